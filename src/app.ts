@@ -1,0 +1,84 @@
+// buildApp(deps): every platform plugin and module route, wired once; no listen.
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import { accountsRoutes } from './modules/accounts/accounts.routes.js';
+import { createAccountsService } from './modules/accounts/accounts.service.js';
+import { contactsRoutes } from './modules/contacts/contacts.routes.js';
+import { createContactsService } from './modules/contacts/contacts.service.js';
+import { opsRoutes } from './modules/ops/ops.routes.js';
+import { installAuth } from './platform/auth.js';
+import type { Clock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import type { Database } from './platform/db/client.js';
+import { installProblemHandling } from './platform/errors.js';
+import { createMail, createTransport } from './platform/mailer.js';
+import { installOpenApi } from './platform/openapi.js';
+import type { JobQueue } from './platform/queue.js';
+import { createMemoryWindowCounter } from './platform/rate-limit.js';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  queue: JobQueue;
+  clock: Clock;
+  logger: FastifyServerOptions['logger'] | FastifyBaseLogger;
+}
+
+/** The largest JSON body accepted; price lists have their own, larger limit. */
+export const BODY_LIMIT = 1024 * 1024;
+const LOGIN_FAILURE_WINDOW_MS = 15 * 60_000;
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config, database, queue, clock } = deps;
+  const logger = deps.logger;
+  const app = Fastify({
+    ...(logger && typeof logger === 'object' && 'child' in logger
+      ? { loggerInstance: logger as FastifyBaseLogger }
+      : { logger: logger as FastifyServerOptions['logger'] }),
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { ignoreTrailingSlash: true },
+    genReqId: () => randomUUID(),
+    trustProxy: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (req, reply) => void reply.header('x-request-id', req.id));
+  installProblemHandling(app, BODY_LIMIT);
+  installAuth(app, database.db);
+  await installOpenApi(app);
+
+  const mail = createMail(queue, createTransport(config, app.log));
+  const accounts = createAccountsService({
+    db: database.db,
+    mail,
+    clock,
+    loginFailures: createMemoryWindowCounter(clock, LOGIN_FAILURE_WINDOW_MS),
+    emailTokenTtlMs: config.EMAIL_TOKEN_TTL,
+  });
+
+  opsRoutes(app, database);
+  accountsRoutes(app, accounts);
+  contactsRoutes(app, createContactsService({ db: database.db }));
+  return app;
+}

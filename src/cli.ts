@@ -1,0 +1,53 @@
+// Command-line tasks: `npm run migrate`, `npm run createsuperuser -- --email E --password P`.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { email as emailSchema } from './modules/accounts/accounts.schemas.js';
+import { upsertStaffUser } from './modules/accounts/accounts.service.js';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { DatabaseBusyError, openConfiguredDatabase } from './platform/db/open.js';
+import { AppError } from './platform/errors.js';
+
+const USAGE = `Usage:
+  npm run migrate
+  npm run createsuperuser -- --email E --password P`;
+
+async function main(argv: string[]) {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: { email: { type: 'string' }, password: { type: 'string' } },
+  });
+  if (command !== 'migrate' && command !== 'createsuperuser') throw new UsageError(USAGE);
+
+  let email = '';
+  if (command === 'createsuperuser') {
+    const parsed = emailSchema.safeParse(values.email ?? '');
+    if (!parsed.success || !values.password) throw new UsageError(`--email and --password are required.\n${USAGE}`);
+    email = parsed.data;
+  }
+
+  const database = await openConfiguredDatabase(loadConfig(undefined, { devDefaults: true }));
+  try {
+    if (command === 'migrate') return console.log('Migrations applied.');
+    const { created } = await upsertStaffUser(database.db, email, values.password!);
+    console.log(created ? `Staff user ${email} created.` : `User ${email} is now an active staff user.`);
+  } finally {
+    await database.close();
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof AppError) {
+    const reasons = err.errors?.map((e) => `  ${e.field}: ${e.message}`).join('\n') ?? '';
+    console.error(`${err.detail}\n${reasons}`);
+  } else if (err instanceof UsageError || err instanceof ConfigError || err instanceof DatabaseBusyError) {
+    console.error(err.message);
+  } else if (err instanceof z.ZodError || err instanceof TypeError) {
+    console.error(String(err));
+  } else {
+    console.error(err);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,84 @@
+import { and, eq, gt, isNull, ne } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.js';
+import { authTokens, emailTokens, users } from './accounts.tables.js';
+
+export type UserRow = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+export type EmailTokenPurpose = (typeof emailTokens.$inferSelect)['purpose'];
+
+export async function findUserByEmail(db: Executor, email: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.email, email));
+  return row;
+}
+
+export async function findUserById(db: Executor, id: number): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row;
+}
+
+/** Inserts the user, or returns undefined when the email is taken (no race window). */
+export async function insertUser(db: Executor, values: NewUser): Promise<UserRow | undefined> {
+  const [row] = await db.insert(users).values(values).onConflictDoNothing().returning();
+  return row;
+}
+
+export async function updateUser(db: Executor, id: number, patch: Partial<NewUser>): Promise<UserRow> {
+  const [row] = await db.update(users).set(patch).where(eq(users.id, id)).returning();
+  return row!;
+}
+
+export async function insertAuthToken(db: Executor, userId: number, keyHash: string): Promise<void> {
+  await db.insert(authTokens).values({ userId, keyHash });
+}
+
+export async function deleteAuthToken(db: Executor, tokenId: number): Promise<void> {
+  await db.delete(authTokens).where(eq(authTokens.id, tokenId));
+}
+
+/** Revokes every API token of the user, or every one but `keepTokenId`. */
+export async function deleteUserTokens(db: Executor, userId: number, keepTokenId?: number) {
+  const mine = eq(authTokens.userId, userId);
+  await db
+    .delete(authTokens)
+    .where(keepTokenId === undefined ? mine : and(mine, ne(authTokens.id, keepTokenId)));
+}
+
+/** Stores a new emailed token; older unused ones of the same purpose stop working. */
+export async function replaceEmailToken(
+  db: Executor,
+  userId: number,
+  purpose: EmailTokenPurpose,
+  tokenHash: string,
+  now: Date,
+  expiresAt: Date,
+): Promise<void> {
+  await db
+    .update(emailTokens)
+    .set({ usedAt: now })
+    .where(and(eq(emailTokens.userId, userId), eq(emailTokens.purpose, purpose), isNull(emailTokens.usedAt)));
+  await db.insert(emailTokens).values({ userId, purpose, tokenHash, expiresAt });
+}
+
+/** Marks the token used if it is valid now; true when it was. One statement, so single-use holds. */
+export async function consumeEmailToken(
+  db: Executor,
+  userId: number,
+  purpose: EmailTokenPurpose,
+  tokenHash: string,
+  now: Date,
+): Promise<boolean> {
+  const used = await db
+    .update(emailTokens)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(emailTokens.userId, userId),
+        eq(emailTokens.purpose, purpose),
+        eq(emailTokens.tokenHash, tokenHash),
+        isNull(emailTokens.usedAt),
+        gt(emailTokens.expiresAt, now),
+      ),
+    )
+    .returning({ id: emailTokens.id });
+  return used.length > 0;
+}

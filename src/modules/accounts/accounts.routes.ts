@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { App } from '../../app.js';
+import { currentUser } from '../../platform/auth.js';
+import { problems } from '../../platform/errors.js';
+import {
+  emailBody,
+  emailTokenBody,
+  loginBody,
+  messageSchema,
+  registerBody,
+  resetConfirmBody,
+  tokenSchema,
+  updateUserBody,
+  userSchema,
+} from './accounts.schemas.js';
+import type { AccountsService } from './accounts.service.js';
+
+const tags = ['accounts'];
+const accepted = { detail: 'Accepted. If the account exists, a message is on its way.' };
+
+export function accountsRoutes(app: App, accounts: AccountsService) {
+  app.post('/register/', {
+    schema: {
+      tags,
+      summary: 'Create an account; a confirmation token is emailed',
+      body: registerBody,
+      response: { 201: userSchema, ...problems(400, 409) },
+    },
+    handler: async (req, reply) => reply.code(201).send(await accounts.register(req.body)),
+  });
+
+  app.post('/useractivation/', {
+    schema: {
+      tags,
+      summary: 'Activate an account with the emailed token',
+      body: emailTokenBody,
+      response: { 200: messageSchema, ...problems(400) },
+    },
+    handler: async (req) => {
+      await accounts.activate(req.body.email, req.body.token);
+      return { detail: 'The account is active; you can log in.' };
+    },
+  });
+
+  app.post('/useractivation/resend/', {
+    schema: {
+      tags,
+      summary: 'Email a fresh activation token (always 202)',
+      body: emailBody,
+      response: { 202: messageSchema, ...problems(400) },
+    },
+    handler: async (req, reply) => {
+      await accounts.resendActivation(req.body.email);
+      return reply.code(202).send(accepted);
+    },
+  });
+
+  app.post('/login/', {
+    schema: {
+      tags,
+      summary: 'Exchange email and password for an API token',
+      body: loginBody,
+      response: { 200: tokenSchema, ...problems(400, 401, 429) },
+    },
+    handler: async (req) => ({ token: await accounts.login(req.body.email, req.body.password) }),
+  });
+
+  app.post('/logout/', {
+    config: { auth: 'user' },
+    schema: { tags, summary: 'Revoke the token used', response: { 204: z.null() } },
+    handler: async (req, reply) => {
+      await accounts.logout(currentUser(req).tokenId);
+      return reply.code(204).send(null);
+    },
+  });
+
+  app.get('/user/details/', {
+    config: { auth: 'user' },
+    schema: { tags, summary: 'The signed-in account', response: { 200: userSchema, ...problems(404) } },
+    handler: (req) => accounts.details(currentUser(req).id),
+  });
+
+  app.patch('/user/details/', {
+    config: { auth: 'user' },
+    schema: {
+      tags,
+      summary: 'Change names, company, position or (with current_password) the password',
+      description: 'A password change signs out every other token of the account.',
+      body: updateUserBody,
+      response: { 200: userSchema, ...problems(400, 404) },
+    },
+    handler: (req) => {
+      const user = currentUser(req);
+      return accounts.update(user.id, user.tokenId, req.body);
+    },
+  });
+
+  app.post('/password/reset/', {
+    schema: {
+      tags,
+      summary: 'Email a password reset token (always 202)',
+      body: emailBody,
+      response: { 202: messageSchema, ...problems(400) },
+    },
+    handler: async (req, reply) => {
+      await accounts.requestPasswordReset(req.body.email);
+      return reply.code(202).send(accepted);
+    },
+  });
+
+  app.post('/password/reset/confirm/', {
+    schema: {
+      tags,
+      summary: 'Set a new password with the emailed token; revokes all API tokens',
+      body: resetConfirmBody,
+      response: { 200: messageSchema, ...problems(400) },
+    },
+    handler: async (req) => {
+      await accounts.confirmPasswordReset(req.body.email, req.body.token, req.body.password);
+      return { detail: 'The password has been changed; log in again.' };
+    },
+  });
+}

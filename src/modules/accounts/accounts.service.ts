@@ -1,0 +1,199 @@
+import { hashSecret, newSecret } from '../../lib/tokens.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/client.js';
+import { AppError, badRequest } from '../../platform/errors.js';
+import type { Mail } from '../../platform/mailer.js';
+import type { WindowCounter } from '../../platform/rate-limit.js';
+import * as repo from './accounts.repo.js';
+import type { RegisterInput, UpdateUserInput } from './accounts.schemas.js';
+import { activationMail, passwordResetMail } from './accounts.templates.js';
+import { dummyHash, hashPassword, passwordProblems, verifyPassword, type PersonalInfo } from './passwords.js';
+
+export const MAX_FAILED_LOGINS = 10;
+
+export interface AccountsDeps {
+  db: Db;
+  mail: Mail;
+  clock: Clock;
+  loginFailures: WindowCounter;
+  emailTokenTtlMs: number;
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;
+
+const BAD_CREDENTIALS = 'Unable to log in with the provided credentials.';
+const BAD_TOKEN = 'The token is wrong, already used or expired; request a new one.';
+
+function checkPassword(password: string, info: PersonalInfo) {
+  const reasons = passwordProblems(password, info);
+  if (reasons.length > 0) {
+    throw badRequest(
+      'The password is too weak.',
+      reasons.map((message) => ({ field: 'password', message })),
+    );
+  }
+}
+
+export function toUserDto(u: repo.UserRow) {
+  return {
+    id: u.id,
+    email: u.email,
+    first_name: u.firstName,
+    last_name: u.lastName,
+    company: u.company,
+    position: u.position,
+    type: u.type,
+    is_active: u.isActive,
+    avatar: u.avatar,
+  };
+}
+
+export function createAccountsService({ db, mail, clock, loginFailures, emailTokenTtlMs }: AccountsDeps) {
+  /** Issues a fresh emailed token of the purpose and mails it. */
+  async function sendEmailToken(user: repo.UserRow, purpose: repo.EmailTokenPurpose) {
+    const token = newSecret();
+    const now = clock.now();
+    await db.transaction((tx) =>
+      repo.replaceEmailToken(tx, user.id, purpose, hashSecret(token), now, new Date(now.getTime() + emailTokenTtlMs)),
+    );
+    const build = purpose === 'activation' ? activationMail : passwordResetMail;
+    await mail.send(build(user.email, token, emailTokenTtlMs));
+  }
+
+  async function consume(email: string, token: string, purpose: repo.EmailTokenPurpose) {
+    const user = await repo.findUserByEmail(db, email);
+    const ok = user && (await repo.consumeEmailToken(db, user.id, purpose, hashSecret(token), clock.now()));
+    if (!ok) throw badRequest(BAD_TOKEN, [{ field: 'token', message: BAD_TOKEN }]);
+    return user;
+  }
+
+  async function issueApiToken(userId: number): Promise<string> {
+    const key = newSecret();
+    await repo.insertAuthToken(db, userId, hashSecret(key));
+    return key;
+  }
+
+  return {
+    issueApiToken,
+
+    async register(input: RegisterInput) {
+      checkPassword(input.password, input);
+      const user = await repo.insertUser(db, {
+        email: input.email,
+        passwordHash: await hashPassword(input.password),
+        firstName: input.first_name,
+        lastName: input.last_name,
+        company: input.company ?? '',
+        position: input.position ?? '',
+        type: input.type,
+      });
+      if (!user) throw new AppError(409, 'email-taken', 'An account with this email already exists.');
+      await sendEmailToken(user, 'activation');
+      return toUserDto(user);
+    },
+
+    async activate(email: string, token: string) {
+      const user = await consume(email, token, 'activation');
+      await repo.updateUser(db, user.id, { isActive: true });
+    },
+
+    async resendActivation(email: string) {
+      const user = await repo.findUserByEmail(db, email);
+      if (user && !user.isActive) await sendEmailToken(user, 'activation');
+    },
+
+    /** Same answer and similar time for an unknown email, a wrong password and an inactive account. */
+    async login(email: string, password: string): Promise<string> {
+      const failures = await loginFailures.count(email);
+      if (failures.count >= MAX_FAILED_LOGINS && failures.resetAt) {
+        const seconds = Math.max(1, Math.ceil((failures.resetAt.getTime() - clock.now().getTime()) / 1000));
+        throw new AppError(
+          429,
+          'too-many-failed-logins',
+          `Too many failed logins for this account; try again in ${seconds} s.`,
+          undefined,
+          undefined,
+          { 'Retry-After': String(seconds) },
+        );
+      }
+      const user = await repo.findUserByEmail(db, email);
+      const valid = await verifyPassword(user?.passwordHash ?? (await dummyHash), password);
+      if (!user || !valid || !user.isActive) {
+        await loginFailures.hit(email);
+        throw new AppError(401, 'bad-credentials', BAD_CREDENTIALS);
+      }
+      return issueApiToken(user.id);
+    },
+
+    logout: (tokenId: number) => repo.deleteAuthToken(db, tokenId),
+
+    async details(userId: number) {
+      const user = await repo.findUserById(db, userId);
+      if (!user) throw new AppError(404, 'not-found', 'Account not found.');
+      return toUserDto(user);
+    },
+
+    /** Changes profile fields; a new password needs the current one and signs out other tokens. */
+    async update(userId: number, tokenId: number, input: UpdateUserInput) {
+      const user = await repo.findUserById(db, userId);
+      if (!user) throw new AppError(404, 'not-found', 'Account not found.');
+      const patch: Partial<repo.NewUser> = {
+        firstName: input.first_name,
+        lastName: input.last_name,
+        company: input.company,
+        position: input.position,
+      };
+      if (input.password !== undefined) {
+        if (!input.current_password || !(await verifyPassword(user.passwordHash, input.current_password))) {
+          throw badRequest('Changing the password needs the current password.', [
+            { field: 'current_password', message: 'is missing or wrong' },
+          ]);
+        }
+        checkPassword(input.password, {
+          email: user.email,
+          first_name: input.first_name ?? user.firstName,
+          last_name: input.last_name ?? user.lastName,
+        });
+        patch.passwordHash = await hashPassword(input.password);
+      }
+      const updated = await db.transaction(async (tx) => {
+        const row = await repo.updateUser(tx, userId, patch);
+        if (patch.passwordHash) await repo.deleteUserTokens(tx, userId, tokenId);
+        return row;
+      });
+      return toUserDto(updated);
+    },
+
+    async requestPasswordReset(email: string) {
+      const user = await repo.findUserByEmail(db, email);
+      if (user) await sendEmailToken(user, 'password_reset');
+    },
+
+    /** Sets the new password and revokes every API token of the account. */
+    async confirmPasswordReset(email: string, token: string, password: string) {
+      const user = await repo.findUserByEmail(db, email);
+      if (user) checkPassword(password, { email: user.email, first_name: user.firstName, last_name: user.lastName });
+      const owner = await consume(email, token, 'password_reset');
+      const passwordHash = await hashPassword(password);
+      await db.transaction(async (tx) => {
+        // The emailed token proves the address, so an unconfirmed account becomes active too.
+        await repo.updateUser(tx, owner.id, { passwordHash, isActive: true });
+        await repo.deleteUserTokens(tx, owner.id);
+      });
+      await loginFailures.reset(owner.email);
+    },
+  };
+}
+
+/** Creates an active staff account, or promotes an existing one (and sets its password). */
+export async function upsertStaffUser(db: Db, email: string, password: string) {
+  checkPassword(password, { email });
+  const passwordHash = await hashPassword(password);
+  const existing = await repo.findUserByEmail(db, email);
+  if (existing) {
+    await repo.updateUser(db, existing.id, { isStaff: true, isActive: true, passwordHash });
+    return { created: false };
+  }
+  await repo.insertUser(db, { email, passwordHash, isStaff: true, isActive: true });
+  return { created: true };
+}

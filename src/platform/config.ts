@@ -1,0 +1,175 @@
+// The sole reader of process.env: configuration is parsed once, validated, and passed on explicitly.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+const TRUE = ['true', '1', 'yes', 'on'];
+const FALSE = ['false', '0', 'no', 'off', ''];
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      const s = v.trim().toLowerCase();
+      if (TRUE.includes(s)) return true;
+      if (FALSE.includes(s)) return false;
+      ctx.addIssue({ code: 'custom', message: `expected true/false, 1/0 or yes/no, got "${v}"` });
+      return z.NEVER;
+    });
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses `90s`, `30m`, `2h`, `1d` or a bare number of seconds into milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * UNIT_MS[(m[2] ?? 's').toLowerCase()]!);
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration such as 90s, 30m or 2h, got "${v}"` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const PERIOD_MS: Record<string, number> = { sec: 1000, min: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** A rate such as `100/day`, `60/min`, `1000/hour` (DRF's notation; `s`, `m`, `h`, `d` work too). */
+const rate = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const m = /^\s*(\d+)\s*\/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$/i.exec(v);
+      if (!m || Number(m[1]) < 1) {
+        ctx.addIssue({ code: 'custom', message: `expected a rate such as 100/day or 60/min, got "${v}"` });
+        return z.NEVER;
+      }
+      const unit = m[2]!.toLowerCase()[0]!;
+      const periodMs = { s: PERIOD_MS.sec, m: PERIOD_MS.min, h: PERIOD_MS.hour, d: PERIOD_MS.day }[unit]!;
+      return { limit: Number(m[1]), periodMs };
+    });
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
+
+const schema = z.object({
+  PORT: port(8000),
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().default('./data'),
+  SECRET_KEY: optionalText,
+  DEBUG: bool(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: optionalText,
+  POSTGRES_DB: optionalText,
+  POSTGRES_USER: optionalText,
+  POSTGRES_PASSWORD: optionalText,
+  POSTGRES_HOST: optionalText,
+  POSTGRES_PORT: port(5432),
+  REDIS_URL: optionalText,
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  EMAIL_HOST: z.string().default('smtp.mail.ru'),
+  EMAIL_PORT: port(465),
+  EMAIL_USE_SSL: bool(true),
+  EMAIL_USE_TLS: bool(false),
+  EMAIL_HOST_USER: optionalText,
+  EMAIL_HOST_PASSWORD: optionalText,
+  DEFAULT_FROM_EMAIL: optionalText,
+  ADMIN_EMAIL: optionalText,
+  EMAIL_TOKEN_TTL: duration('2h'),
+  THROTTLE_ANON: rate('100/day'),
+  THROTTLE_USER: rate('1000/day'),
+  THROTTLE_BURST: rate('60/min'),
+  THROTTLE_SUSTAINED: rate('1000/hour'),
+  SENTRY_DSN: optionalText,
+  SENTRY_ENVIRONMENT: optionalText,
+  SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
+  GOOGLE_CLIENT_ID: optionalText,
+  GOOGLE_CLIENT_SECRET: optionalText,
+  GOOGLE_REDIRECT_URI: optionalText,
+  GOOGLE_ISSUER: z.string().default('https://accounts.google.com'),
+  MEDIA_ROOT: optionalText,
+  MEDIA_URL: z.string().default('/media/'),
+  IMPORT_ALLOW_PRIVATE_URLS: bool(false),
+  PRICE_LIST_MAX_MB: z.coerce.number().positive().max(1024).default(20),
+});
+
+type RawConfig = z.output<typeof schema>;
+
+export type Config = Omit<RawConfig, 'SECRET_KEY' | 'DATABASE_URL' | 'EMAIL_HOST' | 'DATA_DIR'> & {
+  DATA_DIR: string;
+  SECRET_KEY: string;
+  /** PostgreSQL server to use; undefined means the embedded PGlite database in DATA_DIR. */
+  DATABASE_URL: string | undefined;
+  /** SMTP host; undefined means mail goes to DATA_DIR/outbox. */
+  EMAIL_HOST: string | undefined;
+  MEDIA_ROOT: string;
+};
+
+export class ConfigError extends Error {}
+
+/** Reads the environment, then `.env` in the working directory for what the environment lacks. */
+export function readEnv(cwd = process.cwd()): Record<string, string | undefined> {
+  const file = join(cwd, '.env');
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...process.env };
+}
+
+/**
+ * `devDefaults` (the `--dev` flag of `npm start`) makes DEBUG default to true, so a fresh clone
+ * starts without a SECRET_KEY; an explicit DEBUG in the environment or `.env` still wins.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = readEnv(),
+  { devDefaults = false } = {},
+): Config {
+  const parsed = schema.safeParse(devDefaults && env.DEBUG === undefined ? { ...env, DEBUG: 'true' } : env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const dataDir = resolve(c.DATA_DIR);
+  return {
+    ...c,
+    DATA_DIR: dataDir,
+    SECRET_KEY: c.SECRET_KEY ?? debugSecret(c.DEBUG, dataDir),
+    DATABASE_URL: c.DATABASE_URL ?? postgresUrl(c),
+    // With neither an SMTP host nor a user configured, a new user gets the outbox, not mail.ru.
+    EMAIL_HOST: env.EMAIL_HOST?.trim() || c.EMAIL_HOST_USER ? c.EMAIL_HOST : undefined,
+    MEDIA_ROOT: resolve(c.MEDIA_ROOT ?? join(dataDir, 'media')),
+  };
+}
+
+function postgresUrl(c: RawConfig): string | undefined {
+  if (!c.POSTGRES_DB) return undefined;
+  const auth = c.POSTGRES_USER
+    ? `${encodeURIComponent(c.POSTGRES_USER)}${c.POSTGRES_PASSWORD ? ':' + encodeURIComponent(c.POSTGRES_PASSWORD) : ''}@`
+    : '';
+  return `postgres://${auth}${c.POSTGRES_HOST ?? '127.0.0.1'}:${c.POSTGRES_PORT}/${encodeURIComponent(c.POSTGRES_DB)}`;
+}
+
+/** In DEBUG a secret is generated once and kept in DATA_DIR so sessions survive restarts. */
+function debugSecret(debug: boolean, dataDir: string): string {
+  if (!debug) throw new ConfigError('Invalid configuration:\n  SECRET_KEY: required unless DEBUG is true');
+  const file = join(dataDir, 'secret_key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,86 @@
+// One Drizzle database over either a PostgreSQL pool or the embedded PGlite: same schema, same SQL.
+import { PGlite } from '@electric-sql/pglite';
+import type { Logger } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Anything that runs queries: the database itself or an open transaction. */
+export type Executor = Db | Tx;
+
+export interface Database {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** Counts statements sent, so tests can prove a page costs a fixed number of queries. */
+  queries: { count: number };
+  /** Answers when the database takes a query (readiness). */
+  ping(): Promise<void>;
+  /** Applies the committed SQL migrations in drizzle/ that this database lacks. */
+  migrate(): Promise<void>;
+  /** PGlite only: the data directory as a tarball, to start other instances from (tests). */
+  dump?(): Promise<Blob>;
+  close(): Promise<void>;
+}
+
+const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.url));
+// Any constant will do: it only has to be the same in every process of this service.
+const MIGRATION_LOCK = 7_042_001;
+
+export interface DatabaseOptions {
+  url?: string;
+  /** PGlite data directory; undefined keeps the embedded database in memory (tests). */
+  dataDir?: string;
+  /** A PGlite data directory dump to start from (tests reuse one migrated golden copy). */
+  loadDataDir?: Blob;
+  poolSize?: number;
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  const queries = { count: 0 };
+  const logger: Logger = { logQuery: () => void queries.count++ };
+
+  if (opts.url) {
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle client that loses its server must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    const db = drizzlePg({ client: pool, schema, logger }) as unknown as Db;
+    return {
+      db,
+      kind: 'postgres',
+      queries,
+      ping: async () => void (await pool.query('select 1')),
+      migrate: async () => {
+        // One connection holds an advisory lock, so processes starting together migrate in turn.
+        const conn = new pg.Client({ connectionString: opts.url });
+        await conn.connect();
+        try {
+          await conn.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+          await migratePg(drizzlePg({ client: conn }), { migrationsFolder });
+        } finally {
+          await conn.end();
+        }
+      },
+      close: () => pool.end(),
+    };
+  }
+
+  const client = await PGlite.create({ dataDir: opts.dataDir, loadDataDir: opts.loadDataDir });
+  const db = drizzlePglite({ client, schema, logger }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    queries,
+    ping: async () => void (await client.query('select 1')),
+    migrate: () => migratePglite(drizzlePglite({ client }), { migrationsFolder }),
+    dump: () => client.dumpDataDir('none'),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,160 @@
+// One error family and one handler: every failure leaves as RFC 9457 problem+json with a request id.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import findMyWay, { type HTTPMethod } from 'find-my-way';
+import { STATUS_CODES } from 'node:http';
+import { z } from 'zod';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An expected failure with a stable code; `extra` carries data a client needs (e.g. stock left). */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+    readonly extra?: Record<string, unknown>,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(detail);
+  }
+}
+
+export const badRequest = (detail: string, errors?: FieldError[]) =>
+  new AppError(400, 'validation', detail, errors);
+export const notFound = (what: string) => new AppError(404, 'not-found', `${what} not found.`);
+export const conflict = (code: string, detail: string, extra?: Record<string, unknown>) =>
+  new AppError(409, code, detail, undefined, extra);
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    request_id: z.string(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .catchall(z.unknown())
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+/** Response schemas for the given error statuses, for a route's `response` map. */
+export function problems<S extends number>(...statuses: S[]): Record<S, typeof problemSchema> {
+  return Object.fromEntries(statuses.map((s) => [s, problemSchema])) as Record<S, typeof problemSchema>;
+}
+
+// Zod's default for a missing value ("expected string, received undefined") reads poorly.
+z.config({
+  customError: (issue) =>
+    issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined,
+});
+
+/** `goods[3].price` style names, as a person reads them. */
+export function fieldName(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+    .join('');
+}
+
+interface ValidationIssue {
+  keyword: string;
+  instancePath: string;
+  message: string;
+  params?: { keys?: string[] };
+}
+
+function validationErrors(err: { validation: unknown[] }): FieldError[] {
+  return (err.validation as ValidationIssue[]).flatMap((issue) => {
+    const path = issue.instancePath
+      .split('/')
+      .filter(Boolean)
+      .map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
+    if (issue.keyword === 'unrecognized_keys' && issue.params?.keys) {
+      return issue.params.keys.map((k) => ({ field: fieldName([...path, k]), message: 'unknown field' }));
+    }
+    return [{ field: fieldName(path) || '(root)', message: issue.message }];
+  });
+}
+
+function send(reply: FastifyReply, request: FastifyRequest, error: AppError) {
+  if (error.headers) void reply.headers(error.headers);
+  return reply
+    .code(error.status)
+    .type('application/problem+json')
+    .send({
+      type: `/problems/${error.code}`,
+      title: STATUS_CODES[error.status] ?? 'Error',
+      status: error.status,
+      detail: error.detail,
+      request_id: String(request.id),
+      ...(error.errors?.length ? { errors: error.errors } : {}),
+      ...error.extra,
+    });
+}
+
+const WHERE: Record<string, string> = {
+  body: 'request body',
+  querystring: 'query string',
+  params: 'path',
+  headers: 'headers',
+};
+
+function toAppError(err: FastifyError, maxBody: number): AppError {
+  if (err instanceof AppError) return err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = WHERE[err.validationContext ?? 'body'] ?? 'request';
+    return badRequest(`The ${where} is not valid: see errors.`, validationErrors(err));
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError(400, 'malformed-json', `The body is not valid JSON: ${err.message}`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError(413, 'body-too-large', `The body is larger than ${maxBody} bytes.`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError(415, 'unsupported-media-type', err.message);
+  }
+  if (err instanceof SyntaxError) {
+    return new AppError(400, 'malformed-json', `The body is not valid JSON: ${err.message}`);
+  }
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new AppError(status, 'bad-request', err.message);
+  return new AppError(500, 'internal', 'Internal server error. Quote the request id when reporting it.');
+}
+
+/**
+ * Installs the error and not-found handlers. Unknown paths are 404, known paths with another
+ * method 405 with `Allow`: a side router learns every route as it is registered.
+ */
+export function installProblemHandling(app: FastifyInstance, maxBody: number) {
+  const known = findMyWay({ ignoreTrailingSlash: true });
+  app.addHook('onRoute', (route) => {
+    const methods = [route.method].flat().map((m) => m.toUpperCase() as HTTPMethod);
+    for (const method of methods) {
+      if (!known.hasRoute(method, route.url)) known.on(method, route.url, () => {});
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const error = toAppError(err, maxBody);
+    if (error.status >= 500) request.log.error({ err }, 'request failed');
+    return send(reply, request, error);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter(
+      (m) => known.find(m as HTTPMethod, path) !== null,
+    );
+    if (allowed.length > 0) {
+      void reply.header('allow', allowed.join(', '));
+      const detail = `${request.method} is not allowed here; use ${allowed.join(', ')}.`;
+      return send(reply, request, new AppError(405, 'method-not-allowed', detail));
+    }
+    return send(reply, request, new AppError(404, 'not-found', `No route ${request.method} ${path}.`));
+  });
+}

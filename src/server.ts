@@ -1,0 +1,44 @@
+// Starts the API: config → database → app → listen; closes everything cleanly on SIGTERM/SIGINT.
+import { pino } from 'pino';
+import { buildApp } from './app.js';
+import { systemClock } from './platform/clock.js';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { DatabaseBusyError, openConfiguredDatabase } from './platform/db/open.js';
+import { createInProcessQueue } from './platform/queue.js';
+
+async function main() {
+  const config = loadConfig(undefined, { devDefaults: process.argv.includes('--dev') });
+  const log = pino({ level: config.LOG_LEVEL });
+  const database = await openConfiguredDatabase(config);
+  const queue = createInProcessQueue({ log });
+  const app = await buildApp({ config, database, queue, clock: systemClock, logger: log });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing requests and jobs');
+    await app.close(); // stops accepting, lets in-flight requests finish
+    await queue.drain();
+    await database.close(); // PGlite flushes its files here
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', (s) => void stop(s));
+  process.on('SIGINT', (s) => void stop(s));
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  log.info(
+    { database: database.kind, dataDir: config.DATA_DIR, debug: config.DEBUG },
+    `Purchases API on http://${config.HOST}:${config.PORT} (docs at /api/docs/)`,
+  );
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof DatabaseBusyError) {
+    console.error(err.message);
+  } else {
+    console.error('Failed to start:', err);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,128 @@
+// The app as tests meet it: a real database (PGlite golden copy, or PostgreSQL with
+// TEST_DATABASE_URL), a real SMTP server, an in-process job queue and a clock tests can move.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { buildApp, type App } from '../src/app.js';
+import { hashPassword } from '../src/modules/accounts/passwords.js';
+import { users } from '../src/modules/accounts/accounts.tables.js';
+import { loadConfig } from '../src/platform/config.js';
+import { openDatabase, type Database } from '../src/platform/db/client.js';
+import { createInProcessQueue, type JobQueue } from '../src/platform/queue.js';
+import { startSmtp, type TestSmtp } from './smtp.js';
+
+export interface TestClock {
+  now(): Date;
+  advance(ms: number): void;
+}
+
+export interface Harness {
+  app: App;
+  database: Database;
+  queue: JobQueue;
+  smtp: TestSmtp;
+  clock: TestClock;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export const isPostgres = Boolean(process.env.TEST_DATABASE_URL);
+
+export async function openTestDatabase(poolSize?: number): Promise<Database> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) return openDatabase({ url, poolSize });
+  const golden = await readFile(inject('goldenPath'));
+  return openDatabase({ loadDataDir: new Blob([golden]) });
+}
+
+export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const [database, smtp, dataDir] = await Promise.all([
+    openTestDatabase(),
+    startSmtp(),
+    mkdtemp(join(tmpdir(), 'purchases-test-')),
+  ]);
+  let offset = 0;
+  const clock: TestClock = {
+    now: () => new Date(Date.now() + offset),
+    advance: (ms) => void (offset += ms),
+  };
+  const config = loadConfig({
+    SECRET_KEY: 'test-secret',
+    DATA_DIR: dataDir,
+    EMAIL_HOST: '127.0.0.1',
+    EMAIL_PORT: String(smtp.port),
+    EMAIL_USE_SSL: 'false',
+    DEFAULT_FROM_EMAIL: 'shop@purchases.test',
+    ...env,
+  });
+  const queue = createInProcessQueue({ log: silentLog, backoffMs: 10 });
+  const app = await buildApp({ config, database, queue, clock, logger: false });
+  await app.ready();
+  return {
+    app,
+    database,
+    queue,
+    smtp,
+    clock,
+    dataDir,
+    async close() {
+      await app.close();
+      await queue.drain();
+      await Promise.all([database.close(), smtp.close(), rm(dataDir, { recursive: true, force: true })]);
+    },
+  };
+}
+
+const noop = () => {};
+export const silentLog = {
+  level: 'silent',
+  fatal: noop,
+  error: noop,
+  warn: noop,
+  info: noop,
+  debug: noop,
+  trace: noop,
+  silent: noop,
+  child: () => silentLog,
+} as unknown as import('fastify').FastifyBaseLogger;
+
+/** An address no other test uses, so tests never see each other's rows. */
+export const uniqueEmail = (label = 'user') =>
+  `${label}-${randomBytes(6).toString('hex')}@example.com`;
+
+export const PASSWORD = 'Correct-Horse-Battery-7';
+let passwordHash: Promise<string> | undefined;
+
+export interface TestUser {
+  id: number;
+  email: string;
+  token: string;
+  auth: { authorization: string };
+}
+
+/** An active account made directly in the database, signed in through /login/. */
+export async function createUser(
+  h: Harness,
+  opts: { type?: 'buyer' | 'shop'; staff?: boolean; email?: string } = {},
+): Promise<TestUser> {
+  passwordHash ??= hashPassword(PASSWORD);
+  const email = opts.email ?? uniqueEmail(opts.type ?? 'buyer');
+  const [row] = await h.database.db
+    .insert(users)
+    .values({
+      email,
+      passwordHash: await passwordHash,
+      firstName: 'Test',
+      lastName: 'User',
+      type: opts.type ?? 'buyer',
+      isStaff: opts.staff ?? false,
+      isActive: true,
+    })
+    .returning();
+  const res = await h.app.inject({ method: 'POST', url: '/login/', payload: { email, password: PASSWORD } });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.body}`);
+  const token = res.json<{ token: string }>().token;
+  return { id: row!.id, email, token, auth: { authorization: `Token ${token}` } };
+}
