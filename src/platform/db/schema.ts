@@ -1,3 +1,4 @@
 // Every module's tables, for Drizzle's relational queries and drizzle-kit's migrations.
 export * from '../../modules/accounts/accounts.tables.js';
 export * from '../../modules/contacts/contacts.tables.js';
+export * from '../../modules/catalog/catalog.tables.js';

@@ -1,0 +1,138 @@
+// The merged catalog: shops publish offers of shared products (matched by name and category).
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import { users } from '../accounts/accounts.tables.js';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/** A supplier shop; one per shop account, created by its first price list. */
+export const shops = pgTable(
+  'shops',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'restrict' }),
+    name: text('name').notNull(),
+    /** Takes orders: a shop that is off disappears from the catalog. */
+    state: boolean('state').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('shops_user_key').on(t.userId), uniqueIndex('shops_name_key').on(t.name)],
+);
+
+/** Categories are shared by name across shops. */
+export const categories = pgTable(
+  'categories',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+  },
+  (t) => [uniqueIndex('categories_name_key').on(t.name)],
+);
+
+/** Each shop's own id for a shared category, remembered for exports. */
+export const shopCategories = pgTable(
+  'shop_categories',
+  {
+    shopId: integer('shop_id')
+      .notNull()
+      .references(() => shops.id, { onDelete: 'cascade' }),
+    categoryId: integer('category_id')
+      .notNull()
+      .references(() => categories.id),
+    externalId: bigint('external_id', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.shopId, t.categoryId] }),
+    uniqueIndex('shop_categories_external_key').on(t.shopId, t.externalId),
+  ],
+);
+
+/** A good, shared by every shop that sells it: matched by (name, category). */
+export const products = pgTable(
+  'products',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    categoryId: integer('category_id')
+      .notNull()
+      .references(() => categories.id),
+  },
+  (t) => [uniqueIndex('products_name_category_key').on(t.name, t.categoryId)],
+);
+
+/**
+ * One shop's offer of a product (the API calls it `product_info`). Never deleted while orders
+ * refer to it: an offer missing from the shop's latest price list is withdrawn instead.
+ */
+export const offers = pgTable(
+  'offers',
+  {
+    id: serial('id').primaryKey(),
+    shopId: integer('shop_id')
+      .notNull()
+      .references(() => shops.id),
+    productId: integer('product_id')
+      .notNull()
+      .references(() => products.id),
+    /** Copied from the product so catalog filters use one indexed row. */
+    categoryId: integer('category_id')
+      .notNull()
+      .references(() => categories.id),
+    /** The good's id in the shop's price list (10 digits in real files). */
+    externalId: bigint('external_id', { mode: 'number' }).notNull(),
+    model: text('model').notNull().default(''),
+    price: integer('price').notNull(),
+    priceRrc: integer('price_rrc').notNull(),
+    quantity: integer('quantity').notNull(),
+    withdrawn: boolean('withdrawn').notNull().default(false),
+    /** Name, model and parameter values for full-text search, kept current by the import. */
+    searchVector: tsvector('search_vector'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('offers_shop_external_key').on(t.shopId, t.externalId),
+    index('offers_product_idx').on(t.productId),
+    check('offers_quantity_nonnegative', sql`${t.quantity} >= 0`),
+    check('offers_price_nonnegative', sql`${t.price} >= 0 and ${t.priceRrc} >= 0`),
+  ],
+);
+
+/** Parameter names, shared across shops. */
+export const parameters = pgTable(
+  'parameters',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+  },
+  (t) => [uniqueIndex('parameters_name_key').on(t.name)],
+);
+
+/** An offer's parameter values, kept as text exactly as written (`6.5`, `2688x1242`, `true`). */
+export const offerParameters = pgTable(
+  'offer_parameters',
+  {
+    offerId: integer('offer_id')
+      .notNull()
+      .references(() => offers.id, { onDelete: 'cascade' }),
+    parameterId: integer('parameter_id')
+      .notNull()
+      .references(() => parameters.id),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.offerId, t.parameterId] })],
+);
