@@ -71,7 +71,8 @@ CREATE TABLE "offers" (
 	"price_rrc" integer NOT NULL,
 	"quantity" integer NOT NULL,
 	"withdrawn" boolean DEFAULT false NOT NULL,
-	"search_vector" "tsvector",
+	"search_text" text DEFAULT '' NOT NULL,
+	"search_vector" "tsvector" GENERATED ALWAYS AS (to_tsvector('russian', "offers"."search_text")) STORED,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "offers_quantity_nonnegative" CHECK ("offers"."quantity" >= 0),
 	CONSTRAINT "offers_price_nonnegative" CHECK ("offers"."price" >= 0 and "offers"."price_rrc" >= 0)

@@ -1,5 +1,5 @@
 // The merged catalog: shops publish offers of shared products (matched by name and category).
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import {
   bigint,
   boolean,
@@ -100,8 +100,12 @@ export const offers = pgTable(
     priceRrc: integer('price_rrc').notNull(),
     quantity: integer('quantity').notNull(),
     withdrawn: boolean('withdrawn').notNull().default(false),
-    /** Name, model and parameter values for full-text search, kept current by the import. */
-    searchVector: tsvector('search_vector'),
+    /** Product name, model and parameter values, written by the import for full-text search. */
+    searchText: text('search_text').notNull().default(''),
+    /** PostgreSQL's `russian` configuration stems Cyrillic words in Russian and Latin ones in English. */
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      (): SQL => sql`to_tsvector('russian', ${offers.searchText})`,
+    ),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
