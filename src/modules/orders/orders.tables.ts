@@ -1,0 +1,123 @@
+// Orders and the cart: the cart is simply the user's order in state `basket`.
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import { users } from '../accounts/accounts.tables.js';
+import { offers, shops } from '../catalog/catalog.tables.js';
+import { contacts } from '../contacts/contacts.tables.js';
+
+export const ORDER_STATES = ['basket', 'new', 'confirmed', 'assembled', 'sent', 'delivered', 'canceled'] as const;
+export type OrderState = (typeof ORDER_STATES)[number];
+export const orderState = pgEnum('order_state', ORDER_STATES);
+
+/** The delivery address as it was at confirmation; later edits or deletion of the contact never change it. */
+export interface AddressCopy {
+  first_name: string;
+  last_name: string;
+  middle_name: string;
+  email: string;
+  phone: string;
+  city: string;
+  street: string;
+  house: string;
+  structure: string;
+  building: string;
+  apartment: string;
+}
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'restrict' }),
+    state: orderState('state').notNull().default('basket'),
+    /** The contact chosen at confirmation; null once deleted, the copy in `address` stays. */
+    contactId: integer('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    address: jsonb('address').$type<AddressCopy>(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set when the basket becomes an order; lists sort by it. */
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+  },
+  (t) => [
+    // One cart per user; made on first use with INSERT … ON CONFLICT against this index.
+    uniqueIndex('orders_one_basket_per_user')
+      .on(t.userId)
+      .where(sql`${t.state} = 'basket'`),
+    index('orders_user_confirmed_idx').on(t.userId, t.confirmedAt),
+  ],
+);
+
+export const orderItems = pgTable(
+  'order_items',
+  {
+    id: serial('id').primaryKey(),
+    orderId: integer('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    offerId: integer('offer_id')
+      .notNull()
+      .references(() => offers.id, { onDelete: 'restrict' }),
+    /** Copied from the offer (it never changes shop) so a shop's orders are found by index. */
+    shopId: integer('shop_id')
+      .notNull()
+      .references(() => shops.id, { onDelete: 'restrict' }),
+    quantity: integer('quantity').notNull(),
+    /** Null in the cart (the offer's current price applies); frozen at confirmation. */
+    price: integer('price'),
+  },
+  (t) => [
+    uniqueIndex('order_items_order_offer_key').on(t.orderId, t.offerId),
+    index('order_items_shop_order_idx').on(t.shopId, t.orderId),
+    index('order_items_offer_idx').on(t.offerId),
+    check('order_items_quantity_positive', sql`${t.quantity} >= 1`),
+    check('order_items_price_nonnegative', sql`${t.price} is null or ${t.price} >= 0`),
+  ],
+);
+
+export const orderHistory = pgTable(
+  'order_history',
+  {
+    id: serial('id').primaryKey(),
+    orderId: integer('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    state: orderState('state').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    /** Who made the change: the buyer, or the staff member who moved the order along. */
+    byUserId: integer('by_user_id').references(() => users.id, { onDelete: 'set null' }),
+  },
+  (t) => [index('order_history_order_idx').on(t.orderId)],
+);
+
+/**
+ * `Idempotency-Key` of order confirmations, per user, kept 24 h. `status` null means the first
+ * request is still running; otherwise `response` is the answer to replay.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: smallint('status'),
+    response: jsonb('response'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
+);
