@@ -15,6 +15,8 @@ import {
 import { randomUUID } from 'node:crypto';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { createAccountsService } from './modules/accounts/accounts.service.js';
+import { cartRoutes } from './modules/cart/cart.routes.js';
+import { createCartService } from './modules/cart/cart.service.js';
 import { contactsRoutes } from './modules/contacts/contacts.routes.js';
 import { createContactsService } from './modules/contacts/contacts.service.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
@@ -80,5 +82,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   opsRoutes(app, database);
   accountsRoutes(app, accounts);
   contactsRoutes(app, createContactsService({ db: database.db }));
+  cartRoutes(app, createCartService({ db: database.db }));
   return app;
 }

@@ -1,0 +1,64 @@
+import type { App } from '../../app.js';
+import { currentUser } from '../../platform/auth.js';
+import { problems } from '../../platform/errors.js';
+import { addToCartBody, cartSchema, removeFromCartBody, updateCartBody } from './cart.schemas.js';
+import type { CartService } from './cart.service.js';
+
+const tags = ['cart'];
+// Any signed-in account may buy, shop accounts included: a shop also purchases from other
+// suppliers, as it could in the service this API replaces.
+const config = { auth: 'user' } as const;
+
+export function cartRoutes(app: App, cart: CartService) {
+  app.get('/cart/', {
+    config,
+    schema: {
+      tags,
+      summary: 'The cart: lines at current prices, each with its sum, and the totals',
+      response: { 200: cartSchema },
+    },
+    handler: (req) => cart.get(currentUser(req).id),
+  });
+
+  app.post('/cart/add/', {
+    config,
+    schema: {
+      tags,
+      summary: 'Add offers to the cart; an offer already there gets the quantity added',
+      description:
+        'Unknown or withdrawn offer → 404. A shop not taking orders, or more than in stock (counting what the cart holds) → 409 with `items: [{product_info, requested, available}]`.',
+      body: addToCartBody,
+      response: { 201: cartSchema, ...problems(400, 404, 409) },
+    },
+    handler: async (req, reply) =>
+      reply.code(201).send(await cart.add(currentUser(req).id, req.body)),
+  });
+
+  app.put('/cart/update/', {
+    config,
+    schema: {
+      tags,
+      summary: 'Set the quantities of cart items (by cart item id)',
+      body: updateCartBody,
+      response: { 200: cartSchema, ...problems(400, 404, 409) },
+    },
+    handler: (req) => cart.update(currentUser(req).id, req.body),
+  });
+
+  app.delete('/cart/remove/', {
+    config,
+    schema: {
+      tags,
+      summary: 'Remove cart items (all named, or none if one is not in the cart)',
+      body: removeFromCartBody,
+      response: { 200: cartSchema, ...problems(400, 404) },
+    },
+    handler: (req) => cart.remove(currentUser(req).id, req.body.items),
+  });
+
+  app.delete('/cart/clear/', {
+    config,
+    schema: { tags, summary: 'Empty the cart', response: { 200: cartSchema } },
+    handler: (req) => cart.clear(currentUser(req).id),
+  });
+}
