@@ -26,6 +26,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     user: AuthUser | null;
   }
+  interface FastifyInstance {
+    /** Every route that needs a token, with its role: lets tests prove each one is guarded. */
+    protectedRoutes: { method: string; url: string; role: Role }[];
+  }
 }
 
 export const SECURITY_SCHEME = 'Token';
@@ -57,6 +61,22 @@ async function authenticate(db: Db, key: string): Promise<AuthUser | null> {
   return row ?? null;
 }
 
+const lookups = new WeakMap<FastifyRequest, Promise<AuthUser | null>>();
+
+/**
+ * The account behind the request's token, or null; looked up once per request, so the rate
+ * limiter (which runs first, on every route) and the route's auth check share one query.
+ */
+export function identify(db: Db, request: FastifyRequest): Promise<AuthUser | null> {
+  let found = lookups.get(request);
+  if (!found) {
+    const key = presentedKey(request);
+    found = key ? authenticate(db, key) : Promise.resolve(null);
+    lookups.set(request, found);
+  }
+  return found;
+}
+
 function allowed(user: AuthUser, role: Role): boolean {
   if (role === 'staff') return user.isStaff;
   if (role === 'buyer' || role === 'shop') return user.type === role;
@@ -72,10 +92,15 @@ const ROLE_WORDS: Record<Role, string> = {
 
 export function installAuth(app: FastifyInstance, db: Db) {
   app.decorateRequest('user', null);
+  const protectedRoutes: FastifyInstance['protectedRoutes'] = [];
+  app.decorate('protectedRoutes', protectedRoutes);
 
   app.addHook('onRoute', (route) => {
     const role = route.config?.auth;
     if (!role) return;
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') protectedRoutes.push({ method, url: route.url, role });
+    }
     route.schema = {
       ...route.schema,
       security: [{ [SECURITY_SCHEME]: [] }],
@@ -88,7 +113,7 @@ export function installAuth(app: FastifyInstance, db: Db) {
     const check = async (request: FastifyRequest) => {
       const key = presentedKey(request);
       if (!key) throw unauthorized('Authentication required: send Authorization: Token <key>.');
-      const user = await authenticate(db, key);
+      const user = await identify(db, request);
       if (!user) throw unauthorized('The token is invalid or has been revoked; log in again.');
       request.user = user;
       if (!allowed(user, role)) {

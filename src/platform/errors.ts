@@ -5,6 +5,13 @@ import findMyWay, { type HTTPMethod } from 'find-my-way';
 import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route as registered (HEAD aside); `documented` unless hidden from the OpenAPI schema. */
+    registeredRoutes: { method: string; url: string; documented: boolean }[];
+  }
+}
+
 export interface FieldError {
   field: string;
   message: string;
@@ -132,10 +139,16 @@ function toAppError(err: FastifyError, maxBody: number): AppError {
  */
 export function installProblemHandling(app: FastifyInstance, maxBody: number) {
   const known = findMyWay({ ignoreTrailingSlash: true });
+  const registered: FastifyInstance['registeredRoutes'] = [];
+  app.decorate('registeredRoutes', registered);
   app.addHook('onRoute', (route) => {
     const methods = [route.method].flat().map((m) => m.toUpperCase() as HTTPMethod);
     for (const method of methods) {
-      if (!known.hasRoute(method, route.url)) known.on(method, route.url, () => {});
+      if (known.hasRoute(method, route.url)) continue;
+      known.on(method, route.url, () => {});
+      if (method !== 'HEAD') {
+        registered.push({ method, url: route.url, documented: !(route.schema as { hide?: boolean })?.hide });
+      }
     }
   });
 

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, createUser, type Harness } from '../../test/harness.js';
+
+let h: Harness;
+beforeAll(async () => void (h = await createHarness()));
+afterAll(() => h.close());
+
+function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; json(): any }, status: number) {
+  expect(res.statusCode).toBe(status);
+  expect(res.headers['content-type']).toContain('application/problem+json');
+  const body = res.json();
+  expect(body).toMatchObject({ status, type: expect.stringMatching(/^\/problems\//), title: expect.any(String) });
+  expect(body.detail.length).toBeGreaterThan(5);
+  expect(body.request_id).toBe(res.headers['x-request-id']);
+  return body;
+}
+
+describe('problem+json for every error', () => {
+  it('unknown route → 404', async () => {
+    expectProblem(await h.app.inject({ url: '/no/such/thing/' }), 404);
+  });
+
+  it('wrong method on a known route → 405 with Allow', async () => {
+    const res = await h.app.inject({ method: 'DELETE', url: '/login' });
+    expectProblem(res, 405);
+    expect(res.headers.allow).toBe('POST');
+  });
+
+  it('malformed JSON → 400', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/login/',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email": "a@b.c", ',
+    });
+    expect(expectProblem(res, 400).detail).toMatch(/JSON/);
+  });
+
+  it('a body over 1 MB → 413', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/register/',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(1024 * 1024) }),
+    });
+    expectProblem(res, 413);
+  });
+
+  it('an unsupported content type → 415', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/login/',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'a,b',
+    });
+    expectProblem(res, 415);
+  });
+
+  it('unknown body fields → 400 naming each', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/login/',
+      payload: { email: 'a@example.com', password: 'x', is_staff: true, extra: 1 },
+    });
+    const body = expectProblem(res, 400);
+    expect(body.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'is_staff', message: 'unknown field' },
+        { field: 'extra', message: 'unknown field' },
+      ]),
+    );
+  });
+
+  it('validation → 400 with every field error', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/register/',
+      payload: { email: 'not-an-email', password: 12, type: 'admin' },
+    });
+    const fields = expectProblem(res, 400).errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['email', 'password', 'first_name', 'last_name', 'type']));
+  });
+
+  it('a prototype-poisoning body is refused, not applied', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/login/',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email":"a@example.com","password":"x","__proto__":{"admin":true}}',
+    });
+    expectProblem(res, 400);
+  });
+
+  it('liveness and readiness answer', async () => {
+    expect((await h.app.inject({ url: '/health' })).json()).toEqual({ status: 'ok' });
+    expect((await h.app.inject({ url: '/ready/' })).json()).toEqual({ status: 'ok' });
+  });
+});
