@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, createUser, type Harness } from '../../test/harness.js';
+import { createHarness, type Harness } from '../../test/harness.js';
 
 let h: Harness;
 beforeAll(async () => void (h = await createHarness()));
