@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDuration } from './config.js';
+
+const base = { SECRET_KEY: 'k', DATA_DIR: '/tmp/purchases-config-test' };
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig(base);
+    expect(c).toMatchObject({
+      PORT: 8000,
+      HOST: '127.0.0.1',
+      DEBUG: false,
+      DATABASE_URL: undefined,
+      EMAIL_HOST: undefined,
+      EMAIL_PORT: 465,
+      EMAIL_USE_SSL: true,
+      EMAIL_TOKEN_TTL: 2 * 3600_000,
+      THROTTLE_ANON: { limit: 100, periodMs: 86_400_000 },
+      THROTTLE_BURST: { limit: 60, periodMs: 60_000 },
+      PRICE_LIST_MAX_MB: 20,
+      MEDIA_ROOT: '/tmp/purchases-config-test/media',
+    });
+  });
+
+  it('reads booleans and durations the way the original .env wrote them', () => {
+    expect(loadConfig({ ...base, DEBUG: 'True' }).DEBUG).toBe(true);
+    expect(loadConfig({ ...base, DEBUG: 'no' }).DEBUG).toBe(false);
+    expect(parseDuration('90s')).toBe(90_000);
+    expect(parseDuration('30m')).toBe(1_800_000);
+    expect(parseDuration('2h')).toBe(7_200_000);
+    expect(parseDuration('soon')).toBeUndefined();
+  });
+
+  it('builds a PostgreSQL URL from the POSTGRES_* variables', () => {
+    const c = loadConfig({ ...base, POSTGRES_DB: 'shop', POSTGRES_USER: 'u', POSTGRES_PASSWORD: 'p@ss', POSTGRES_HOST: 'db' });
+    expect(c.DATABASE_URL).toBe('postgres://u:p%40ss@db:5432/shop');
+  });
+
+  it('uses SMTP as soon as a host or a user is configured', () => {
+    expect(loadConfig({ ...base, EMAIL_HOST_USER: 'me@mail.ru' }).EMAIL_HOST).toBe('smtp.mail.ru');
+    expect(loadConfig({ ...base, EMAIL_HOST: 'localhost' }).EMAIL_HOST).toBe('localhost');
+  });
+
+  it('names the variable of every wrong value', () => {
+    const wrong = { ...base, PORT: 'eighty', DEBUG: 'maybe', EMAIL_TOKEN_TTL: 'soon', THROTTLE_BURST: 'lots' };
+    const error = (() => {
+      try {
+        loadConfig(wrong);
+      } catch (err) {
+        return err as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    for (const name of ['PORT', 'DEBUG', 'EMAIL_TOKEN_TTL', 'THROTTLE_BURST']) expect(error!.message).toContain(name);
+  });
+
+  it('requires SECRET_KEY unless DEBUG is true', () => {
+    expect(() => loadConfig({ DATA_DIR: base.DATA_DIR })).toThrow(/SECRET_KEY/);
+    const debug = loadConfig({ DATA_DIR: base.DATA_DIR, DEBUG: 'true' });
+    expect(debug.SECRET_KEY.length).toBeGreaterThan(20);
+    expect(loadConfig({ DATA_DIR: base.DATA_DIR, DEBUG: 'true' }).SECRET_KEY).toBe(debug.SECRET_KEY);
+    expect(loadConfig({ DATA_DIR: base.DATA_DIR }, { devDefaults: true }).DEBUG).toBe(true);
+    expect(() => loadConfig({ DATA_DIR: base.DATA_DIR, DEBUG: 'false' }, { devDefaults: true })).toThrow(/SECRET_KEY/);
+  });
+});
