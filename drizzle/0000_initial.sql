@@ -172,8 +172,15 @@ CREATE INDEX "contacts_user_idx" ON "contacts" USING btree ("user_id");--> state
 CREATE UNIQUE INDEX "categories_name_key" ON "categories" USING btree ("name");--> statement-breakpoint
 CREATE UNIQUE INDEX "offers_shop_external_key" ON "offers" USING btree ("shop_id","external_id");--> statement-breakpoint
 CREATE INDEX "offers_product_idx" ON "offers" USING btree ("product_id");--> statement-breakpoint
+CREATE INDEX "offers_live_id_idx" ON "offers" USING btree ("id","shop_id") WHERE not withdrawn;--> statement-breakpoint
+CREATE INDEX "offers_live_category_idx" ON "offers" USING btree ("category_id","id","shop_id") WHERE not withdrawn;--> statement-breakpoint
+CREATE INDEX "offers_live_shop_idx" ON "offers" USING btree ("shop_id","id") WHERE not withdrawn;--> statement-breakpoint
+CREATE INDEX "offers_live_price_idx" ON "offers" USING btree ("price","id","shop_id") WHERE not withdrawn;--> statement-breakpoint
+CREATE INDEX "offers_live_category_price_idx" ON "offers" USING btree ("category_id","price","id","shop_id") WHERE not withdrawn;--> statement-breakpoint
+CREATE INDEX "offers_live_search_idx" ON "offers" USING gin ("search_vector") WHERE not withdrawn;--> statement-breakpoint
 CREATE UNIQUE INDEX "parameters_name_key" ON "parameters" USING btree ("name");--> statement-breakpoint
 CREATE UNIQUE INDEX "products_name_category_key" ON "products" USING btree ("name","category_id");--> statement-breakpoint
+CREATE INDEX "products_category_name_idx" ON "products" USING btree ("category_id","name");--> statement-breakpoint
 CREATE UNIQUE INDEX "shop_categories_external_key" ON "shop_categories" USING btree ("shop_id","external_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "shops_user_key" ON "shops" USING btree ("user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "shops_name_key" ON "shops" USING btree ("name");--> statement-breakpoint

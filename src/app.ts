@@ -17,6 +17,8 @@ import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { createAccountsService } from './modules/accounts/accounts.service.js';
 import { cartRoutes } from './modules/cart/cart.routes.js';
 import { createCartService } from './modules/cart/cart.service.js';
+import { catalogRoutes } from './modules/catalog/catalog.routes.js';
+import { createCatalogService } from './modules/catalog/catalog.service.js';
 import { contactsRoutes } from './modules/contacts/contacts.routes.js';
 import { createContactsService } from './modules/contacts/contacts.service.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
@@ -82,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   opsRoutes(app, database);
   accountsRoutes(app, accounts);
   contactsRoutes(app, createContactsService({ db: database.db }));
+  catalogRoutes(app, createCatalogService({ db: database.db }));
   cartRoutes(app, createCartService({ db: database.db }));
   return app;
 }

@@ -149,15 +149,13 @@ export async function createOffer(
       .onConflictDoUpdate({ target: parameters.name, set: { name: sql`excluded.name` } })
       .returning({ id: parameters.id, name: parameters.name });
     const idByName = new Map(ids.map((p) => [p.name, p.id]));
-    await db
-      .insert(offerParameters)
-      .values(
-        entries.map(([n, value]) => ({
-          offerId: offer!.id,
-          parameterId: idByName.get(n)!,
-          value: String(value),
-        })),
-      );
+    await db.insert(offerParameters).values(
+      entries.map(([n, value]) => ({
+        offerId: offer!.id,
+        parameterId: idByName.get(n)!,
+        value: String(value),
+      })),
+    );
   }
   return {
     id: offer!.id,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQuery } from '../../lib/pagination.js';
 
 export const idSchema = z.number().int();
 
@@ -29,3 +30,68 @@ export const offerSchema = z
   .meta({ id: 'Offer' });
 
 export type OfferDto = z.output<typeof offerSchema>;
+
+/** A shop as the public catalog shows it (only shops that take orders are listed). */
+export const shopSchema = z
+  .object({ id: idSchema, name: z.string(), state: z.boolean() })
+  .meta({ id: 'Shop' });
+
+const MAX_ID = 2_147_483_647;
+const MAX_PRICE = 2_147_483_647;
+
+/** A query-string integer: `abc`, `1.5`, `-1` or values past the column's range are refused. */
+const queryInt = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+export const queryId = queryInt(1, MAX_ID);
+
+export const ORDERINGS = ['price', '-price', 'name', '-name'] as const;
+export type Ordering = (typeof ORDERINGS)[number];
+
+/** `GET /products/`: page, filters, search and ordering. */
+export const productsQuery = pageQuery
+  .extend({
+    shop_id: queryId.optional().describe('Only offers of this shop.'),
+    category_id: queryId.optional().describe('Only offers in this category.'),
+    price_min: queryInt(0, MAX_PRICE).optional().describe('Lowest price, inclusive.'),
+    price_max: queryInt(0, MAX_PRICE).optional().describe('Highest price, inclusive.'),
+    in_stock: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .optional()
+      .transform((v) => v === 'true')
+      .describe('`true`: only offers with quantity > 0; `false` (default): any quantity.'),
+    search: z
+      .string()
+      .trim()
+      .max(200, 'must be at most 200 characters')
+      .optional()
+      .transform((v) => v || undefined)
+      .describe(
+        'Full-text search over product name, model and parameter values, with Russian and English ' +
+          'stemming (`смартфоны` finds `Смартфон`, `phones` finds `phone`). Web-search syntax: ' +
+          '`"exact phrase"`, `-excluded`, `or`. Results are ranked by relevance unless `ordering` is given.',
+      ),
+    ordering: z
+      .enum(ORDERINGS, { message: `must be one of ${ORDERINGS.join(', ')}` })
+      .optional()
+      .describe(
+        'Sort by price or product name (`-` for descending); ties by offer id. Default: relevance when ' +
+          'searching, else offer id.',
+      ),
+  })
+  .refine(
+    (q) => q.price_min === undefined || q.price_max === undefined || q.price_min <= q.price_max,
+    {
+      message: 'must not be below price_min',
+      path: ['price_max'],
+    },
+  );
+
+export type ProductsQuery = z.output<typeof productsQuery>;
+export type OfferFilters = Omit<ProductsQuery, 'page' | 'page_size'>;
+
+export const offerIdParams = z.object({ id: queryId });

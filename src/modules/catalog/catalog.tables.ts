@@ -72,7 +72,11 @@ export const products = pgTable(
       .notNull()
       .references(() => categories.id),
   },
-  (t) => [uniqueIndex('products_name_category_key').on(t.name, t.categoryId)],
+  (t) => [
+    uniqueIndex('products_name_category_key').on(t.name, t.categoryId),
+    // Name ordering inside one category walks this index (the unique key serves it otherwise).
+    index('products_category_name_idx').on(t.categoryId, t.name),
+  ],
 );
 
 /**
@@ -111,6 +115,27 @@ export const offers = pgTable(
   (t) => [
     uniqueIndex('offers_shop_external_key').on(t.shopId, t.externalId),
     index('offers_product_idx').on(t.productId),
+    // Catalog lists (see DESIGN.md "Fast lists"): partial indexes on live offers only, one per
+    // common filter and ordering, each ending in shop_id so counts are index-only scans that can
+    // still check the shop's state. The predicate must read exactly as the repo writes it.
+    index('offers_live_id_idx')
+      .on(t.id, t.shopId)
+      .where(sql`not withdrawn`),
+    index('offers_live_category_idx')
+      .on(t.categoryId, t.id, t.shopId)
+      .where(sql`not withdrawn`),
+    index('offers_live_shop_idx')
+      .on(t.shopId, t.id)
+      .where(sql`not withdrawn`),
+    index('offers_live_price_idx')
+      .on(t.price, t.id, t.shopId)
+      .where(sql`not withdrawn`),
+    index('offers_live_category_price_idx')
+      .on(t.categoryId, t.price, t.id, t.shopId)
+      .where(sql`not withdrawn`),
+    index('offers_live_search_idx')
+      .using('gin', t.searchVector)
+      .where(sql`not withdrawn`),
     check('offers_quantity_nonnegative', sql`${t.quantity} >= 0`),
     check('offers_price_nonnegative', sql`${t.price} >= 0 and ${t.priceRrc} >= 0`),
   ],

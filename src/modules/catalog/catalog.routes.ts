@@ -1,0 +1,77 @@
+import type { App } from '../../app.js';
+import { pageBounds, pageOf, pageQuery, paginated } from '../../lib/pagination.js';
+import { problems } from '../../platform/errors.js';
+import {
+  categorySchema,
+  offerIdParams,
+  offerSchema,
+  productsQuery,
+  shopSchema,
+} from './catalog.schemas.js';
+import type { CatalogService } from './catalog.service.js';
+
+const tags = ['catalog'];
+const LIVE =
+  'Only offers that are not withdrawn from sale, of shops that take orders (`state: true`).';
+
+export function catalogRoutes(app: App, catalog: CatalogService) {
+  app.get('/products/', {
+    schema: {
+      tags,
+      summary: 'Offers of every shop that takes orders',
+      description: `${LIVE} Each result is one shop's offer of a product, with its parameters.`,
+      querystring: productsQuery,
+      response: { 200: paginated(offerSchema), ...problems(400, 404) },
+    },
+    handler: async (req) => {
+      const { page, page_size, ...filters } = req.query;
+      const { limit, offset } = pageBounds({ page, page_size });
+      const result = await catalog.listOffers(filters, limit, offset);
+      return pageOf(req, req.query, result.count, result.results);
+    },
+  });
+
+  app.get('/products/:id/', {
+    schema: {
+      tags,
+      summary: 'One offer with its parameters',
+      description: `${LIVE} Any other id answers 404.`,
+      params: offerIdParams,
+      response: { 200: offerSchema, ...problems(400, 404) },
+    },
+    handler: (req) => catalog.getOffer(req.params.id),
+  });
+
+  app.get('/categories/', {
+    schema: {
+      tags,
+      summary: 'Categories that have offers on sale',
+      description:
+        'Categories with at least one offer on sale (not withdrawn, of a shop that takes orders), ' +
+        'by name. Empty categories are left out so every listed category filters to some products.',
+      querystring: pageQuery,
+      response: { 200: paginated(categorySchema), ...problems(400, 404) },
+    },
+    handler: async (req) => {
+      const { limit, offset } = pageBounds(req.query);
+      const result = await catalog.listCategories(limit, offset);
+      return pageOf(req, req.query, result.count, result.results);
+    },
+  });
+
+  app.get('/shops/', {
+    schema: {
+      tags,
+      summary: 'Shops that take orders',
+      description:
+        'Shops whose order taking is on (`state: true`), by name; shops that are off are not listed.',
+      querystring: pageQuery,
+      response: { 200: paginated(shopSchema), ...problems(400, 404) },
+    },
+    handler: async (req) => {
+      const { limit, offset } = pageBounds(req.query);
+      const result = await catalog.listShops(limit, offset);
+      return pageOf(req, req.query, result.count, result.results);
+    },
+  });
+}
