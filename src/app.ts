@@ -30,7 +30,9 @@ import { installProblemHandling } from './platform/errors.js';
 import { createMail, createTransport } from './platform/mailer.js';
 import { installOpenApi } from './platform/openapi.js';
 import type { JobQueue } from './platform/queue.js';
-import { createMemoryWindowCounter } from './platform/rate-limit.js';
+import { createMemoryRateLimitStore, createRedisRateLimitStore } from './platform/rate-limit.js';
+import type { RedisConnections } from './platform/redis.js';
+import { installRateLimits } from './platform/throttle.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -45,6 +47,8 @@ export interface AppDeps {
   database: Database;
   queue: JobQueue;
   clock: Clock;
+  /** Shared Redis (limits, cache, jobs across processes); absent → in-memory stand-ins. */
+  redis?: RedisConnections;
   logger: FastifyServerOptions['logger'] | FastifyBaseLogger;
 }
 
@@ -70,6 +74,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('onSend', async (req, reply) => void reply.header('x-request-id', req.id));
   installProblemHandling(app, BODY_LIMIT);
   installAuth(app, database.db);
+  const limitStore = deps.redis
+    ? createRedisRateLimitStore(deps.redis.client(), deps.redis.prefix, clock)
+    : createMemoryRateLimitStore(clock);
+  installRateLimits(app, { store: limitStore, config, clock, db: database.db });
   await installOpenApi(app);
 
   const mail = createMail(queue, createTransport(config, app.log));
@@ -77,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     db: database.db,
     mail,
     clock,
-    loginFailures: createMemoryWindowCounter(clock, LOGIN_FAILURE_WINDOW_MS),
+    loginFailures: limitStore.windowCounter('login-failures', LOGIN_FAILURE_WINDOW_MS),
     emailTokenTtlMs: config.EMAIL_TOKEN_TTL,
   });
 

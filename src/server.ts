@@ -5,13 +5,17 @@ import { systemClock } from './platform/clock.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { DatabaseBusyError, openConfiguredDatabase } from './platform/db/open.js';
 import { createInProcessQueue } from './platform/queue.js';
+import { createRedisConnections } from './platform/redis.js';
 
 async function main() {
   const config = loadConfig(undefined, { devDefaults: process.argv.includes('--dev') });
   const log = pino({ level: config.LOG_LEVEL });
   const database = await openConfiguredDatabase(config);
+  const redis = config.REDIS_URL
+    ? createRedisConnections(config.REDIS_URL, config.REDIS_PREFIX)
+    : undefined;
   const queue = createInProcessQueue({ log });
-  const app = await buildApp({ config, database, queue, clock: systemClock, logger: log });
+  const app = await buildApp({ config, database, queue, clock: systemClock, logger: log, redis });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -20,6 +24,7 @@ async function main() {
     log.info({ signal }, 'shutting down: finishing requests and jobs');
     await app.close(); // stops accepting, lets in-flight requests finish
     await queue.drain();
+    await redis?.close();
     await database.close(); // PGlite flushes its files here
     log.info('stopped');
     process.exit(0);

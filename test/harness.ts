@@ -11,6 +11,7 @@ import { users } from '../src/modules/accounts/accounts.tables.js';
 import { loadConfig } from '../src/platform/config.js';
 import { openDatabase, type Database } from '../src/platform/db/client.js';
 import { createInProcessQueue, type JobQueue } from '../src/platform/queue.js';
+import { createRedisConnections, type RedisConnections } from '../src/platform/redis.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 
 export interface TestClock {
@@ -29,6 +30,26 @@ export interface Harness {
 }
 
 export const isPostgres = Boolean(process.env.TEST_DATABASE_URL);
+export const isRedis = Boolean(process.env.TEST_REDIS_URL);
+
+/**
+ * Redis for one harness when TEST_REDIS_URL is set: a key prefix of its own, so test files never
+ * share counters, cache entries or queues.
+ */
+export function openTestRedis(): RedisConnections | undefined {
+  const url = process.env.TEST_REDIS_URL;
+  return url
+    ? createRedisConnections(url, `purchases-test:${randomBytes(6).toString('hex')}:`)
+    : undefined;
+}
+
+/** Limits far above what any test file sends; tests of the limits set their own. */
+const GENEROUS_LIMITS = {
+  THROTTLE_ANON: '1000000/day',
+  THROTTLE_USER: '1000000/day',
+  THROTTLE_BURST: '1000000/min',
+  THROTTLE_SUSTAINED: '1000000/hour',
+};
 
 export async function openTestDatabase(poolSize?: number): Promise<Database> {
   const url = process.env.TEST_DATABASE_URL;
@@ -55,10 +76,12 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     EMAIL_PORT: String(smtp.port),
     EMAIL_USE_SSL: 'false',
     DEFAULT_FROM_EMAIL: 'shop@purchases.test',
+    ...GENEROUS_LIMITS,
     ...env,
   });
   const queue = createInProcessQueue({ log: silentLog, backoffMs: 10 });
-  const app = await buildApp({ config, database, queue, clock, logger: false });
+  const redis = openTestRedis();
+  const app = await buildApp({ config, database, queue, clock, logger: false, redis });
   await app.ready();
   return {
     app,
@@ -70,7 +93,12 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     async close() {
       await app.close();
       await queue.drain();
-      await Promise.all([database.close(), smtp.close(), rm(dataDir, { recursive: true, force: true })]);
+      await redis?.close();
+      await Promise.all([
+        database.close(),
+        smtp.close(),
+        rm(dataDir, { recursive: true, force: true }),
+      ]);
     },
   };
 }
@@ -121,7 +149,11 @@ export async function createUser(
       isActive: true,
     })
     .returning();
-  const res = await h.app.inject({ method: 'POST', url: '/login/', payload: { email, password: PASSWORD } });
+  const res = await h.app.inject({
+    method: 'POST',
+    url: '/login/',
+    payload: { email, password: PASSWORD },
+  });
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.body}`);
   const token = res.json<{ token: string }>().token;
   return { id: row!.id, email, token, auth: { authorization: `Token ${token}` } };

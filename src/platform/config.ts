@@ -81,6 +81,8 @@ const schema = z.object({
   POSTGRES_HOST: optionalText,
   POSTGRES_PORT: port(5432),
   REDIS_URL: optionalText,
+  /** Namespace of every Redis key (cache, limits, queues), so apps or test runs can share one Redis. */
+  REDIS_PREFIX: z.string().min(1).default('purchases:'),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   EMAIL_HOST: z.string().default('smtp.mail.ru'),
   EMAIL_PORT: port(465),

@@ -1,5 +1,7 @@
-// Counting events in a sliding window (failed logins). In memory for a single process; the
-// interface is what a shared Redis store implements when the service runs as several processes.
+// Counting requests and events per subject: in memory for a single process, in Redis when the
+// service runs as several processes (every process then shares the same counters).
+import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 
 export interface WindowCounter {
@@ -31,6 +33,168 @@ export function createMemoryWindowCounter(clock: Clock, windowMs: number): Windo
     },
     async reset(key) {
       events.delete(key);
+    },
+  };
+}
+
+// ---- Request limits: fixed windows aligned to the epoch (a day limit resets at 00:00 UTC, a
+// minute limit at each whole minute). Fixed windows cost one counter per limit and subject and are
+// exact across processes; their known edge (up to twice the limit around a boundary) is accepted,
+// as burst and sustained limits together bound it.
+
+export interface Limit {
+  /** Policy name as shown in the RateLimit headers (anon, user, burst, sustained). */
+  name: string;
+  limit: number;
+  periodMs: number;
+}
+
+export interface LimitState extends Limit {
+  /** Requests left in the current window after this one. */
+  remaining: number;
+  /** Time until the current window ends. */
+  resetMs: number;
+}
+
+export interface RateLimitStore {
+  backend: 'redis' | 'memory';
+  /**
+   * Counts one request of `subject` against every limit, atomically and only if all of them
+   * still allow it (a refused request uses up nothing).
+   */
+  consume(
+    subject: string,
+    limits: Limit[],
+    nowMs: number,
+  ): Promise<{ allowed: boolean; states: LimitState[] }>;
+  /** A sliding-window event counter kept in the same store (failed logins). */
+  windowCounter(name: string, windowMs: number): WindowCounter;
+}
+
+const windowOf = (l: Limit, nowMs: number) => {
+  const index = Math.floor(nowMs / l.periodMs);
+  return { index, resetMs: (index + 1) * l.periodMs - nowMs };
+};
+
+const statesOf = (limits: Limit[], counts: number[], nowMs: number): LimitState[] =>
+  limits.map((l, i) => ({
+    ...l,
+    remaining: Math.max(0, l.limit - counts[i]!),
+    resetMs: windowOf(l, nowMs).resetMs,
+  }));
+
+export function createMemoryRateLimitStore(clock: Clock): RateLimitStore {
+  const counters = new Map<string, { count: number; expiresAt: number }>();
+  let calls = 0;
+  const sweep = (nowMs: number) => {
+    for (const [k, c] of counters) if (c.expiresAt <= nowMs) counters.delete(k);
+  };
+  return {
+    backend: 'memory',
+    async consume(subject, limits, nowMs) {
+      if (++calls % 10_000 === 0) sweep(nowMs);
+      const keys = limits.map((l) => `${l.name}:${subject}:${windowOf(l, nowMs).index}`);
+      const counts = keys.map((k) => {
+        const c = counters.get(k);
+        return c && c.expiresAt > nowMs ? c.count : 0;
+      });
+      const allowed = limits.every((l, i) => counts[i]! < l.limit);
+      if (allowed) {
+        keys.forEach((k, i) => {
+          counts[i]! += 1;
+          counters.set(k, {
+            count: counts[i]!,
+            expiresAt: nowMs + windowOf(limits[i]!, nowMs).resetMs,
+          });
+        });
+      }
+      return { allowed, states: statesOf(limits, counts, nowMs) };
+    },
+    windowCounter: (_name, windowMs) => createMemoryWindowCounter(clock, windowMs),
+  };
+}
+
+// Reads every counter, then increments all of them only if none is exhausted: one atomic step.
+const CONSUME_LUA = `
+local n = #KEYS
+local counts = {}
+local allowed = 1
+for i = 1, n do
+  counts[i] = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if counts[i] >= tonumber(ARGV[i]) then allowed = 0 end
+end
+if allowed == 1 then
+  for i = 1, n do
+    counts[i] = redis.call('INCR', KEYS[i])
+    if counts[i] == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[n + i]) end
+  end
+end
+table.insert(counts, 1, allowed)
+return counts
+`;
+
+type ConsumeCommand = (numKeys: number, ...args: (string | number)[]) => Promise<number[]>;
+
+export function createRedisRateLimitStore(
+  redis: Redis,
+  prefix: string,
+  clock: Clock,
+): RateLimitStore {
+  redis.defineCommand('purchasesConsume', { lua: CONSUME_LUA });
+  const consume = (redis as unknown as { purchasesConsume: ConsumeCommand }).purchasesConsume.bind(
+    redis,
+  );
+  return {
+    backend: 'redis',
+    async consume(subject, limits, nowMs) {
+      const windows = limits.map((l) => windowOf(l, nowMs));
+      const keys = limits.map((l, i) => `${prefix}rl:${l.name}:${subject}:${windows[i]!.index}`);
+      // Keys are named by window, so expiry only collects garbage; a second of slack covers skew.
+      const ttls = windows.map((w) => w.resetMs + 1000);
+      const [allowed, ...counts] = await consume(
+        keys.length,
+        ...keys,
+        ...limits.map((l) => l.limit),
+        ...ttls,
+      );
+      return { allowed: allowed === 1, states: statesOf(limits, counts, nowMs) };
+    },
+    windowCounter: (name, windowMs) =>
+      createRedisWindowCounter(redis, `${prefix}wc:${name}:`, clock, windowMs),
+  };
+}
+
+/** Sliding window in a sorted set per key: members are events, scores their times. */
+function createRedisWindowCounter(
+  redis: Redis,
+  prefix: string,
+  clock: Clock,
+  windowMs: number,
+): WindowCounter {
+  return {
+    async hit(key) {
+      const now = clock.now().getTime();
+      await redis
+        .multi()
+        .zremrangebyscore(prefix + key, '-inf', now - windowMs)
+        .zadd(prefix + key, String(now), `${now}-${randomUUID()}`)
+        .pexpire(prefix + key, windowMs)
+        .exec();
+    },
+    async count(key) {
+      const now = clock.now().getTime();
+      const res = await redis
+        .multi()
+        .zremrangebyscore(prefix + key, '-inf', now - windowMs)
+        .zcard(prefix + key)
+        .zrange(prefix + key, '0', '0', 'WITHSCORES')
+        .exec();
+      const count = Number(res?.[1]?.[1] ?? 0);
+      const oldest = (res?.[2]?.[1] as string[] | undefined)?.[1];
+      return { count, resetAt: count && oldest ? new Date(Number(oldest) + windowMs) : null };
+    },
+    async reset(key) {
+      await redis.del(prefix + key);
     },
   };
 }

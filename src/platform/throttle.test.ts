@@ -1,12 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, createUser, isRedis, openTestRedis, type Harness } from '../../test/harness.js';
+import {
+  createHarness,
+  createUser,
+  isRedis,
+  openTestRedis,
+  type Harness,
+} from '../../test/harness.js';
 import { systemClock } from './clock.js';
-import { createMemoryRateLimitStore, createRedisRateLimitStore, type RateLimitStore } from './rate-limit.js';
+import {
+  createMemoryRateLimitStore,
+  createRedisRateLimitStore,
+  type RateLimitStore,
+} from './rate-limit.js';
 
 describe('request limits', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness({ THROTTLE_ANON: '4/day', THROTTLE_BURST: '5/min', THROTTLE_USER: '1000/day' });
+    h = await createHarness({
+      THROTTLE_ANON: '4/day',
+      THROTTLE_BURST: '5/min',
+      THROTTLE_USER: '1000/day',
+    });
   });
   afterAll(() => h.close());
 
@@ -21,14 +35,20 @@ describe('request limits', () => {
       expect(res.headers['ratelimit-policy']).toBe(
         '"anon";q=4;w=86400, "burst";q=5;w=60, "sustained";q=1000000;w=3600',
       );
-      expect(res.headers['ratelimit']).toMatch(new RegExp(`^"anon";r=${4 - i};t=\\d+, "burst";r=${5 - i};t=\\d+,`));
+      expect(res.headers['ratelimit']).toMatch(
+        new RegExp(`^"anon";r=${4 - i};t=\\d+, "burst";r=${5 - i};t=\\d+,`),
+      );
     }
     const refused = await get('/user/details/', {}, ip);
     expect(refused.statusCode).toBe(429);
     expect(refused.headers['content-type']).toContain('application/problem+json');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(refused.headers['ratelimit']).toMatch(/^"anon";r=0;/);
-    expect(refused.json()).toMatchObject({ status: 429, type: '/problems/throttled', limit: 'anon' });
+    expect(refused.json()).toMatchObject({
+      status: 429,
+      type: '/problems/throttled',
+      limit: 'anon',
+    });
     expect(refused.json().detail).toMatch(/anon limit of 4 requests per day/);
 
     // Another address has its own allowance.
@@ -38,7 +58,8 @@ describe('request limits', () => {
   it('limits a signed-in user per account, apart from the IP, and frees the window when it ends', async () => {
     const ip = '10.0.0.4';
     const user = await createUser(h);
-    for (let i = 0; i < 5; i++) expect((await get('/user/details/', user.auth, ip)).statusCode).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await get('/user/details/', user.auth, ip)).statusCode).toBe(200);
     const refused = await get('/user/details/', user.auth, ip);
     expect(refused.statusCode).toBe(429);
     expect(refused.json().limit).toBe('burst');
@@ -62,7 +83,9 @@ describe('request limits', () => {
       const res = await get('/user/details/', { authorization: `Token made-up-${i}` }, ip);
       expect(res.statusCode).toBe(401);
     }
-    expect((await get('/user/details/', { authorization: 'Token made-up-9' }, ip)).statusCode).toBe(429);
+    expect((await get('/user/details/', { authorization: 'Token made-up-9' }, ip)).statusCode).toBe(
+      429,
+    );
   });
 
   it('never limits health, readiness and the documentation', async () => {
@@ -91,7 +114,10 @@ describe.each([
           'redis',
           () => {
             const redis = openTestRedis()!;
-            return { store: createRedisRateLimitStore(redis.client(), redis.prefix, systemClock), close: redis.close };
+            return {
+              store: createRedisRateLimitStore(redis.client(), redis.prefix, systemClock),
+              close: redis.close,
+            };
           },
         ] as const,
       ]
@@ -108,7 +134,9 @@ describe.each([
       { name: 'day', limit: 1000, periodMs: 86_400_000 },
     ];
     const now = Date.UTC(2030, 0, 1, 12, 0, 30);
-    const results = await Promise.all(Array.from({ length: 40 }, () => store.consume('race', limits, now)));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () => store.consume('race', limits, now)),
+    );
     expect(results.filter((r) => r.allowed)).toHaveLength(10);
     // Refused requests used up nothing of the other limit.
     const after = await store.consume('race', [limits[1]!], now);

@@ -1,0 +1,110 @@
+// Request rate limits (anonymous per IP; user, burst and sustained per account) with the IETF
+// RateLimit-Policy / RateLimit headers on every answer and 429 problem+json when one is used up.
+//
+// Limiting runs in an application-wide onRequest hook, i.e. before the route's own auth hook, so
+// refused requests cost no route work. The account is found from the token by `identify()`, which
+// the auth check then reuses; an unknown or revoked token counts as anonymous (by IP), so made-up
+// tokens cannot buy the larger per-user allowance.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { identify } from './auth.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Db } from './db/client.js';
+import { AppError, problemSchema } from './errors.js';
+import type { Limit, LimitState, RateLimitStore } from './rate-limit.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `false` exempts a route from request limits (health checks, metrics). */
+    rateLimit?: false;
+  }
+}
+
+/** Paths never limited: probes, metrics and the documentation. */
+const EXEMPT = /^\/(health|ready|metrics)(\/|$)|^\/api\/(docs|redoc|schema)(\/|$)/;
+
+type ThrottleConfig = Pick<
+  Config,
+  'THROTTLE_ANON' | 'THROTTLE_USER' | 'THROTTLE_BURST' | 'THROTTLE_SUSTAINED'
+>;
+
+export function limitsFromConfig(config: ThrottleConfig) {
+  const burst = { name: 'burst', ...config.THROTTLE_BURST };
+  const sustained = { name: 'sustained', ...config.THROTTLE_SUSTAINED };
+  return {
+    // Burst and sustained apply to everyone (an anonymous client by IP), like DRF's throttles.
+    anonymous: [{ name: 'anon', ...config.THROTTLE_ANON }, burst, sustained] as Limit[],
+    user: [{ name: 'user', ...config.THROTTLE_USER }, burst, sustained] as Limit[],
+  };
+}
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/** `"burst";q=60;w=60, "user";q=1000;w=86400` (draft-ietf-httpapi-ratelimit-headers). */
+export function policyHeader(limits: Limit[]): string {
+  return limits.map((l) => `"${l.name}";q=${l.limit};w=${seconds(l.periodMs)}`).join(', ');
+}
+
+/** `"burst";r=59;t=12, ...`: what is left of each policy and seconds until its window ends. */
+export function stateHeader(states: LimitState[]): string {
+  return states.map((s) => `"${s.name}";r=${s.remaining};t=${seconds(s.resetMs)}`).join(', ');
+}
+
+const PERIOD_WORDS: Record<number, string> = {
+  1000: 'second',
+  60_000: 'minute',
+  3_600_000: 'hour',
+  86_400_000: 'day',
+};
+
+function refusal(states: LimitState[]): AppError {
+  const used = states.filter((s) => s.remaining === 0);
+  const wait = Math.max(...used.map((s) => seconds(s.resetMs)));
+  const first = used[0]!;
+  const per = PERIOD_WORDS[first.periodMs] ?? `${seconds(first.periodMs)} s`;
+  return new AppError(
+    429,
+    'throttled',
+    `Request was throttled: the ${first.name} limit of ${first.limit} requests per ${per} is used up; try again in ${wait} s.`,
+    undefined,
+    { limit: first.name, retry_after: wait },
+    { 'Retry-After': String(wait) },
+  );
+}
+
+export interface ThrottleDeps {
+  store: RateLimitStore;
+  config: ThrottleConfig;
+  clock: Clock;
+  db: Db;
+}
+
+export function installRateLimits(
+  app: FastifyInstance,
+  { store, config, clock, db }: ThrottleDeps,
+) {
+  const limits = limitsFromConfig(config);
+  const policies = { anonymous: policyHeader(limits.anonymous), user: policyHeader(limits.user) };
+  const exempt = (url: string | undefined, request?: FastifyRequest) =>
+    request?.routeOptions.config.rateLimit === false || (url !== undefined && EXEMPT.test(url));
+
+  // Documents the 429 on every limited route.
+  app.addHook('onRoute', (route) => {
+    if (exempt(route.url) || route.config?.rateLimit === false || !route.schema?.response) return;
+    route.schema = {
+      ...route.schema,
+      response: { ...(route.schema.response as object), 429: problemSchema },
+    };
+  });
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.routeOptions.url ?? request.url.split('?')[0]!;
+    if (exempt(path, request)) return;
+    const user = request.headers.authorization ? await identify(db, request) : null;
+    const kind = user ? 'user' : 'anonymous';
+    const subject = user ? `u${user.id}` : `ip${request.ip}`;
+    const { allowed, states } = await store.consume(subject, limits[kind], clock.now().getTime());
+    void reply.header('RateLimit-Policy', policies[kind]).header('RateLimit', stateHeader(states));
+    if (!allowed) throw refusal(states);
+  });
+}
