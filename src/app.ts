@@ -21,6 +21,8 @@ import { catalogRoutes } from './modules/catalog/catalog.routes.js';
 import { createCatalogService } from './modules/catalog/catalog.service.js';
 import { contactsRoutes } from './modules/contacts/contacts.routes.js';
 import { createContactsService } from './modules/contacts/contacts.service.js';
+import { ordersRoutes } from './modules/orders/orders.routes.js';
+import { createOrdersService } from './modules/orders/orders.service.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
 import { installAuth } from './platform/auth.js';
 import type { Clock } from './platform/clock.js';
@@ -94,5 +96,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   contactsRoutes(app, createContactsService({ db: database.db }));
   catalogRoutes(app, createCatalogService({ db: database.db }));
   cartRoutes(app, createCartService({ db: database.db }));
+  ordersRoutes(
+    app,
+    createOrdersService({ db: database.db, mail, clock, adminEmail: config.ADMIN_EMAIL, log: app.log }),
+  );
   return app;
 }

@@ -18,7 +18,15 @@ import { users } from '../accounts/accounts.tables.js';
 import { offers, shops } from '../catalog/catalog.tables.js';
 import { contacts } from '../contacts/contacts.tables.js';
 
-export const ORDER_STATES = ['basket', 'new', 'confirmed', 'assembled', 'sent', 'delivered', 'canceled'] as const;
+export const ORDER_STATES = [
+  'basket',
+  'new',
+  'confirmed',
+  'assembled',
+  'sent',
+  'delivered',
+  'canceled',
+] as const;
 export type OrderState = (typeof ORDER_STATES)[number];
 export const orderState = pgEnum('order_state', ORDER_STATES);
 
@@ -119,5 +127,8 @@ export const idempotencyKeys = pgTable(
     response: jsonb('response'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.userId, t.key] }),
+    index('idempotency_keys_created_idx').on(t.createdAt),
+  ],
 );

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { pageQuery } from '../../lib/pagination.js';
+import { dbId } from '../cart/cart.schemas.js';
+import { offerSchema } from '../catalog/catalog.schemas.js';
+
+/** Every state but `basket`: what a placed order can be in. */
+export const PLACED_STATES = [
+  'new',
+  'confirmed',
+  'assembled',
+  'sent',
+  'delivered',
+  'canceled',
+] as const;
+export const placedState = z.enum(PLACED_STATES);
+
+export const confirmBody = z.strictObject({
+  contact: dbId.describe('id of one of your contacts: its address is copied into the order'),
+  id: dbId.optional().describe('the cart id, if you want to be sure which cart you confirm'),
+});
+
+export const idempotencyHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .min(1, 'must not be empty')
+    .max(255, 'must be at most 255 characters')
+    .optional()
+    .describe(
+      'Repeating a request with the same key (within 24 h) replays the first answer and creates nothing.',
+    ),
+});
+
+export const orderIdBody = z.strictObject({ id: dbId });
+export const orderIdParams = z.object({ id: z.coerce.number().pipe(dbId) });
+export const adminOrderBody = z.strictObject({ state: placedState });
+export const partnerOrdersQuery = pageQuery.extend({ state: placedState.optional() });
+
+/** The delivery address as copied at confirmation; `id` is the contact it came from, null once deleted. */
+export const orderContactSchema = z
+  .object({
+    id: z.number().int().nullable(),
+    first_name: z.string(),
+    last_name: z.string(),
+    middle_name: z.string(),
+    email: z.string(),
+    phone: z.string(),
+    city: z.string(),
+    street: z.string(),
+    house: z.string(),
+    structure: z.string(),
+    building: z.string(),
+    apartment: z.string(),
+  })
+  .meta({ id: 'OrderContact' });
+
+export const orderItemSchema = z
+  .object({
+    id: z.number().int(),
+    product_info: offerSchema,
+    quantity: z.number().int(),
+    /** Frozen at confirmation. */
+    price: z.number().int(),
+    sum: z.number().int(),
+  })
+  .meta({ id: 'OrderItem' });
+
+const common = {
+  id: z.number().int(),
+  created: z.string().describe('when the order was confirmed (ISO 8601 UTC)'),
+  state: placedState,
+};
+
+export const orderSchema = z
+  .object({
+    ...common,
+    contact: orderContactSchema,
+    items: z.array(orderItemSchema),
+    total_quantity: z.number().int(),
+    total_sum: z.number().int(),
+    history: z.array(z.object({ state: placedState, at: z.string() })),
+  })
+  .meta({ id: 'Order' });
+
+export const orderSummarySchema = z
+  .object({ ...common, total_sum: z.number().int(), total_quantity: z.number().int() })
+  .meta({ id: 'OrderSummary' });
+
+export const partnerOrderSchema = z
+  .object({
+    ...common,
+    contact: orderContactSchema,
+    items: z.array(orderItemSchema).describe("only this shop's lines"),
+    total_quantity: z.number().int(),
+    total_sum: z.number().int().describe("the sum of this shop's lines"),
+  })
+  .meta({ id: 'PartnerOrder' });
+
+export type OrderDto = z.output<typeof orderSchema>;
+export type PartnerOrderDto = z.output<typeof partnerOrderSchema>;
+export type ConfirmInput = z.output<typeof confirmBody>;
+export type PlacedState = z.output<typeof placedState>;
