@@ -24,6 +24,8 @@ import { createContactsService } from './modules/contacts/contacts.service.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
 import { createOrdersService } from './modules/orders/orders.service.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
+import { partnerRoutes } from './modules/partner/partner.routes.js';
+import { createPartnerService } from './modules/partner/partner.service.js';
 import { installAuth } from './platform/auth.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -94,6 +96,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   opsRoutes(app, database);
   accountsRoutes(app, accounts);
   contactsRoutes(app, createContactsService({ db: database.db }));
+  const priceListMaxBytes = Math.round(config.PRICE_LIST_MAX_MB * 1024 * 1024);
+  partnerRoutes(
+    app,
+    createPartnerService({
+      db: database.db,
+      queue,
+      fetch: { maxBytes: priceListMaxBytes, allowPrivate: config.IMPORT_ALLOW_PRIVATE_URLS },
+    }),
+    priceListMaxBytes,
+  );
   catalogRoutes(app, createCatalogService({ db: database.db }));
   cartRoutes(app, createCartService({ db: database.db }));
   ordersRoutes(

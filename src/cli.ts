@@ -6,23 +6,33 @@ import { upsertStaffUser } from './modules/accounts/accounts.service.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { DatabaseBusyError, openConfiguredDatabase } from './platform/db/open.js';
 import { AppError } from './platform/errors.js';
+import { describeSummary, importPriceListFile } from './modules/partner/partner.cli.js';
 
 const USAGE = `Usage:
   npm run migrate
-  npm run createsuperuser -- --email E --password P`;
+  npm run createsuperuser -- --email E --password P
+  npm run import-price-list -- --shop-email E FILE`;
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
-    options: { email: { type: 'string' }, password: { type: 'string' } },
+    allowPositionals: command === 'import-price-list',
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      'shop-email': { type: 'string' },
+    },
   });
+  if (command === 'import-price-list')
+    return importPriceListCommand(values['shop-email'], positionals);
   if (command !== 'migrate' && command !== 'createsuperuser') throw new UsageError(USAGE);
 
   let email = '';
   if (command === 'createsuperuser') {
     const parsed = emailSchema.safeParse(values.email ?? '');
-    if (!parsed.success || !values.password) throw new UsageError(`--email and --password are required.\n${USAGE}`);
+    if (!parsed.success || !values.password)
+      throw new UsageError(`--email and --password are required.\n${USAGE}`);
     email = parsed.data;
   }
 
@@ -30,7 +40,9 @@ async function main(argv: string[]) {
   try {
     if (command === 'migrate') return console.log('Migrations applied.');
     const { created } = await upsertStaffUser(database.db, email, values.password!);
-    console.log(created ? `Staff user ${email} created.` : `User ${email} is now an active staff user.`);
+    console.log(
+      created ? `Staff user ${email} created.` : `User ${email} is now an active staff user.`,
+    );
   } finally {
     await database.close();
   }
@@ -38,11 +50,30 @@ async function main(argv: string[]) {
 
 class UsageError extends Error {}
 
+async function importPriceListCommand(email: string | undefined, files: string[]) {
+  if (!email || files.length !== 1)
+    throw new UsageError(`--shop-email and one FILE are required.\n${USAGE}`);
+  const config = loadConfig(undefined, { devDefaults: true });
+  const database = await openConfiguredDatabase(config);
+  try {
+    const maxBytes = Math.round(config.PRICE_LIST_MAX_MB * 1024 * 1024);
+    console.log(
+      describeSummary(await importPriceListFile(database.db, email, files[0]!, maxBytes)),
+    );
+  } finally {
+    await database.close();
+  }
+}
+
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof AppError) {
     const reasons = err.errors?.map((e) => `  ${e.field}: ${e.message}`).join('\n') ?? '';
     console.error(`${err.detail}\n${reasons}`);
-  } else if (err instanceof UsageError || err instanceof ConfigError || err instanceof DatabaseBusyError) {
+  } else if (
+    err instanceof UsageError ||
+    err instanceof ConfigError ||
+    err instanceof DatabaseBusyError
+  ) {
     console.error(err.message);
   } else if (err instanceof z.ZodError || err instanceof TypeError) {
     console.error(String(err));

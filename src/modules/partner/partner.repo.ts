@@ -1,0 +1,255 @@
+// SQL of the supplier side. Price lists are written set-based (DESIGN.md "Bulk writes"): arrays
+// through unnest, thousands of rows per statement, and only rows whose data changed are touched.
+import { and, asc, eq, ne, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.js';
+import {
+  categories,
+  offerParameters,
+  offers,
+  parameters,
+  products,
+  shopCategories,
+  shops,
+} from '../catalog/catalog.tables.js';
+import type { PriceListCategory, PriceListGood } from './price-list.js';
+
+export type ShopRow = typeof shops.$inferSelect;
+
+const p = (value: unknown) => sql.param(value);
+
+const byName = (a: [string, string], b: [string, string]) =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+const sortedValues = (params: [string, string][]) => [...params].sort(byName).map(([, v]) => v);
+
+async function rows<T>(db: Executor, query: SQL): Promise<T[]> {
+  return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+}
+
+export async function findShopByUser(db: Executor, userId: number): Promise<ShopRow | undefined> {
+  const [row] = await db.select().from(shops).where(eq(shops.userId, userId));
+  return row;
+}
+
+export async function shopNameTakenByOther(
+  db: Executor,
+  name: string,
+  userId: number,
+): Promise<boolean> {
+  const [row] = await db
+    .select({ id: shops.id })
+    .from(shops)
+    .where(and(eq(shops.name, name), ne(shops.userId, userId)));
+  return Boolean(row);
+}
+
+/** Imports of one account run one at a time; the lock ends with the transaction. */
+export async function lockAccountImports(tx: Executor, userId: number): Promise<void> {
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtext('price-list-import'), ${userId}::int)`,
+  );
+}
+
+export async function insertShop(db: Executor, userId: number, name: string): Promise<ShopRow> {
+  const [row] = await db.insert(shops).values({ userId, name }).returning();
+  return row!;
+}
+
+export async function renameShop(db: Executor, shopId: number, name: string): Promise<ShopRow> {
+  const [row] = await db.update(shops).set({ name }).where(eq(shops.id, shopId)).returning();
+  return row!;
+}
+
+export async function setShopState(db: Executor, shopId: number, state: boolean): Promise<ShopRow> {
+  const [row] = await db.update(shops).set({ state }).where(eq(shops.id, shopId)).returning();
+  return row!;
+}
+
+/** Shared categories by name, and this shop's own ids for them; returns shop id → category id. */
+export async function syncCategories(
+  tx: Executor,
+  shopId: number,
+  list: PriceListCategory[],
+): Promise<Map<number, number>> {
+  const names = list.map((c) => c.name);
+  // Sorted inserts keep two concurrent imports from deadlocking on the unique index.
+  await tx.execute(sql`insert into categories (name)
+    select n from unnest(${p(names)}::text[]) n order by n on conflict (name) do nothing`);
+  const found = await rows<{ id: number; name: string }>(
+    tx,
+    sql`select id, name from categories where name = any(${p(names)}::text[])`,
+  );
+  const idByName = new Map(found.map((r) => [r.name, r.id]));
+  const ext = list.map((c) => c.id);
+  const cat = list.map((c) => idByName.get(c.name)!);
+  await tx.execute(sql`delete from shop_categories sc where sc.shop_id = ${shopId}
+    and not exists (select 1 from unnest(${p(cat)}::int[], ${p(ext)}::bigint[]) x(c, e)
+                    where x.c = sc.category_id and x.e = sc.external_id)`);
+  await tx.execute(sql`insert into shop_categories (shop_id, category_id, external_id)
+    select ${shopId}, c, e from unnest(${p(cat)}::int[], ${p(ext)}::bigint[]) x(c, e)
+    on conflict do nothing`);
+  return new Map(list.map((c) => [c.id, idByName.get(c.name)!]));
+}
+
+export async function insertParameterNames(tx: Executor, names: string[]): Promise<void> {
+  await tx.execute(sql`insert into parameters (name)
+    select n from unnest(${p(names)}::text[]) n order by n on conflict (name) do nothing`);
+}
+
+export interface BatchResult {
+  /** Offers created by this batch. */
+  created: number[];
+  /** Offers whose row or parameters changed (may include created ones). */
+  changed: number[];
+}
+
+/** Writes one batch of goods: products, offers and their parameters, skipping unchanged rows. */
+export async function writeGoodsBatch(
+  tx: Executor,
+  shopId: number,
+  goods: PriceListGood[],
+  categoryOf: Map<number, number>,
+): Promise<BatchResult> {
+  const ext = goods.map((g) => g.id);
+  const cat = goods.map((g) => categoryOf.get(g.category)!);
+  const name = goods.map((g) => g.name);
+  const model = goods.map((g) => g.model);
+  const price = goods.map((g) => g.price);
+  const rrc = goods.map((g) => g.price_rrc);
+  const qty = goods.map((g) => g.quantity);
+  // Values in parameter-name order, so the same list in another order reads as unchanged.
+  const search = goods.map((g) => [g.name, g.model, ...sortedValues(g.parameters)].join(' '));
+
+  await tx.execute(sql`insert into products (name, category_id)
+    select distinct n, c from unnest(${p(name)}::text[], ${p(cat)}::int[]) x(n, c)
+    order by n, c on conflict (name, category_id) do nothing`);
+
+  const upserted = await rows<{ id: number; inserted: boolean }>(
+    tx,
+    sql`with g as (
+      select x.*, pr.id as product_id
+      from unnest(${p(ext)}::bigint[], ${p(cat)}::int[], ${p(name)}::text[], ${p(model)}::text[],
+                  ${p(price)}::int[], ${p(rrc)}::int[], ${p(qty)}::int[], ${p(search)}::text[])
+           x(ext, cat, name, model, price, rrc, qty, search)
+      join products pr on pr.name = x.name and pr.category_id = x.cat
+    ), changed as (
+      select g.* from g
+      left join offers o on o.shop_id = ${shopId} and o.external_id = g.ext
+      where o.id is null
+         or (o.product_id, o.category_id, o.model, o.price, o.price_rrc, o.quantity, o.withdrawn, o.search_text)
+            is distinct from (g.product_id, g.cat, g.model, g.price, g.rrc, g.qty, false, g.search)
+    )
+    insert into offers as o (shop_id, product_id, category_id, external_id, model, price, price_rrc,
+                             quantity, withdrawn, search_text, updated_at)
+    select ${shopId}, product_id, cat, ext, model, price, rrc, qty, false, search, now() from changed
+    order by ext
+    on conflict (shop_id, external_id) do update set
+      product_id = excluded.product_id, category_id = excluded.category_id, model = excluded.model,
+      price = excluded.price, price_rrc = excluded.price_rrc, quantity = excluded.quantity,
+      withdrawn = false, search_text = excluded.search_text, updated_at = now()
+    returning o.id, (o.xmax = 0) as inserted`,
+  );
+
+  const pExt: number[] = [];
+  const pName: string[] = [];
+  const pValue: string[] = [];
+  for (const g of goods) {
+    for (const [n, v] of g.parameters) {
+      pExt.push(g.id);
+      pName.push(n);
+      pValue.push(v);
+    }
+  }
+  const paramChanged = await rows<{ offer_id: number }>(
+    tx,
+    sql`with batch as (
+      select o.id from offers o
+      where o.shop_id = ${shopId} and o.external_id = any(${p(ext)}::bigint[])
+    ), n as (
+      select o.id as offer_id, pa.id as parameter_id, x.value
+      from unnest(${p(pExt)}::bigint[], ${p(pName)}::text[], ${p(pValue)}::text[]) x(ext, name, value)
+      join offers o on o.shop_id = ${shopId} and o.external_id = x.ext
+      join parameters pa on pa.name = x.name
+    ), d as (
+      delete from offer_parameters op using batch b
+      where op.offer_id = b.id
+        and not exists (select 1 from n where n.offer_id = op.offer_id and n.parameter_id = op.parameter_id)
+      returning op.offer_id
+    ), u as (
+      insert into offer_parameters as op (offer_id, parameter_id, value)
+      select n.offer_id, n.parameter_id, n.value from n
+      left join offer_parameters cur on cur.offer_id = n.offer_id and cur.parameter_id = n.parameter_id
+      where cur.value is distinct from n.value
+      order by 1, 2
+      on conflict (offer_id, parameter_id) do update set value = excluded.value
+      returning op.offer_id
+    )
+    select offer_id from d union select offer_id from u`,
+  );
+
+  return {
+    created: upserted.filter((r) => r.inserted).map((r) => r.id),
+    changed: [...upserted.map((r) => r.id), ...paramChanged.map((r) => r.offer_id)],
+  };
+}
+
+/** Withdraws the shop's live offers that the new price list no longer names; returns how many. */
+export async function withdrawMissing(
+  tx: Executor,
+  shopId: number,
+  keep: number[],
+): Promise<number> {
+  const [row] = await rows<{ n: number }>(
+    tx,
+    sql`with w as (
+      update offers o set withdrawn = true, updated_at = now()
+      where o.shop_id = ${shopId} and not o.withdrawn
+        and not exists (select 1 from unnest(${p(keep)}::bigint[]) k(ext) where k.ext = o.external_id)
+      returning 1
+    ) select count(*)::int as n from w`,
+  );
+  return row?.n ?? 0;
+}
+
+/** This shop's categories with its own ids, for the export. */
+export async function listShopCategories(db: Executor, shopId: number) {
+  return db
+    .select({ id: shopCategories.externalId, name: categories.name, categoryId: categories.id })
+    .from(shopCategories)
+    .innerJoin(categories, eq(categories.id, shopCategories.categoryId))
+    .where(eq(shopCategories.shopId, shopId))
+    .orderBy(asc(shopCategories.externalId));
+}
+
+/** The shop's live offers in price-list order, with parameters, for the export. */
+export async function listLiveOffers(db: Executor, shopId: number) {
+  const live = and(eq(offers.shopId, shopId), eq(offers.withdrawn, false));
+  const [rowsOut, params] = await Promise.all([
+    db
+      .select({
+        id: offers.id,
+        externalId: offers.externalId,
+        categoryId: offers.categoryId,
+        model: offers.model,
+        name: products.name,
+        price: offers.price,
+        priceRrc: offers.priceRrc,
+        quantity: offers.quantity,
+      })
+      .from(offers)
+      .innerJoin(products, eq(products.id, offers.productId))
+      .where(live)
+      .orderBy(asc(offers.id)),
+    db
+      .select({
+        offerId: offerParameters.offerId,
+        name: parameters.name,
+        value: offerParameters.value,
+      })
+      .from(offerParameters)
+      .innerJoin(offers, eq(offers.id, offerParameters.offerId))
+      .innerJoin(parameters, eq(parameters.id, offerParameters.parameterId))
+      .where(live)
+      .orderBy(asc(offerParameters.offerId), asc(parameters.id)),
+  ]);
+  return { offers: rowsOut, params };
+}

@@ -1,0 +1,177 @@
+import multipart from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import type { App } from '../../app.js';
+import { currentUser } from '../../platform/auth.js';
+import { AppError, badRequest, problems } from '../../platform/errors.js';
+import {
+  importSummarySchema,
+  jobAccepted,
+  jobParams,
+  jobStatusSchema,
+  multipartBody,
+  shopStateSchema,
+  stateBody,
+  updateQuery,
+  urlBody,
+  YAML_TYPES,
+  yamlBody,
+} from './partner.schemas.js';
+import type { PartnerService, PriceListSource } from './partner.service.js';
+import { tooLarge } from './url-fetch.js';
+
+const tags = ['partner'];
+const config = { auth: 'shop' } as const;
+
+/**
+ * Price lists are far larger than the app's 1 MB body limit, so the upload route lives in its own
+ * plugin: multipart and the raw YAML parser exist only there, both capped at PRICE_LIST_MAX_MB.
+ */
+export function partnerRoutes(app: App, partner: PartnerService, maxBytes: number) {
+  app.register(async (plain) => {
+    const scope = plain.withTypeProvider<ZodTypeProvider>();
+    await scope.register(multipart, {
+      limits: { fileSize: maxBytes, files: 1, fields: 10, parts: 20, fieldSize: 64 * 1024 },
+    });
+    scope.addContentTypeParser(YAML_TYPES, async (req: FastifyRequest, payload: Readable) =>
+      readCapped(payload, maxBytes, Number(req.headers['content-length'] ?? 0)),
+    );
+
+    scope.post('/partner/update/', {
+      config,
+      bodyLimit: maxBytes,
+      schema: {
+        tags,
+        summary: "Replace the shop's price list (multipart `file`, raw YAML, or JSON {url})",
+        description:
+          'The file is the whole truth: offers missing from it are withdrawn. All or nothing: an ' +
+          'invalid file changes nothing and every problem is listed with its place.',
+        querystring: updateQuery,
+        body: {
+          content: {
+            'application/json': { schema: urlBody },
+            'application/yaml': { schema: yamlBody },
+            'multipart/form-data': { schema: multipartBody },
+          },
+        },
+        response: { 200: importSummarySchema, 202: jobAccepted, ...problems(400, 409, 413, 415) },
+      },
+      handler: async (req, reply) => {
+        const source = await sourceOf(req, maxBytes);
+        const user = currentUser(req);
+        const { async } = req.query as z.output<typeof updateQuery>;
+        if (async)
+          return reply.code(202).send({ job_id: await partner.startImport(user.id, source) });
+        return partner.importNow(user.id, source);
+      },
+    });
+  });
+
+  app.get('/partner/jobs/:id/', {
+    config,
+    schema: {
+      tags,
+      summary: 'State, progress and outcome of a background price-list import (owner only)',
+      params: jobParams,
+      response: { 200: jobStatusSchema, ...problems(404) },
+    },
+    handler: (req) => partner.jobStatus(currentUser(req).id, req.params.id),
+  });
+
+  app.get('/partner/export/', {
+    config,
+    schema: {
+      tags,
+      summary: "The shop's current price list as YAML (importing it back changes nothing)",
+      response: { 200: z.string().describe('application/yaml'), ...problems(404) },
+    },
+    handler: async (req, reply) => {
+      const text = await partner.exportYaml(currentUser(req).id);
+      return reply
+        .type('application/yaml; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="price-list.yaml"')
+        .send(text);
+    },
+  });
+
+  app.get('/partner/state/', {
+    config,
+    schema: {
+      tags,
+      summary: 'Whether the shop takes orders',
+      response: { 200: shopStateSchema, ...problems(404) },
+    },
+    handler: (req) => partner.state(currentUser(req).id),
+  });
+
+  app.post('/partner/state/', {
+    config,
+    schema: {
+      tags,
+      summary: 'Switch order taking on or off; a shop that is off leaves the catalog',
+      body: stateBody,
+      response: { 200: shopStateSchema, ...problems(400, 404) },
+    },
+    handler: (req) => partner.setState(currentUser(req).id, req.body.state),
+  });
+}
+
+/** Where this request's price list is: an uploaded file, the YAML body itself, or a URL. */
+async function sourceOf(req: FastifyRequest, maxBytes: number): Promise<PriceListSource> {
+  if (req.isMultipart()) {
+    const part = await req.file();
+    if (!part || part.fieldname !== 'file')
+      throw badRequest('Send the price list in the multipart field "file".', [
+        { field: 'file', message: 'is required' },
+      ]);
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of part.file) chunks.push(chunk as Buffer);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes);
+      throw err;
+    }
+    if (part.file.truncated) throw tooLarge(maxBytes);
+    return { kind: 'text', text: Buffer.concat(chunks).toString('utf8') };
+  }
+  if (typeof req.body === 'string') {
+    // Fastify reads text/plain on its own; only the YAML types are price lists.
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!YAML_TYPES.includes(type)) {
+      throw new AppError(
+        415,
+        'unsupported-media-type',
+        `Send YAML as ${YAML_TYPES[0]}, a multipart file or JSON {"url": ...}.`,
+      );
+    }
+    return { kind: 'text', text: req.body };
+  }
+  const parsed = urlBody.safeParse(req.body);
+  if (!parsed.success) {
+    throw badRequest('Send the price list as a multipart file, a YAML body or JSON {"url": ...}.', [
+      { field: 'url', message: 'is required' },
+    ]);
+  }
+  return { kind: 'url', url: parsed.data.url };
+}
+
+/** Reads a body up to `maxBytes`, refusing at once when the declared length is already larger. */
+async function readCapped(payload: Readable, maxBytes: number, declared: number): Promise<string> {
+  if (declared > maxBytes) {
+    payload.resume();
+    throw tooLarge(maxBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of payload) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      payload.resume();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

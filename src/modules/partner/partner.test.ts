@@ -1,0 +1,356 @@
+import { readFileSync } from 'node:fs';
+import { and, eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, createUser, type Harness, type TestUser } from '../../../test/harness.js';
+import { offerParameters, offers, parameters, shops } from '../catalog/catalog.tables.js';
+
+const FIXTURE = readFileSync(new URL('../../../test/fixtures/shop1.yaml', import.meta.url), 'utf8');
+let n = 0;
+/** shop1.yaml under a shop name of its own, since shop names are unique across accounts. */
+export const shopYaml = (label = 'Shop') =>
+  FIXTURE.replace(/^shop: .*$/m, `shop: ${label} ${process.pid}-${Date.now()}-${++n}`);
+
+export async function importYaml(h: Harness, user: TestUser | null, yaml: string, query = '') {
+  return h.app.inject({
+    method: 'POST',
+    url: `/partner/update/${query}`,
+    headers: { 'content-type': 'application/yaml', ...user?.auth },
+    payload: yaml,
+  });
+}
+
+async function offersOf(h: Harness, shopId: number) {
+  return h.database.db
+    .select()
+    .from(offers)
+    .where(eq(offers.shopId, shopId))
+    .orderBy(offers.externalId);
+}
+
+let h: Harness;
+beforeAll(async () => void (h = await createHarness()));
+afterAll(() => h.close());
+
+describe('POST /partner/update/', () => {
+  it('imports shop1.yaml: 14 goods in 4 categories, values kept as written', async () => {
+    const shop = await createUser(h, { type: 'shop' });
+    const res = await importYaml(h, shop, shopYaml());
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ categories: 4, created: 14, updated: 0, withdrawn: 0 });
+    expect(body.shop.name).toMatch(/^Shop /);
+    const rows = await offersOf(h, body.shop.id);
+    expect(rows).toHaveLength(14);
+    const iphone = rows.find((r) => r.externalId === 4216292)!;
+    expect(iphone).toMatchObject({
+      price: 110000,
+      priceRrc: 116990,
+      quantity: 14,
+      model: 'apple/iphone/xs-max',
+    });
+    expect(iphone.searchText).toContain('Смартфон Apple iPhone XS Max');
+    const values = await h.database.db
+      .select({ name: parameters.name, value: offerParameters.value })
+      .from(offerParameters)
+      .innerJoin(parameters, eq(parameters.id, offerParameters.parameterId))
+      .where(
+        inArray(
+          offerParameters.offerId,
+          rows.map((r) => r.id),
+        ),
+      );
+    expect(values).toContainEqual({ name: 'Диагональ (дюйм)', value: '6.5' });
+    expect(values).toContainEqual({ name: 'Разрешение (пикс)', value: '2688x1242' });
+    expect(values).toContainEqual({ name: 'Smart TV', value: 'true' });
+
+    const again = await importYaml(
+      h,
+      shop,
+      shopYaml().replace(/^shop: .*$/m, `shop: ${body.shop.name}`),
+    );
+    expect(again.json()).toMatchObject({ shop: body.shop, created: 0, updated: 0, withdrawn: 0 });
+  });
+
+  it('two shops selling the same goods make one product with two offers', async () => {
+    const [a, b] = await Promise.all([
+      createUser(h, { type: 'shop' }),
+      createUser(h, { type: 'shop' }),
+    ]);
+    const ra = (await importYaml(h, a, shopYaml('A'))).json();
+    const rb = (await importYaml(h, b, shopYaml('B'))).json();
+    expect(rb.created).toBe(14);
+    const both = await h.database.db
+      .select()
+      .from(offers)
+      .where(and(eq(offers.externalId, 4216292), inArray(offers.shopId, [ra.shop.id, rb.shop.id])));
+    expect(both).toHaveLength(2);
+    expect(both[0]!.productId).toBe(both[1]!.productId);
+    expect(both[0]!.id).not.toBe(both[1]!.id);
+  });
+
+  it('a changed file updates, withdraws and restores', async () => {
+    const shop = await createUser(h, { type: 'shop' });
+    const original = shopYaml();
+    const first = (await importYaml(h, shop, original)).json();
+    const changed = original
+      .replace('price: 110000', 'price: 99000') // one price changes
+      .replace('"Цвет": красный', '"Цвет": алый') // one parameter changes
+      .replace(/ {2}- id: 4672670\n( {4}.*\n)+?(?= {2}- id:)/, '') // one good leaves
+      .replace(
+        'goods:\n',
+        'goods:\n  - {id: 777, category: 15, name: New cable, price: 10, price_rrc: 12, quantity: 1}\n',
+      );
+    const second = await importYaml(h, shop, changed);
+    expect(second.json()).toMatchObject({ created: 1, updated: 2, withdrawn: 1 });
+    const gone = (await offersOf(h, first.shop.id)).find((o) => o.externalId === 4672670)!;
+    expect(gone.withdrawn).toBe(true);
+
+    const back = await importYaml(h, shop, original);
+    expect(back.json()).toMatchObject({ created: 0, updated: 3, withdrawn: 1 });
+    const rows = await offersOf(h, first.shop.id);
+    expect(rows.find((o) => o.externalId === 4672670)!.withdrawn).toBe(false);
+    expect(rows.find((o) => o.externalId === 777)!.withdrawn).toBe(true);
+    expect(rows.find((o) => o.externalId === 4216292)!.price).toBe(110000);
+  });
+
+  it('an invalid file changes nothing and lists every problem with its place', async () => {
+    const shop = await createUser(h, { type: 'shop' });
+    const good = shopYaml();
+    const first = (await importYaml(h, shop, good)).json();
+    const bad = good
+      .replace(/^shop: .*$/m, 'shop: Renamed but invalid')
+      .replace('price: 110000', 'price: -5')
+      .replace('  - id: 15\n', '  - id: 224\n')
+      .replace('    quantity: 9\n', '')
+      .replace('category: 1\n', 'category: 999\n')
+      .replace('price_rrc: 69990', 'price_rrc: "lots"');
+    const res = await importYaml(h, shop, bad);
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    const fields = res.json().errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'categories[1].id',
+        'goods[0].price',
+        'goods[1].quantity',
+        'goods[1].price_rrc',
+        expect.stringMatching(/^goods\[\d+\]\.category$/),
+      ]),
+    );
+    expect(res.json().errors).toContainEqual({
+      field: 'goods[0].price',
+      message: 'must be an integer ≥ 0',
+    });
+    const [row] = await h.database.db.select().from(shops).where(eq(shops.id, first.shop.id));
+    expect(row!.name).toBe(first.shop.name);
+    expect((await offersOf(h, first.shop.id)).find((o) => o.externalId === 4216292)!.price).toBe(
+      110000,
+    );
+  });
+
+  it('duplicate good ids and wrong types are reported', async () => {
+    const shop = await createUser(h, { type: 'shop' });
+    const yaml = `shop: Dup ${Date.now()}
+categories: [{id: 1, name: A}]
+goods:
+  - {id: 5, category: 1, name: X, price: 1, price_rrc: 1, quantity: 1, parameters: {a: [1]}}
+  - {id: 5, category: 1, name: 12, price: 1.5, price_rrc: 1, quantity: 1}
+`;
+    const res = await importYaml(h, shop, yaml);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual(
+      expect.arrayContaining([
+        { field: 'goods[0].parameters.a', message: 'must be a text, a number or true/false' },
+        { field: 'goods[1].id', message: 'duplicate: good 5 is already listed' },
+        { field: 'goods[1].name', message: 'must be a text' },
+        { field: 'goods[1].price', message: 'must be an integer ≥ 0' },
+      ]),
+    );
+  });
+
+  it('a shop name held by another account is 409', async () => {
+    const [a, b] = await Promise.all([
+      createUser(h, { type: 'shop' }),
+      createUser(h, { type: 'shop' }),
+    ]);
+    const yaml = shopYaml('Taken');
+    expect((await importYaml(h, a, yaml)).statusCode).toBe(200);
+    const res = await importYaml(h, b, yaml);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().type).toBe('/problems/shop-name-taken');
+  });
+
+  it('renames the shop on a later import', async () => {
+    const shop = await createUser(h, { type: 'shop' });
+    const first = (await importYaml(h, shop, shopYaml('Old'))).json();
+    const second = (await importYaml(h, shop, shopYaml('New'))).json();
+    expect(second.shop.id).toBe(first.shop.id);
+    expect(second.shop.name).toMatch(/^New /);
+    expect(second).toMatchObject({ created: 0, updated: 0, withdrawn: 0 });
+  });
+
+  it('refuses an alias bomb, a parse error and bodies that are not YAML', async () => {
+    const shop = await createUser(h, { type: 'shop' });
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 10; i++)
+      levels.push(
+        `${'abcdefghij'[i]}: &${'abcdefghij'[i]} [${Array(9)
+          .fill(`*${'abcdefghij'[i - 1]}`)
+          .join(',')}]`,
+      );
+    const bomb = await importYaml(h, shop, levels.join('\n'));
+    expect(bomb.statusCode).toBe(400);
+    expect(bomb.json().detail).toMatch(/alias/);
+
+    const broken = await importYaml(h, shop, 'shop: x\ngoods: [\n  - a');
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json()).toMatchObject({
+      type: '/problems/invalid-yaml',
+      line: expect.any(Number),
+      column: expect.any(Number),
+    });
+
+    const notYaml = await importYaml(h, shop, 'just some words');
+    expect(notYaml.statusCode).toBe(400);
+    const plain = await h.app.inject({
+      method: 'POST',
+      url: '/partner/update/',
+      headers: { 'content-type': 'text/plain', ...shop.auth },
+      payload: 'hello',
+    });
+    expect(plain.statusCode).toBe(415);
+    const json = await h.app.inject({
+      method: 'POST',
+      url: '/partner/update/',
+      headers: shop.auth,
+      payload: { file: 'x' },
+    });
+    expect(json.statusCode).toBe(400);
+  });
+
+  it('accepts a multipart upload in the field "file"', async () => {
+    const shop = await createUser(h, { type: 'shop' });
+    const form = new FormData();
+    form.append('file', new Blob([shopYaml()], { type: 'application/yaml' }), 'shop1.yaml');
+    const req = new Request('http://x/', { method: 'POST', body: form });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/partner/update/',
+      headers: { 'content-type': req.headers.get('content-type')!, ...shop.auth },
+      payload: Buffer.from(await req.arrayBuffer()),
+    });
+    expect(res.json()).toMatchObject({ created: 14 });
+  });
+
+  it('buyers get 403 and anonymous callers 401', async () => {
+    const buyer = await createUser(h, { type: 'buyer' });
+    expect((await importYaml(h, buyer, shopYaml())).statusCode).toBe(403);
+    expect((await importYaml(h, null, shopYaml())).statusCode).toBe(401);
+    expect(
+      (await h.app.inject({ method: 'GET', url: '/partner/export/', headers: buyer.auth }))
+        .statusCode,
+    ).toBe(403);
+    expect((await h.app.inject({ method: 'GET', url: '/partner/state/' })).statusCode).toBe(401);
+  });
+});
+
+describe('export, state and jobs', () => {
+  it('exports the price list as YAML; importing the export changes nothing', async () => {
+    const shop = await createUser(h, { type: 'shop' });
+    await importYaml(h, shop, shopYaml());
+    const res = await h.app.inject({ method: 'GET', url: '/partner/export/', headers: shop.auth });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('application/yaml');
+    expect(res.body).toContain('"Диагональ (дюйм)": 6.5\n');
+    expect(res.body).toContain('"Разрешение (пикс)": 2688x1242\n');
+    expect(res.body).toContain('"Smart TV": true\n');
+    expect(res.body).toContain('  - id: 224\n    name: Смартфоны\n');
+    const back = await importYaml(h, shop, res.body);
+    expect(back.json()).toMatchObject({ categories: 4, created: 0, updated: 0, withdrawn: 0 });
+  });
+
+  it('switches order taking off and on', async () => {
+    const shop = await createUser(h, { type: 'shop' });
+    expect(
+      (await h.app.inject({ method: 'GET', url: '/partner/state/', headers: shop.auth }))
+        .statusCode,
+    ).toBe(404);
+    const { shop: s } = (await importYaml(h, shop, shopYaml())).json();
+    const get = await h.app.inject({ method: 'GET', url: '/partner/state/', headers: shop.auth });
+    expect(get.json()).toEqual({ id: s.id, name: s.name, state: true });
+    const off = await h.app.inject({
+      method: 'POST',
+      url: '/partner/state/',
+      headers: shop.auth,
+      payload: { state: false },
+    });
+    expect(off.json()).toEqual({ id: s.id, name: s.name, state: false });
+    const bad = await h.app.inject({
+      method: 'POST',
+      url: '/partner/state/',
+      headers: shop.auth,
+      payload: { state: 'off' },
+    });
+    expect(bad.statusCode).toBe(400);
+    const on = await h.app.inject({
+      method: 'POST',
+      url: '/partner/state/',
+      headers: shop.auth,
+      payload: { state: true },
+    });
+    expect(on.json().state).toBe(true);
+  });
+
+  it('imports in the background with ?async=true; only the owner sees the job', async () => {
+    const [shop, other] = await Promise.all([
+      createUser(h, { type: 'shop' }),
+      createUser(h, { type: 'shop' }),
+    ]);
+    const res = await importYaml(h, shop, shopYaml(), '?async=true');
+    expect(res.statusCode).toBe(202);
+    const { job_id } = res.json();
+    await h.queue.drain();
+    const job = await h.app.inject({
+      method: 'GET',
+      url: `/partner/jobs/${job_id}/`,
+      headers: shop.auth,
+    });
+    expect(job.json()).toMatchObject({
+      id: job_id,
+      state: 'completed',
+      progress: { done: 14, total: 14 },
+      result: { categories: 4, created: 14, updated: 0, withdrawn: 0 },
+      errors: null,
+    });
+    const foreign = await h.app.inject({
+      method: 'GET',
+      url: `/partner/jobs/${job_id}/`,
+      headers: other.auth,
+    });
+    expect(foreign.statusCode).toBe(404);
+    const unknown = await h.app.inject({
+      method: 'GET',
+      url: '/partner/jobs/nope/',
+      headers: shop.auth,
+    });
+    expect(unknown.statusCode).toBe(404);
+
+    const bad = await importYaml(
+      h,
+      shop,
+      shopYaml().replace('price: 110000', 'price: -1'),
+      '?async=true',
+    );
+    await h.queue.drain();
+    const failed = await h.app.inject({
+      method: 'GET',
+      url: `/partner/jobs/${bad.json().job_id}/`,
+      headers: shop.auth,
+    });
+    expect(failed.json()).toMatchObject({
+      state: 'failed',
+      result: null,
+      errors: [{ field: 'goods[0].price', message: 'must be an integer ≥ 0' }],
+    });
+  });
+});

@@ -1,0 +1,92 @@
+// Applies a validated price list as the shop's whole truth, in one transaction: all or nothing.
+import type { Db } from '../../platform/db/client.js';
+import { conflict } from '../../platform/errors.js';
+import * as repo from './partner.repo.js';
+import type { PriceList } from './price-list.js';
+
+export interface ImportSummary {
+  shop: { id: number; name: string };
+  categories: number;
+  created: number;
+  updated: number;
+  withdrawn: number;
+}
+
+export type Progress = (done: number, total: number) => void;
+
+/** Goods per statement: big enough to amortise round trips, small enough to bound memory. */
+export const IMPORT_BATCH = 20_000;
+
+const nameTaken = (name: string) =>
+  conflict(
+    'shop-name-taken',
+    `The shop name "${name}" belongs to another account; choose another name.`,
+  );
+
+export async function importPriceList(
+  db: Db,
+  userId: number,
+  list: PriceList,
+  progress: Progress = () => {},
+): Promise<ImportSummary> {
+  const total = list.goods.length;
+  progress(0, total);
+  try {
+    return await db.transaction(async (tx) => {
+      await repo.lockAccountImports(tx, userId);
+      let shop = await repo.findShopByUser(tx, userId);
+      if (!shop || shop.name !== list.shop) {
+        if (await repo.shopNameTakenByOther(tx, list.shop, userId)) throw nameTaken(list.shop);
+        shop = shop
+          ? await repo.renameShop(tx, shop.id, list.shop)
+          : await repo.insertShop(tx, userId, list.shop);
+      }
+      const categoryOf = await repo.syncCategories(tx, shop.id, list.categories);
+      const paramNames = new Set<string>();
+      for (const g of list.goods) for (const [name] of g.parameters) paramNames.add(name);
+      await repo.insertParameterNames(tx, [...paramNames]);
+
+      const created = new Set<number>();
+      const changed = new Set<number>();
+      for (let i = 0; i < total; i += IMPORT_BATCH) {
+        const batch = await repo.writeGoodsBatch(
+          tx,
+          shop.id,
+          list.goods.slice(i, i + IMPORT_BATCH),
+          categoryOf,
+        );
+        for (const id of batch.created) created.add(id);
+        for (const id of batch.changed) if (!created.has(id)) changed.add(id);
+        progress(Math.min(i + IMPORT_BATCH, total), total);
+      }
+      const withdrawn = await repo.withdrawMissing(
+        tx,
+        shop.id,
+        list.goods.map((g) => g.id),
+      );
+      return {
+        shop: { id: shop.id, name: shop.name },
+        categories: list.categories.length,
+        created: created.size,
+        updated: changed.size,
+        withdrawn,
+      };
+    });
+  } catch (err) {
+    // Two accounts racing for one new name: the unique index decides, the loser gets the 409.
+    if (uniqueViolation(err, 'shops_name_key')) throw nameTaken(list.shop);
+    throw err;
+  }
+}
+
+function uniqueViolation(err: unknown, constraint: string): boolean {
+  for (
+    let e = err as { code?: string; constraint?: string; cause?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
+    if (e.code === '23505' && (e.constraint === constraint || String(e).includes(constraint)))
+      return true;
+  }
+  return false;
+}

@@ -1,0 +1,303 @@
+// Price lists (the YAML format of shared/data/shop1.yaml): parsed safely, checked completely.
+// Parsing goes through js-yaml's event stream so parameter values keep the text the shop wrote
+// (`6.50` stays `6.50`, `true` stays `true`) instead of what a number or boolean prints as.
+import {
+  CORE_SCHEMA,
+  EVENT_ID,
+  SCALAR_STYLE,
+  YAMLException,
+  constructFromEvents,
+  getScalarValue,
+  parseEvents,
+  type Event,
+} from 'js-yaml';
+import { AppError, type FieldError } from '../../platform/errors.js';
+
+export interface PriceListCategory {
+  id: number;
+  name: string;
+}
+
+export interface PriceListGood {
+  id: number;
+  category: number;
+  model: string;
+  name: string;
+  price: number;
+  price_rrc: number;
+  quantity: number;
+  /** [name, value] in the order written; values are text exactly as written. */
+  parameters: [string, string][];
+}
+
+export interface PriceList {
+  shop: string;
+  categories: PriceListCategory[];
+  goods: PriceListGood[];
+}
+
+/** More problems than this are summarised, so a broken 100,000-goods file gets a bounded answer. */
+export const MAX_REPORTED_PROBLEMS = 1000;
+const MAX_DEPTH = 10;
+const INT4_MAX = 2_147_483_647;
+
+/** Parses YAML text: core schema, no aliases (alias bombs), no merge keys, shallow nesting. */
+export function parseYaml(text: string): unknown {
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    const events = parseEvents(source, { maxDepth: MAX_DEPTH });
+    const docs = constructFromEvents(events, { source, schema: CORE_SCHEMA, maxAliases: 0 });
+    if (docs.length !== 1) {
+      throw new AppError(400, 'invalid-yaml', 'The price list must be exactly one YAML document.');
+    }
+    keepParameterText(events, source, docs[0]);
+    return docs[0];
+  } catch (err) {
+    if (err instanceof YAMLException) {
+      const mark = err.mark ? { line: err.mark.line + 1, column: err.mark.column + 1 } : undefined;
+      const at = mark ? ` at line ${mark.line}, column ${mark.column}` : '';
+      const detail = `The price list is not valid YAML${at}: ${err.reason}.`;
+      throw new AppError(
+        400,
+        'invalid-yaml',
+        detail,
+        [{ field: '(yaml)', message: err.reason + at }],
+        mark,
+      );
+    }
+    throw err;
+  }
+}
+
+interface Frame {
+  obj: unknown;
+  isMap: boolean;
+  role: 'root' | 'goods' | 'good' | 'params' | 'other';
+  slots: number;
+  key: string;
+}
+
+/**
+ * Replaces each plain numeric or boolean parameter value with its source text. Without aliases
+ * the events mirror the constructed document one to one, so a stack of frames finds each value.
+ */
+function keepParameterText(events: Event[], source: string, doc: unknown) {
+  const stack: Frame[] = [];
+  const childOf = (parent: Frame | undefined, isMap: boolean): Frame => {
+    if (!parent) return { obj: doc, isMap, role: 'root', slots: 0, key: '' };
+    const obj = slotValue(parent);
+    let role: Frame['role'] = 'other';
+    if (parent.role === 'root' && parent.key === 'goods') role = 'goods';
+    else if (parent.role === 'goods') role = 'good';
+    else if (parent.role === 'good' && parent.key === 'parameters') role = 'params';
+    return { obj, isMap, role, slots: 0, key: '' };
+  };
+  for (const ev of events) {
+    const top = stack[stack.length - 1];
+    if (ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE) {
+      stack.push(childOf(top, ev.type === EVENT_ID.MAPPING));
+    } else if (ev.type === EVENT_ID.POP) {
+      if (stack.pop()) filled(stack[stack.length - 1]);
+    } else if (ev.type === EVENT_ID.SCALAR && top) {
+      if (top.isMap && top.slots % 2 === 0) {
+        top.key = getScalarValue(source, ev);
+      } else if (top.role === 'params' && ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
+        const map = top.obj as Record<string, unknown>;
+        const v = map[top.key];
+        if (typeof v === 'number' || typeof v === 'boolean')
+          map[top.key] = source.slice(ev.valueStart, ev.valueEnd);
+      }
+      top.slots++;
+    }
+  }
+}
+
+function slotValue(f: Frame): unknown {
+  if (f.obj === null || typeof f.obj !== 'object') return undefined;
+  return f.isMap ? (f.obj as Record<string, unknown>)[f.key] : (f.obj as unknown[])[f.slots >> 0];
+}
+
+function filled(f: Frame | undefined) {
+  if (f) f.slots++;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Checks a parsed document and reports every problem with its place, or returns the price list. */
+export function validatePriceList(doc: unknown): PriceList {
+  const errors: FieldError[] = [];
+  let extra = 0;
+  const problem = (field: string, message: string) => {
+    if (errors.length < MAX_REPORTED_PROBLEMS) errors.push({ field, message });
+    else extra++;
+  };
+  if (!isObj(doc)) {
+    throw new AppError(
+      400,
+      'invalid-price-list',
+      'The price list must be a YAML mapping with shop, categories and goods.',
+      [{ field: '(root)', message: 'must be a mapping with shop, categories and goods' }],
+    );
+  }
+  unknownKeys(doc, ['shop', 'categories', 'goods'], '', problem);
+  const shop = text(doc.shop, 'shop', 200, problem);
+
+  const categories: PriceListCategory[] = [];
+  const categoryIds = new Set<number>();
+  const categoryNames = new Set<string>();
+  list(doc.categories, 'categories', problem).forEach((c, i) => {
+    const at = `categories[${i}]`;
+    if (!isObj(c)) return problem(at, 'must be a mapping with id and name');
+    unknownKeys(c, ['id', 'name'], at, problem);
+    const id = bigId(c.id, `${at}.id`, problem);
+    const name = text(c.name, `${at}.name`, 200, problem);
+    if (id !== undefined && categoryIds.has(id))
+      problem(`${at}.id`, `duplicate: ${id} is already used`);
+    if (name !== undefined && categoryNames.has(name))
+      problem(`${at}.name`, `duplicate: "${name}" is already used`);
+    if (id !== undefined) categoryIds.add(id);
+    if (name !== undefined) categoryNames.add(name);
+    if (id !== undefined && name !== undefined) categories.push({ id, name });
+  });
+
+  const goods: PriceListGood[] = [];
+  const goodIds = new Set<number>();
+  list(doc.goods, 'goods', problem).forEach((g, i) => {
+    const at = `goods[${i}]`;
+    if (!isObj(g)) return problem(at, 'must be a mapping');
+    unknownKeys(
+      g,
+      ['id', 'category', 'model', 'name', 'price', 'price_rrc', 'quantity', 'parameters'],
+      at,
+      problem,
+    );
+    const id = bigId(g.id, `${at}.id`, problem);
+    if (id !== undefined && goodIds.has(id))
+      problem(`${at}.id`, `duplicate: good ${id} is already listed`);
+    if (id !== undefined) goodIds.add(id);
+    const category = bigId(g.category, `${at}.category`, problem);
+    if (category !== undefined && !categoryIds.has(category)) {
+      problem(`${at}.category`, `unknown category ${category}: not listed under categories`);
+    }
+    const model =
+      g.model === undefined || g.model === null
+        ? ''
+        : text(g.model, `${at}.model`, 200, problem, true);
+    const name = text(g.name, `${at}.name`, 500, problem);
+    const price = int4(g.price, `${at}.price`, problem);
+    const priceRrc = int4(g.price_rrc, `${at}.price_rrc`, problem);
+    const quantity = int4(g.quantity, `${at}.quantity`, problem);
+    const parameters = params(g.parameters, `${at}.parameters`, problem);
+    if (
+      id !== undefined &&
+      category !== undefined &&
+      model !== undefined &&
+      name !== undefined &&
+      price !== undefined &&
+      priceRrc !== undefined &&
+      quantity !== undefined &&
+      parameters !== undefined
+    ) {
+      goods.push({ id, category, model, name, price, price_rrc: priceRrc, quantity, parameters });
+    }
+  });
+
+  if (errors.length > 0 || shop === undefined) {
+    if (extra > 0) errors.push({ field: '(more)', message: `${extra} more problems not listed` });
+    const n = errors.length + extra;
+    throw new AppError(
+      400,
+      'invalid-price-list',
+      `The price list has ${n} problem${n === 1 ? '' : 's'}; nothing was changed.`,
+      errors,
+    );
+  }
+  return { shop, categories, goods };
+}
+
+type Problem = (field: string, message: string) => void;
+
+function unknownKeys(o: Obj, allowed: string[], at: string, problem: Problem) {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) problem(at ? `${at}.${k}` : k, 'unknown field');
+  }
+}
+
+function list(v: unknown, field: string, problem: Problem): unknown[] {
+  if (v === undefined) return (problem(field, 'is required'), []);
+  if (!Array.isArray(v)) return (problem(field, 'must be a list'), []);
+  return v;
+}
+
+function text(
+  v: unknown,
+  field: string,
+  max: number,
+  problem: Problem,
+  allowEmpty = false,
+): string | undefined {
+  if (v === undefined || v === null) return (problem(field, 'is required'), undefined);
+  if (typeof v !== 'string') return (problem(field, 'must be a text'), undefined);
+  const s = v.trim();
+  if (!allowEmpty && s === '') return (problem(field, 'must not be empty'), undefined);
+  if (s.length > max) return (problem(field, `must be at most ${max} characters`), undefined);
+  return s;
+}
+
+function bigId(v: unknown, field: string, problem: Problem): number | undefined {
+  if (v === undefined || v === null) return (problem(field, 'is required'), undefined);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    return (problem(field, 'must be an integer ≥ 0'), undefined);
+  }
+  return v;
+}
+
+function int4(v: unknown, field: string, problem: Problem): number | undefined {
+  if (v === undefined || v === null) return (problem(field, 'is required'), undefined);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    return (problem(field, 'must be an integer ≥ 0'), undefined);
+  if (v > INT4_MAX) return (problem(field, `must be at most ${INT4_MAX}`), undefined);
+  return v;
+}
+
+function params(v: unknown, field: string, problem: Problem): [string, string][] | undefined {
+  if (v === undefined || v === null) return [];
+  if (!isObj(v))
+    return (problem(field, 'must be a mapping of parameter names to values'), undefined);
+  const out: [string, string][] = [];
+  const seen = new Set<string>();
+  let ok = true;
+  for (const [name, value] of Object.entries(v)) {
+    const at = `${field}.${name}`;
+    if (name.trim() === '' || name.length > 200) {
+      problem(at, 'parameter names must be 1 to 200 characters');
+      ok = false;
+    } else if (seen.has(name.trim())) {
+      problem(at, 'duplicate parameter name');
+      ok = false;
+    } else if (
+      typeof value === 'string' ||
+      typeof value === 'number' ||
+      typeof value === 'boolean'
+    ) {
+      const s = String(value);
+      if (s.length > 1000) {
+        problem(at, 'must be at most 1000 characters');
+        ok = false;
+      } else {
+        seen.add(name.trim());
+        out.push([name.trim(), s]);
+      }
+    } else {
+      problem(at, 'must be a text, a number or true/false');
+      ok = false;
+    }
+  }
+  return ok ? out : undefined;
+}
+
+/** Parses and validates in one step. */
+export function readPriceList(text: string): PriceList {
+  return validatePriceList(parseYaml(text));
+}
