@@ -124,11 +124,14 @@ export async function listLiveOfferIds(
   offset: number,
 ): Promise<{ ids: number[]; snapshot: string }> {
   let page = db.select({ id: offers.id }).from(offers).innerJoin(shops, shopTakesOrders).$dynamic();
+  const where = [offerConditions(filters)];
   if (filters.ordering === 'name' || filters.ordering === '-name') {
     page = page.innerJoin(products, eq(products.id, offers.productId));
+    // The same category said of the product lets the planner walk (category_id, name) in order.
+    if (filters.category_id !== undefined) where.push(eq(products.categoryId, filters.category_id));
   }
   page = page
-    .where(offerConditions(filters))
+    .where(and(...where))
     .orderBy(...offerOrder(filters))
     .limit(limit)
     .offset(offset);
