@@ -1,0 +1,228 @@
+// Concurrency: on PostgreSQL the parallel requests really race over the pool; on PGlite they
+// serialize on its one connection, and the same assertions must hold.
+import { and, count, eq, sql } from 'drizzle-orm';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOffer, createShop } from '../../../test/catalog-factory.js';
+import {
+  createHarness,
+  createUser,
+  isPostgres,
+  type Harness,
+  type TestUser,
+} from '../../../test/harness.js';
+import { addToCart, api, createContact, placeOrder, stockOf } from '../../../test/order-factory.js';
+import { KEY_TTL_MS } from './idempotency.js';
+import { idempotencyKeys, orderItems, orders } from './orders.tables.js';
+
+let h: Harness;
+beforeAll(async () => void (h = await createHarness()));
+afterAll(() => h.close());
+
+interface Buyer {
+  user: TestUser;
+  contact: { id: number };
+}
+
+async function buyers(n: number): Promise<Buyer[]> {
+  return Promise.all(
+    Array.from({ length: n }, async () => {
+      const user = await createUser(h);
+      return { user, contact: await createContact(h, user) };
+    }),
+  );
+}
+
+const confirm = (b: Buyer, headers: Record<string, string> = {}) =>
+  api(h, b.user).post('/order/confirm/', { contact: b.contact.id }, headers);
+
+async function placedWith(offer: { id: number }) {
+  const [row] = await h.database.db
+    .select({ n: count() })
+    .from(orderItems)
+    .innerJoin(orders, eq(orders.id, orderItems.orderId))
+    .where(and(eq(orderItems.offerId, offer.id), sql`${orders.state} <> 'basket'`));
+  return row!.n;
+}
+
+describe('confirmations racing for the last units', () => {
+  it('sells exactly the stock to N parallel buyers; the others get 409 with what is left', async () => {
+    const N = 24;
+    const k = 7;
+    const offer = await createOffer(h, await createShop(h), { quantity: k });
+    const all = await buyers(N);
+    for (const b of all) await addToCart(h, b.user, [{ offer, quantity: 1 }]);
+
+    const answers = await Promise.all(all.map((b) => confirm(b)));
+    const codes = answers.map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 201)).toHaveLength(k);
+    expect(codes.filter((c) => c === 409)).toHaveLength(N - k);
+    for (const r of answers.filter((a) => a.statusCode === 409)) {
+      expect(r.json().items).toEqual([
+        expect.objectContaining({ product_info: offer.id, requested: 1, available: 0 }),
+      ]);
+    }
+    expect(await stockOf(h, offer)).toBe(0);
+    expect(await placedWith(offer)).toBe(k);
+  });
+
+  it('never deadlocks or oversells when carts hold two offers in opposite orders', async () => {
+    const shop = await createShop(h);
+    const x = await createOffer(h, shop, { quantity: 5 });
+    const y = await createOffer(h, await createShop(h), { quantity: 8 });
+    const all = await buyers(20);
+    for (const [i, b] of all.entries()) {
+      const lines = [
+        { offer: x, quantity: 1 },
+        { offer: y, quantity: 2 },
+      ];
+      await addToCart(h, b.user, i % 2 === 0 ? lines : lines.reverse());
+    }
+    const answers = await Promise.all(all.map((b) => confirm(b)));
+    const codes = answers.map((r) => r.statusCode).sort();
+    // y allows 4 orders (8 / 2), x allows 5: y runs out first.
+    expect(codes.filter((c) => c === 201)).toHaveLength(4);
+    expect(codes.filter((c) => c === 409)).toHaveLength(16);
+    expect([await stockOf(h, x), await stockOf(h, y)]).toEqual([1, 0]);
+    expect(await placedWith(x)).toBe(4);
+  });
+});
+
+describe('cancels racing', () => {
+  it('returns the stock exactly once when two cancels race', async () => {
+    const [b] = await buyers(1);
+    const staff = await createUser(h, { staff: true });
+    const offer = await createOffer(h, await createShop(h), { quantity: 10 });
+    for (let round = 0; round < 3; round++) {
+      const order = await placeOrder(h, b!.user, [{ offer, quantity: 3 }], b!.contact);
+      expect(await stockOf(h, offer)).toBe(7);
+      const answers = await Promise.all([
+        api(h, b!.user).post('/order/cancel/', { id: order.id }),
+        api(h, b!.user).post('/order/cancel/', { id: order.id }),
+        api(h, staff).patch(`/admin/orders/${order.id}/`, { state: 'canceled' }),
+      ]);
+      expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 409, 409]);
+      expect(await stockOf(h, offer)).toBe(10);
+    }
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('replays the first answer for the same body and creates nothing more; another body → 422', async () => {
+    const [b] = await buyers(1);
+    const offer = await createOffer(h, await createShop(h), { quantity: 10 });
+    await addToCart(h, b!.user, [{ offer, quantity: 2 }]);
+    const key = { 'idempotency-key': `order-${b!.user.id}` };
+
+    const first = await confirm(b!, key);
+    expect(first.statusCode).toBe(201);
+    await addToCart(h, b!.user, [{ offer, quantity: 1 }]);
+    const again = await confirm(b!, key);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(first.json());
+    expect(await stockOf(h, offer)).toBe(8);
+    expect((await api(h, b!.user).get('/orders/')).json().count).toBe(1);
+
+    const other = await api(h, b!.user).post(
+      '/order/confirm/',
+      { contact: b!.contact.id, id: 5 },
+      key,
+    );
+    expect(other.statusCode).toBe(422);
+    expect((await confirm(b!, { 'idempotency-key': 'x'.repeat(256) })).statusCode).toBe(400);
+
+    // Keys are per user: another buyer's same key is a fresh request.
+    const [c] = await buyers(1);
+    await addToCart(h, c!.user, [{ offer, quantity: 1 }]);
+    expect((await confirm(c!, key)).headers['idempotent-replayed']).toBeUndefined();
+
+    // After 24 h the key is forgotten: the request runs again (and confirms the cart it finds).
+    h.clock.advance(KEY_TTL_MS + 1000);
+    try {
+      const late = await confirm(b!, key);
+      expect(late.statusCode).toBe(201);
+      expect(late.json().id).not.toBe(first.json().id);
+    } finally {
+      h.clock.advance(-(KEY_TTL_MS + 1000));
+    }
+  });
+
+  it('answers 409 while the first request with the key is still running (held by a hook)', async () => {
+    const [b] = await buyers(1);
+    const offer = await createOffer(h, await createShop(h), { quantity: 10 });
+    await addToCart(h, b!.user, [{ offer, quantity: 1 }]);
+    const key = { 'idempotency-key': 'in-flight' };
+    let entered!: () => void;
+    let release!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const gate = new Promise<void>((r) => (release = r));
+    h.app.orderHooks.afterKeyClaimed = async () => {
+      entered();
+      await gate;
+    };
+    const first = confirm(b!, key);
+    await inside;
+    h.app.orderHooks.afterKeyClaimed = undefined;
+
+    const during = await confirm(b!, key);
+    expect(during.statusCode).toBe(409);
+    expect(during.json().type).toBe('/problems/idempotency-in-flight');
+    release();
+    expect((await first).statusCode).toBe(201);
+    const after = await confirm(b!, key);
+    expect(after.statusCode).toBe(201);
+    expect(after.headers['idempotent-replayed']).toBe('true');
+    expect(await stockOf(h, offer)).toBe(9);
+  });
+
+  it.runIf(isPostgres)(
+    'answers 409 while the first request waits on a row lock held elsewhere',
+    async () => {
+      const [b] = await buyers(1);
+      const offer = await createOffer(h, await createShop(h), { quantity: 10 });
+      await addToCart(h, b!.user, [{ offer, quantity: 1 }]);
+      const key = { 'idempotency-key': 'locked-elsewhere' };
+      const other = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await other.connect();
+      try {
+        await other.query('begin');
+        await other.query('select 1 from offers where id = $1 for update', [offer.id]);
+        const first = confirm(b!, key);
+        // The request is in flight once its key is claimed; it then waits for our lock.
+        const claimed = () =>
+          h.database.db
+            .select()
+            .from(idempotencyKeys)
+            .where(
+              and(
+                eq(idempotencyKeys.userId, b!.user.id),
+                eq(idempotencyKeys.key, 'locked-elsewhere'),
+              ),
+            );
+        while ((await claimed()).length === 0) await new Promise((r) => setImmediate(r));
+
+        const during = await confirm(b!, key);
+        expect(during.statusCode).toBe(409);
+        await other.query('commit');
+        expect((await first).statusCode).toBe(201);
+        expect((await confirm(b!, key)).headers['idempotent-replayed']).toBe('true');
+      } finally {
+        await other.end();
+      }
+    },
+  );
+
+  it('creates one order when the same key is sent many times at once', async () => {
+    const [b] = await buyers(1);
+    const offer = await createOffer(h, await createShop(h), { quantity: 10 });
+    await addToCart(h, b!.user, [{ offer, quantity: 2 }]);
+    const key = { 'idempotency-key': 'burst' };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => confirm(b!, key)));
+    for (const r of answers) expect([201, 409]).toContain(r.statusCode);
+    const ids = new Set(answers.filter((r) => r.statusCode === 201).map((r) => r.json().id));
+    expect(ids.size).toBe(1);
+    expect(await stockOf(h, offer)).toBe(8);
+    expect((await api(h, b!.user).get('/orders/')).json().count).toBe(1);
+  });
+});
