@@ -110,7 +110,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   cartRoutes(app, createCartService({ db: database.db }));
   ordersRoutes(
     app,
-    createOrdersService({ db: database.db, mail, clock, adminEmail: config.ADMIN_EMAIL, log: app.log }),
+    createOrdersService({
+      db: database.db,
+      mail,
+      clock,
+      adminEmail: config.ADMIN_EMAIL,
+      log: app.log,
+    }),
   );
   return app;
 }

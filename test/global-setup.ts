@@ -18,7 +18,8 @@ export default async function setup(project: TestProject) {
   const database = await openDatabase(url ? { url } : {});
   await database.migrate();
   const goldenPath = join(tmpdir(), `purchases-golden-${process.pid}.tar`);
-  if (database.dump) await writeFile(goldenPath, Buffer.from(await (await database.dump()).arrayBuffer()));
+  if (database.dump)
+    await writeFile(goldenPath, Buffer.from(await (await database.dump()).arrayBuffer()));
   await database.close();
   project.provide('goldenPath', goldenPath);
 }

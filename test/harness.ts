@@ -10,6 +10,7 @@ import { hashPassword } from '../src/modules/accounts/passwords.js';
 import { users } from '../src/modules/accounts/accounts.tables.js';
 import { loadConfig } from '../src/platform/config.js';
 import { openDatabase, type Database } from '../src/platform/db/client.js';
+import { createBullQueue, type BullJobQueue } from '../src/platform/bull-queue.js';
 import { createInProcessQueue, type JobQueue } from '../src/platform/queue.js';
 import { createRedisConnections, type RedisConnections } from '../src/platform/redis.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
@@ -79,10 +80,13 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     ...GENEROUS_LIMITS,
     ...env,
   });
-  const queue = createInProcessQueue({ log: silentLog, backoffMs: 10 });
   const redis = openTestRedis();
+  // With Redis, jobs go through BullMQ and a worker in this process runs them.
+  const bull: BullJobQueue | undefined = redis && createBullQueue({ redis, log: silentLog, backoffMs: 10 });
+  const queue = bull ?? createInProcessQueue({ log: silentLog, backoffMs: 10 });
   const app = await buildApp({ config, database, queue, clock, logger: false, redis });
   await app.ready();
+  await bull?.work();
   return {
     app,
     database,
@@ -93,6 +97,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     async close() {
       await app.close();
       await queue.drain();
+      await bull?.close();
       await redis?.close();
       await Promise.all([
         database.close(),

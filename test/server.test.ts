@@ -11,13 +11,21 @@ beforeAll(async () => void (dataDir = await mkdtemp(join(tmpdir(), 'purchases-se
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 const env = () => {
-  const { TEST_DATABASE_URL: _db, TEST_REDIS_URL: _redis, DATABASE_URL: _url, REDIS_URL: _r, ...rest } = process.env;
+  const {
+    TEST_DATABASE_URL: _db,
+    TEST_REDIS_URL: _redis,
+    DATABASE_URL: _url,
+    REDIS_URL: _r,
+    ...rest
+  } = process.env;
   return { ...rest, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' };
 };
 
 /** Starts the server as `npm start` does and resolves with its base URL once it listens. */
 function startServer(): Promise<{ child: ChildProcess; base: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', '--dev'], { env: env() });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', '--dev'], {
+    env: env(),
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -39,19 +47,37 @@ const stop = (child: ChildProcess) =>
   });
 
 const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env: env(), encoding: 'utf8' });
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    env: env(),
+    encoding: 'utf8',
+  });
 
 const post = (base: string, path: string, body: object) =>
-  fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(base + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 describe('the service on the embedded database', () => {
   it('starts, writes mail to the outbox, keeps data across a restart, and shares nothing unsafely with the CLI', async () => {
     const first = await startServer();
-    const account = { email: 'new-user@example.com', password: 'Sturdy-Lantern-42', first_name: 'Иван', last_name: 'Петров' };
+    const account = {
+      email: 'new-user@example.com',
+      password: 'Sturdy-Lantern-42',
+      first_name: 'Иван',
+      last_name: 'Петров',
+    };
     expect((await post(first.base, '/register/', account)).status).toBe(201);
     expect((await fetch(`${first.base}/ready/`)).status).toBe(200);
 
-    const busy = cli('createsuperuser', '--email', 'boss@example.com', '--password', 'Boss-Password-77');
+    const busy = cli(
+      'createsuperuser',
+      '--email',
+      'boss@example.com',
+      '--password',
+      'Boss-Password-77',
+    );
     expect(busy.status).toBe(1);
     expect(busy.stderr).toMatch(/in use by process/);
 
@@ -60,14 +86,23 @@ describe('the service on the embedded database', () => {
     expect(outbox.some((f) => f.endsWith('-new-user@example.com.eml'))).toBe(true);
     expect(first.output()).toMatch(/mail written to the outbox/);
 
-    const created = cli('createsuperuser', '--email', 'boss@example.com', '--password', 'Boss-Password-77');
+    const created = cli(
+      'createsuperuser',
+      '--email',
+      'boss@example.com',
+      '--password',
+      'Boss-Password-77',
+    );
     expect(created.stderr).toBe('');
     expect(created.stdout).toMatch(/Staff user boss@example.com created/);
 
     const second = await startServer();
     try {
       expect((await post(second.base, '/register/', account)).status).toBe(409);
-      const login = await post(second.base, '/login/', { email: 'boss@example.com', password: 'Boss-Password-77' });
+      const login = await post(second.base, '/login/', {
+        email: 'boss@example.com',
+        password: 'Boss-Password-77',
+      });
       expect(login.status).toBe(200);
     } finally {
       expect(await stop(second.child)).toBe(0);

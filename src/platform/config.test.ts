@@ -32,7 +32,13 @@ describe('configuration', () => {
   });
 
   it('builds a PostgreSQL URL from the POSTGRES_* variables', () => {
-    const c = loadConfig({ ...base, POSTGRES_DB: 'shop', POSTGRES_USER: 'u', POSTGRES_PASSWORD: 'p@ss', POSTGRES_HOST: 'db' });
+    const c = loadConfig({
+      ...base,
+      POSTGRES_DB: 'shop',
+      POSTGRES_USER: 'u',
+      POSTGRES_PASSWORD: 'p@ss',
+      POSTGRES_HOST: 'db',
+    });
     expect(c.DATABASE_URL).toBe('postgres://u:p%40ss@db:5432/shop');
   });
 
@@ -42,7 +48,13 @@ describe('configuration', () => {
   });
 
   it('names the variable of every wrong value', () => {
-    const wrong = { ...base, PORT: 'eighty', DEBUG: 'maybe', EMAIL_TOKEN_TTL: 'soon', THROTTLE_BURST: 'lots' };
+    const wrong = {
+      ...base,
+      PORT: 'eighty',
+      DEBUG: 'maybe',
+      EMAIL_TOKEN_TTL: 'soon',
+      THROTTLE_BURST: 'lots',
+    };
     const error = (() => {
       try {
         loadConfig(wrong);
@@ -51,15 +63,20 @@ describe('configuration', () => {
       }
     })();
     expect(error).toBeInstanceOf(ConfigError);
-    for (const name of ['PORT', 'DEBUG', 'EMAIL_TOKEN_TTL', 'THROTTLE_BURST']) expect(error!.message).toContain(name);
+    for (const name of ['PORT', 'DEBUG', 'EMAIL_TOKEN_TTL', 'THROTTLE_BURST'])
+      expect(error!.message).toContain(name);
   });
 
   it('requires SECRET_KEY unless DEBUG is true', () => {
     expect(() => loadConfig({ DATA_DIR: base.DATA_DIR })).toThrow(/SECRET_KEY/);
     const debug = loadConfig({ DATA_DIR: base.DATA_DIR, DEBUG: 'true' });
     expect(debug.SECRET_KEY.length).toBeGreaterThan(20);
-    expect(loadConfig({ DATA_DIR: base.DATA_DIR, DEBUG: 'true' }).SECRET_KEY).toBe(debug.SECRET_KEY);
+    expect(loadConfig({ DATA_DIR: base.DATA_DIR, DEBUG: 'true' }).SECRET_KEY).toBe(
+      debug.SECRET_KEY,
+    );
     expect(loadConfig({ DATA_DIR: base.DATA_DIR }, { devDefaults: true }).DEBUG).toBe(true);
-    expect(() => loadConfig({ DATA_DIR: base.DATA_DIR, DEBUG: 'false' }, { devDefaults: true })).toThrow(/SECRET_KEY/);
+    expect(() =>
+      loadConfig({ DATA_DIR: base.DATA_DIR, DEBUG: 'false' }, { devDefaults: true }),
+    ).toThrow(/SECRET_KEY/);
   });
 });

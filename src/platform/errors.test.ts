@@ -5,11 +5,18 @@ let h: Harness;
 beforeAll(async () => void (h = await createHarness()));
 afterAll(() => h.close());
 
-function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; json(): any }, status: number) {
+function expectProblem(
+  res: { statusCode: number; headers: Record<string, unknown>; json(): any },
+  status: number,
+) {
   expect(res.statusCode).toBe(status);
   expect(res.headers['content-type']).toContain('application/problem+json');
   const body = res.json();
-  expect(body).toMatchObject({ status, type: expect.stringMatching(/^\/problems\//), title: expect.any(String) });
+  expect(body).toMatchObject({
+    status,
+    type: expect.stringMatching(/^\/problems\//),
+    title: expect.any(String),
+  });
   expect(body.detail.length).toBeGreaterThan(5);
   expect(body.request_id).toBe(res.headers['x-request-id']);
   return body;
@@ -78,7 +85,9 @@ describe('problem+json for every error', () => {
       payload: { email: 'not-an-email', password: 12, type: 'admin' },
     });
     const fields = expectProblem(res, 400).errors.map((e: { field: string }) => e.field);
-    expect(fields).toEqual(expect.arrayContaining(['email', 'password', 'first_name', 'last_name', 'type']));
+    expect(fields).toEqual(
+      expect.arrayContaining(['email', 'password', 'first_name', 'last_name', 'type']),
+    );
   });
 
   it('a prototype-poisoning body is refused, not applied', async () => {

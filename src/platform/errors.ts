@@ -51,7 +51,10 @@ export const problemSchema = z
 
 /** Response schemas for the given error statuses, for a route's `response` map. */
 export function problems<S extends number>(...statuses: S[]): Record<S, typeof problemSchema> {
-  return Object.fromEntries(statuses.map((s) => [s, problemSchema])) as Record<S, typeof problemSchema>;
+  return Object.fromEntries(statuses.map((s) => [s, problemSchema])) as Record<
+    S,
+    typeof problemSchema
+  >;
 }
 
 // Zod's default for a missing value ("expected string, received undefined") reads poorly.
@@ -81,7 +84,10 @@ function validationErrors(err: { validation: unknown[] }): FieldError[] {
       .filter(Boolean)
       .map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
     if (issue.keyword === 'unrecognized_keys' && issue.params?.keys) {
-      return issue.params.keys.map((k) => ({ field: fieldName([...path, k]), message: 'unknown field' }));
+      return issue.params.keys.map((k) => ({
+        field: fieldName([...path, k]),
+        message: 'unknown field',
+      }));
     }
     return [{ field: fieldName(path) || '(root)', message: issue.message }];
   });
@@ -130,7 +136,11 @@ function toAppError(err: FastifyError, maxBody: number): AppError {
   }
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) return new AppError(status, 'bad-request', err.message);
-  return new AppError(500, 'internal', 'Internal server error. Quote the request id when reporting it.');
+  return new AppError(
+    500,
+    'internal',
+    'Internal server error. Quote the request id when reporting it.',
+  );
 }
 
 /**
@@ -147,7 +157,11 @@ export function installProblemHandling(app: FastifyInstance, maxBody: number) {
       if (known.hasRoute(method, route.url)) continue;
       known.on(method, route.url, () => {});
       if (method !== 'HEAD') {
-        registered.push({ method, url: route.url, documented: !(route.schema as { hide?: boolean })?.hide });
+        registered.push({
+          method,
+          url: route.url,
+          documented: !(route.schema as { hide?: boolean })?.hide,
+        });
       }
     }
   });
@@ -168,6 +182,10 @@ export function installProblemHandling(app: FastifyInstance, maxBody: number) {
       const detail = `${request.method} is not allowed here; use ${allowed.join(', ')}.`;
       return send(reply, request, new AppError(405, 'method-not-allowed', detail));
     }
-    return send(reply, request, new AppError(404, 'not-found', `No route ${request.method} ${path}.`));
+    return send(
+      reply,
+      request,
+      new AppError(404, 'not-found', `No route ${request.method} ${path}.`),
+    );
   });
 }

@@ -30,14 +30,22 @@ describe('mail over SMTP', () => {
     const email = uniqueEmail();
     h.smtp.refuseNext(100);
     try {
-      const res = await h.app.inject({ method: 'POST', url: '/register/', payload: account(email) });
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/register/',
+        payload: account(email),
+      });
       expect(res.statusCode).toBe(201);
       await h.queue.drain();
       expect(h.smtp.received.some((m) => m.to.includes(email))).toBe(false);
     } finally {
       h.smtp.refuseNext(0);
     }
-    const resend = await h.app.inject({ method: 'POST', url: '/useractivation/resend/', payload: { email } });
+    const resend = await h.app.inject({
+      method: 'POST',
+      url: '/useractivation/resend/',
+      payload: { email },
+    });
     expect(resend.statusCode).toBe(202);
     await h.smtp.waitFor(email);
   });

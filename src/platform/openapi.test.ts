@@ -14,7 +14,11 @@ describe('API documentation', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\.1/);
-    expect(doc.components.securitySchemes.Token).toMatchObject({ type: 'apiKey', in: 'header', name: 'Authorization' });
+    expect(doc.components.securitySchemes.Token).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'Authorization',
+    });
 
     const routes = h.app.registeredRoutes.filter((r) => r.documented);
     for (const { method, url } of routes) {
@@ -41,7 +45,9 @@ describe('API documentation', () => {
     const swagger = await h.app.inject({ url: '/api/docs/' });
     expect(swagger.statusCode).toBe(200);
     expect(swagger.body).not.toMatch(/(src|href)="https?:/);
-    const assets = [...swagger.body.matchAll(/(?:src|href)="\.?\/?([^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
+    const assets = [...swagger.body.matchAll(/(?:src|href)="\.?\/?([^"]+\.(?:js|css))"/g)].map(
+      (m) => m[1]!,
+    );
     expect(assets.length).toBeGreaterThan(1);
     for (const asset of assets) {
       const url = asset.startsWith('/') ? asset : `/api/docs/${asset}`;

@@ -27,7 +27,8 @@ export async function installOpenApi(app: App) {
             type: 'apiKey',
             in: 'header',
             name: 'Authorization',
-            description: 'Send `Authorization: Token <key>` (or `Bearer <key>`) with the key from /login/.',
+            description:
+              'Send `Authorization: Token <key>` (or `Bearer <key>`) with the key from /login/.',
           },
         },
       },

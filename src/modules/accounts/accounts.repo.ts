@@ -22,12 +22,20 @@ export async function insertUser(db: Executor, values: NewUser): Promise<UserRow
   return row;
 }
 
-export async function updateUser(db: Executor, id: number, patch: Partial<NewUser>): Promise<UserRow> {
+export async function updateUser(
+  db: Executor,
+  id: number,
+  patch: Partial<NewUser>,
+): Promise<UserRow> {
   const [row] = await db.update(users).set(patch).where(eq(users.id, id)).returning();
   return row!;
 }
 
-export async function insertAuthToken(db: Executor, userId: number, keyHash: string): Promise<void> {
+export async function insertAuthToken(
+  db: Executor,
+  userId: number,
+  keyHash: string,
+): Promise<void> {
   await db.insert(authTokens).values({ userId, keyHash });
 }
 
@@ -55,7 +63,13 @@ export async function replaceEmailToken(
   await db
     .update(emailTokens)
     .set({ usedAt: now })
-    .where(and(eq(emailTokens.userId, userId), eq(emailTokens.purpose, purpose), isNull(emailTokens.usedAt)));
+    .where(
+      and(
+        eq(emailTokens.userId, userId),
+        eq(emailTokens.purpose, purpose),
+        isNull(emailTokens.usedAt),
+      ),
+    );
   await db.insert(emailTokens).values({ userId, purpose, tokenHash, expiresAt });
 }
 

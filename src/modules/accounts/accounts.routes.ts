@@ -76,7 +76,11 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
 
   app.get('/user/details/', {
     config: { auth: 'user' },
-    schema: { tags, summary: 'The signed-in account', response: { 200: userSchema, ...problems(404) } },
+    schema: {
+      tags,
+      summary: 'The signed-in account',
+      response: { 200: userSchema, ...problems(404) },
+    },
     handler: (req) => accounts.details(currentUser(req).id),
   });
 

@@ -7,7 +7,13 @@ import type { WindowCounter } from '../../platform/rate-limit.js';
 import * as repo from './accounts.repo.js';
 import type { RegisterInput, UpdateUserInput } from './accounts.schemas.js';
 import { activationMail, passwordResetMail } from './accounts.templates.js';
-import { dummyHash, hashPassword, passwordProblems, verifyPassword, type PersonalInfo } from './passwords.js';
+import {
+  dummyHash,
+  hashPassword,
+  passwordProblems,
+  verifyPassword,
+  type PersonalInfo,
+} from './passwords.js';
 
 export const MAX_FAILED_LOGINS = 10;
 
@@ -48,13 +54,26 @@ export function toUserDto(u: repo.UserRow) {
   };
 }
 
-export function createAccountsService({ db, mail, clock, loginFailures, emailTokenTtlMs }: AccountsDeps) {
+export function createAccountsService({
+  db,
+  mail,
+  clock,
+  loginFailures,
+  emailTokenTtlMs,
+}: AccountsDeps) {
   /** Issues a fresh emailed token of the purpose and mails it. */
   async function sendEmailToken(user: repo.UserRow, purpose: repo.EmailTokenPurpose) {
     const token = newSecret();
     const now = clock.now();
     await db.transaction((tx) =>
-      repo.replaceEmailToken(tx, user.id, purpose, hashSecret(token), now, new Date(now.getTime() + emailTokenTtlMs)),
+      repo.replaceEmailToken(
+        tx,
+        user.id,
+        purpose,
+        hashSecret(token),
+        now,
+        new Date(now.getTime() + emailTokenTtlMs),
+      ),
     );
     const build = purpose === 'activation' ? activationMail : passwordResetMail;
     await mail.send(build(user.email, token, emailTokenTtlMs));
@@ -62,7 +81,8 @@ export function createAccountsService({ db, mail, clock, loginFailures, emailTok
 
   async function consume(email: string, token: string, purpose: repo.EmailTokenPurpose) {
     const user = await repo.findUserByEmail(db, email);
-    const ok = user && (await repo.consumeEmailToken(db, user.id, purpose, hashSecret(token), clock.now()));
+    const ok =
+      user && (await repo.consumeEmailToken(db, user.id, purpose, hashSecret(token), clock.now()));
     if (!ok) throw badRequest(BAD_TOKEN, [{ field: 'token', message: BAD_TOKEN }]);
     return user;
   }
@@ -87,7 +107,8 @@ export function createAccountsService({ db, mail, clock, loginFailures, emailTok
         position: input.position ?? '',
         type: input.type,
       });
-      if (!user) throw new AppError(409, 'email-taken', 'An account with this email already exists.');
+      if (!user)
+        throw new AppError(409, 'email-taken', 'An account with this email already exists.');
       await sendEmailToken(user, 'activation');
       return toUserDto(user);
     },
@@ -106,7 +127,10 @@ export function createAccountsService({ db, mail, clock, loginFailures, emailTok
     async login(email: string, password: string): Promise<string> {
       const failures = await loginFailures.count(email);
       if (failures.count >= MAX_FAILED_LOGINS && failures.resetAt) {
-        const seconds = Math.max(1, Math.ceil((failures.resetAt.getTime() - clock.now().getTime()) / 1000));
+        const seconds = Math.max(
+          1,
+          Math.ceil((failures.resetAt.getTime() - clock.now().getTime()) / 1000),
+        );
         throw new AppError(
           429,
           'too-many-failed-logins',
@@ -144,7 +168,10 @@ export function createAccountsService({ db, mail, clock, loginFailures, emailTok
         position: input.position,
       };
       if (input.password !== undefined) {
-        if (!input.current_password || !(await verifyPassword(user.passwordHash, input.current_password))) {
+        if (
+          !input.current_password ||
+          !(await verifyPassword(user.passwordHash, input.current_password))
+        ) {
           throw badRequest('Changing the password needs the current password.', [
             { field: 'current_password', message: 'is missing or wrong' },
           ]);
@@ -172,7 +199,12 @@ export function createAccountsService({ db, mail, clock, loginFailures, emailTok
     /** Sets the new password and revokes every API token of the account. */
     async confirmPasswordReset(email: string, token: string, password: string) {
       const user = await repo.findUserByEmail(db, email);
-      if (user) checkPassword(password, { email: user.email, first_name: user.firstName, last_name: user.lastName });
+      if (user)
+        checkPassword(password, {
+          email: user.email,
+          first_name: user.firstName,
+          last_name: user.lastName,
+        });
       const owner = await consume(email, token, 'password_reset');
       const passwordHash = await hashPassword(password);
       await db.transaction(async (tx) => {

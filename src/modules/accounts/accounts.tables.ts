@@ -44,7 +44,10 @@ export const authTokens = pgTable(
     keyHash: text('key_hash').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('auth_tokens_key_hash_key').on(t.keyHash), index('auth_tokens_user_idx').on(t.userId)],
+  (t) => [
+    uniqueIndex('auth_tokens_key_hash_key').on(t.keyHash),
+    index('auth_tokens_user_idx').on(t.userId),
+  ],
 );
 
 export const emailTokenPurpose = pgEnum('email_token_purpose', ['activation', 'password_reset']);

@@ -3,7 +3,13 @@
 import { escapeHtml } from '../../lib/html.js';
 import type { MailMessage } from '../../platform/mailer.js';
 
-function tokenMail(to: string, subject: string, intro: string, token: string, hours: string): MailMessage {
+function tokenMail(
+  to: string,
+  subject: string,
+  intro: string,
+  token: string,
+  hours: string,
+): MailMessage {
   const outro = `Код действует ${hours}. Если вы не запрашивали это письмо, просто проигнорируйте его.`;
   return {
     to,

@@ -1,6 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, createUser, PASSWORD, uniqueEmail, type Harness } from '../../../test/harness.js';
+import {
+  createHarness,
+  createUser,
+  PASSWORD,
+  uniqueEmail,
+  type Harness,
+} from '../../../test/harness.js';
 import { authTokens, users } from './accounts.tables.js';
 
 let h: Harness;
@@ -17,7 +23,10 @@ const newAccount = (email = uniqueEmail()) => ({
   last_name: 'Петров',
 });
 
-const credentials = (a: { email: string; password: string }) => ({ email: a.email, password: a.password });
+const credentials = (a: { email: string; password: string }) => ({
+  email: a.email,
+  password: a.password,
+});
 
 /** The token that stands alone on its line in the mail's text. */
 const tokenIn = (text: string) => /^([A-Za-z0-9_-]{40,})$/m.exec(text)![1]!;
@@ -25,16 +34,28 @@ const tokenIn = (text: string) => /^([A-Za-z0-9_-]{40,})$/m.exec(text)![1]!;
 async function registerAndActivate(account = newAccount()) {
   expect((await post('/register/', account)).statusCode).toBe(201);
   const mail = await h.smtp.waitFor(account.email, /Подтверждение/);
-  expect((await post('/useractivation/', { email: account.email, token: tokenIn(mail.text) })).statusCode).toBe(200);
+  expect(
+    (await post('/useractivation/', { email: account.email, token: tokenIn(mail.text) }))
+      .statusCode,
+  ).toBe(200);
   return account;
 }
 
 describe('registration and activation', () => {
   it('registers an inactive user, mails a token in Russian, and the token activates the account', async () => {
     const account = newAccount();
-    const res = await post('/register/', { ...account, email: account.email.toUpperCase(), type: 'shop' });
+    const res = await post('/register/', {
+      ...account,
+      email: account.email.toUpperCase(),
+      type: 'shop',
+    });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ email: account.email, type: 'shop', is_active: false, avatar: null });
+    expect(res.json()).toMatchObject({
+      email: account.email,
+      type: 'shop',
+      is_active: false,
+      avatar: null,
+    });
     expect(res.json()).not.toHaveProperty('password');
 
     const mail = await h.smtp.waitFor(account.email, /Подтверждение регистрации/);
@@ -42,7 +63,10 @@ describe('registration and activation', () => {
     expect(mail.html).toContain(tokenIn(mail.text));
 
     expect((await post('/login/', credentials(account))).statusCode).toBe(401);
-    const activated = await post('/useractivation/', { email: account.email, token: tokenIn(mail.text) });
+    const activated = await post('/useractivation/', {
+      email: account.email,
+      token: tokenIn(mail.text),
+    });
     expect(activated.statusCode).toBe(200);
     const login = await post('/login/', credentials(account));
     expect(login.statusCode).toBe(200);
@@ -50,7 +74,12 @@ describe('registration and activation', () => {
       url: '/user/details/',
       headers: { authorization: `Token ${login.json().token}` },
     });
-    expect(details.json()).toMatchObject({ email: account.email, first_name: 'Иван', type: 'shop', is_active: true });
+    expect(details.json()).toMatchObject({
+      email: account.email,
+      first_name: 'Иван',
+      type: 'shop',
+      is_active: true,
+    });
   });
 
   it('refuses a duplicate email with 409, whatever its case', async () => {
@@ -65,7 +94,9 @@ describe('registration and activation', () => {
     const email = uniqueEmail();
     const res = await post('/register/', { ...newAccount(email), password: '1234567' });
     expect(res.statusCode).toBe(400);
-    const messages = res.json().errors.map((e: { field: string; message: string }) => `${e.field}: ${e.message}`);
+    const messages = res
+      .json()
+      .errors.map((e: { field: string; message: string }) => `${e.field}: ${e.message}`);
     expect(messages).toEqual(
       expect.arrayContaining([
         'password: must be at least 8 characters long',
@@ -73,8 +104,15 @@ describe('registration and activation', () => {
         'password: is too common',
       ]),
     );
-    const similar = await post('/register/', { ...newAccount(email), last_name: 'Zaharchenko', password: 'zaharchenko1' });
-    expect(similar.json().errors).toContainEqual({ field: 'password', message: 'is too similar to the last name' });
+    const similar = await post('/register/', {
+      ...newAccount(email),
+      last_name: 'Zaharchenko',
+      password: 'zaharchenko1',
+    });
+    expect(similar.json().errors).toContainEqual({
+      field: 'password',
+      message: 'is too similar to the last name',
+    });
     expect(await h.database.db.select().from(users).where(eq(users.email, email))).toHaveLength(0);
   });
 
@@ -82,7 +120,9 @@ describe('registration and activation', () => {
     const account = newAccount();
     await post('/register/', account);
     const token = tokenIn((await h.smtp.waitFor(account.email)).text);
-    expect((await post('/useractivation/', { email: account.email, token: 'x'.repeat(43) })).statusCode).toBe(400);
+    expect(
+      (await post('/useractivation/', { email: account.email, token: 'x'.repeat(43) })).statusCode,
+    ).toBe(400);
     expect((await post('/useractivation/', { email: account.email, token })).statusCode).toBe(200);
     expect((await post('/useractivation/', { email: account.email, token })).statusCode).toBe(400);
 
@@ -110,13 +150,20 @@ describe('registration and activation', () => {
     expect(mails).toHaveLength(2);
     const second = tokenIn(mails[1]!.text);
     expect(second).not.toBe(first);
-    expect((await post('/useractivation/', { email: account.email, token: first })).statusCode).toBe(400);
-    expect((await post('/useractivation/', { email: account.email, token: second })).statusCode).toBe(200);
+    expect(
+      (await post('/useractivation/', { email: account.email, token: first })).statusCode,
+    ).toBe(400);
+    expect(
+      (await post('/useractivation/', { email: account.email, token: second })).statusCode,
+    ).toBe(200);
   });
 
   it('keeps only a hash of tokens', async () => {
     const user = await createUser(h);
-    const rows = await h.database.db.select().from(authTokens).where(eq(authTokens.userId, user.id));
+    const rows = await h.database.db
+      .select()
+      .from(authTokens)
+      .where(eq(authTokens.userId, user.id));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.keyHash).not.toContain(user.token);
     expect(rows[0]!.keyHash).toMatch(/^[0-9a-f]{64}$/);
@@ -145,18 +192,25 @@ describe('login', () => {
   it('refuses with 429 and Retry-After after 10 failures within 15 minutes, then lets the user in', async () => {
     const user = await createUser(h);
     for (let i = 0; i < 10; i++) {
-      expect((await post('/login/', { email: user.email, password: `Wrong-${i}-password` })).statusCode).toBe(401);
+      expect(
+        (await post('/login/', { email: user.email, password: `Wrong-${i}-password` })).statusCode,
+      ).toBe(401);
     }
     const blocked = await post('/login/', { email: user.email, password: PASSWORD });
     expect(blocked.statusCode).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(15 * 60);
     // Another account is not affected.
-    expect((await post('/login/', { email: (await createUser(h)).email, password: PASSWORD })).statusCode).toBe(200);
+    expect(
+      (await post('/login/', { email: (await createUser(h)).email, password: PASSWORD }))
+        .statusCode,
+    ).toBe(200);
 
     h.clock.advance(15 * 60_000 + 1000);
     try {
-      expect((await post('/login/', { email: user.email, password: PASSWORD })).statusCode).toBe(200);
+      expect((await post('/login/', { email: user.email, password: PASSWORD })).statusCode).toBe(
+        200,
+      );
     } finally {
       h.clock.advance(-(15 * 60_000 + 1000));
     }
@@ -164,7 +218,10 @@ describe('login', () => {
 
   it('accepts Token and Bearer, and 401 carries WWW-Authenticate', async () => {
     const user = await createUser(h);
-    const bearer = await h.app.inject({ url: '/user/details/', headers: { authorization: `Bearer ${user.token}` } });
+    const bearer = await h.app.inject({
+      url: '/user/details/',
+      headers: { authorization: `Bearer ${user.token}` },
+    });
     expect(bearer.statusCode).toBe(200);
     for (const headers of [{}, { authorization: 'Token nope' }, { authorization: 'Basic abc' }]) {
       const res = await h.app.inject({ url: '/user/details/', headers });
@@ -178,8 +235,13 @@ describe('login', () => {
     const user = await createUser(h);
     const second = (await post('/login/', { email: user.email, password: PASSWORD })).json().token;
     expect((await post('/logout/', {}, user.auth)).statusCode).toBe(204);
-    expect((await h.app.inject({ url: '/user/details/', headers: user.auth })).statusCode).toBe(401);
-    const other = await h.app.inject({ url: '/user/details/', headers: { authorization: `Token ${second}` } });
+    expect((await h.app.inject({ url: '/user/details/', headers: user.auth })).statusCode).toBe(
+      401,
+    );
+    const other = await h.app.inject({
+      url: '/user/details/',
+      headers: { authorization: `Token ${second}` },
+    });
     expect(other.statusCode).toBe(200);
   });
 });
@@ -191,11 +253,20 @@ describe('user details', () => {
       h.app.inject({ method: 'PATCH', url: '/user/details/', payload, headers: user.auth });
     const ok = await patch({ first_name: 'Анна', company: 'ООО Ромашка', position: 'закупщик' });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toMatchObject({ first_name: 'Анна', company: 'ООО Ромашка', position: 'закупщик' });
+    expect(ok.json()).toMatchObject({
+      first_name: 'Анна',
+      company: 'ООО Ромашка',
+      position: 'закупщик',
+    });
 
     const sneaky = await patch({ first_name: 'Eve', is_staff: true, type: 'shop', email: 'x@y.z' });
     expect(sneaky.statusCode).toBe(400);
-    expect(sneaky.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'is_staff', 'type']);
+    expect(
+      sneaky
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['email', 'is_staff', 'type']);
     const [row] = await h.database.db.select().from(users).where(eq(users.id, user.id));
     expect(row).toMatchObject({ firstName: 'Анна', isStaff: false, type: 'buyer' });
   });
@@ -206,13 +277,24 @@ describe('user details', () => {
     const patch = (payload: object) =>
       h.app.inject({ method: 'PATCH', url: '/user/details/', payload, headers: user.auth });
     expect((await patch({ password: 'Brand-New-Secret-8' })).statusCode).toBe(400);
-    expect((await patch({ password: 'Brand-New-Secret-8', current_password: 'wrong' })).statusCode).toBe(400);
-    expect((await patch({ password: 'Brand-New-Secret-8', current_password: PASSWORD })).statusCode).toBe(200);
+    expect(
+      (await patch({ password: 'Brand-New-Secret-8', current_password: 'wrong' })).statusCode,
+    ).toBe(400);
+    expect(
+      (await patch({ password: 'Brand-New-Secret-8', current_password: PASSWORD })).statusCode,
+    ).toBe(200);
 
-    expect((await h.app.inject({ url: '/user/details/', headers: user.auth })).statusCode).toBe(200);
-    const revoked = await h.app.inject({ url: '/user/details/', headers: { authorization: `Token ${other}` } });
+    expect((await h.app.inject({ url: '/user/details/', headers: user.auth })).statusCode).toBe(
+      200,
+    );
+    const revoked = await h.app.inject({
+      url: '/user/details/',
+      headers: { authorization: `Token ${other}` },
+    });
     expect(revoked.statusCode).toBe(401);
-    expect((await post('/login/', { email: user.email, password: 'Brand-New-Secret-8' })).statusCode).toBe(200);
+    expect(
+      (await post('/login/', { email: user.email, password: 'Brand-New-Secret-8' })).statusCode,
+    ).toBe(200);
   });
 });
 
@@ -224,7 +306,11 @@ describe('password reset', () => {
     expect((await post('/password/reset/', { email: account.email })).statusCode).toBe(202);
     const mail = await h.smtp.waitFor(account.email, /Сброс пароля/);
 
-    const weak = await post('/password/reset/confirm/', { email: account.email, token: tokenIn(mail.text), password: 'password' });
+    const weak = await post('/password/reset/confirm/', {
+      email: account.email,
+      token: tokenIn(mail.text),
+      password: 'password',
+    });
     expect(weak.statusCode).toBe(400);
     const done = await post('/password/reset/confirm/', {
       email: account.email,
@@ -232,10 +318,15 @@ describe('password reset', () => {
       password: 'Another-Good-One-5',
     });
     expect(done.statusCode).toBe(200);
-    const old = await h.app.inject({ url: '/user/details/', headers: { authorization: `Token ${token}` } });
+    const old = await h.app.inject({
+      url: '/user/details/',
+      headers: { authorization: `Token ${token}` },
+    });
     expect(old.statusCode).toBe(401);
     expect((await post('/login/', credentials(account))).statusCode).toBe(401);
-    expect((await post('/login/', { email: account.email, password: 'Another-Good-One-5' })).statusCode).toBe(200);
+    expect(
+      (await post('/login/', { email: account.email, password: 'Another-Good-One-5' })).statusCode,
+    ).toBe(200);
     const reused = await post('/password/reset/confirm/', {
       email: account.email,
       token: tokenIn(mail.text),

@@ -31,11 +31,19 @@ export async function insertContact(
   userId: number,
   values: ContactValues & Pick<ContactRow, 'phone' | 'city' | 'street'>,
 ) {
-  const [row] = await db.insert(contacts).values({ ...values, userId }).returning();
+  const [row] = await db
+    .insert(contacts)
+    .values({ ...values, userId })
+    .returning();
   return row!;
 }
 
-export async function updateContact(db: Executor, userId: number, id: number, values: ContactValues) {
+export async function updateContact(
+  db: Executor,
+  userId: number,
+  id: number,
+  values: ContactValues,
+) {
   const [row] = await db
     .update(contacts)
     .set(values)
@@ -52,7 +60,11 @@ export async function findContact(db: Executor, userId: number, id: number) {
   return row;
 }
 
-export async function deleteContacts(db: Executor, userId: number, ids: number[]): Promise<number[]> {
+export async function deleteContacts(
+  db: Executor,
+  userId: number,
+  ids: number[],
+): Promise<number[]> {
   const rows = await db
     .delete(contacts)
     .where(and(eq(contacts.userId, userId), inArray(contacts.id, ids)))

@@ -3,7 +3,12 @@ import type { App } from '../../app.js';
 import { pageBounds, pageOf, pageQuery, paginated } from '../../lib/pagination.js';
 import { currentUser } from '../../platform/auth.js';
 import { problems } from '../../platform/errors.js';
-import { addContactBody, contactSchema, deleteContactsBody, updateContactBody } from './contacts.schemas.js';
+import {
+  addContactBody,
+  contactSchema,
+  deleteContactsBody,
+  updateContactBody,
+} from './contacts.schemas.js';
 import type { ContactsService } from './contacts.service.js';
 
 const tags = ['contacts'];
@@ -33,7 +38,8 @@ export function contactsRoutes(app: App, contacts: ContactsService) {
       body: addContactBody,
       response: { 201: contactSchema, ...problems(400, 409) },
     },
-    handler: async (req, reply) => reply.code(201).send(await contacts.add(currentUser(req).id, req.body)),
+    handler: async (req, reply) =>
+      reply.code(201).send(await contacts.add(currentUser(req).id, req.body)),
   });
 
   app.put('/contacts/update/', {

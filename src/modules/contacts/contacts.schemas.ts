@@ -9,7 +9,10 @@ export const phone = z
   .transform((value, ctx) => {
     const parsed = parsePhoneNumberFromString(value, 'RU');
     if (!parsed?.isValid()) {
-      ctx.addIssue({ code: 'custom', message: 'must be a valid phone number, e.g. +7 999 123-45-67' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a valid phone number, e.g. +7 999 123-45-67',
+      });
       return z.NEVER;
     }
     return parsed.number;

@@ -57,10 +57,18 @@ export function createContactsService({ db }: { db: Db }) {
       return db.transaction(async (tx) => {
         await repo.lockUser(tx, userId);
         if ((await repo.countContacts(tx, userId)) >= MAX_CONTACTS) {
-          throw conflict('contact-limit', `At most ${MAX_CONTACTS} contacts per user; delete one first.`);
+          throw conflict(
+            'contact-limit',
+            `At most ${MAX_CONTACTS} contacts per user; delete one first.`,
+          );
         }
         const { phone, city, street } = fields;
-        const row = await repo.insertContact(tx, userId, { ...toValues(fields), phone, city, street });
+        const row = await repo.insertContact(tx, userId, {
+          ...toValues(fields),
+          phone,
+          city,
+          street,
+        });
         return toContactDto(row);
       });
     },

@@ -17,7 +17,12 @@ describe('contacts', () => {
     const user = await createUser(h);
     const created = await add(user, { ...address, first_name: 'Анна', email: 'anna@example.com' });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toMatchObject({ phone: '+79161234567', city: 'Москва', first_name: 'Анна', apartment: '' });
+    expect(created.json()).toMatchObject({
+      phone: '+79161234567',
+      city: 'Москва',
+      first_name: 'Анна',
+      apartment: '',
+    });
     const id = created.json().id;
 
     const page = (await list(user)).json();
@@ -31,7 +36,12 @@ describe('contacts', () => {
       headers: user.auth,
     });
     expect(updated.statusCode).toBe(200);
-    expect(updated.json()).toMatchObject({ id, apartment: '12', city: 'Казань', street: 'Тверская' });
+    expect(updated.json()).toMatchObject({
+      id,
+      apartment: '12',
+      city: 'Казань',
+      street: 'Тверская',
+    });
 
     const deleted = await h.app.inject({
       method: 'DELETE',
@@ -47,7 +57,10 @@ describe('contacts', () => {
     const user = await createUser(h);
     const res = await add(user, { phone: '12345', street: '', extra: 1 });
     expect(res.statusCode).toBe(400);
-    const fields = res.json().errors.map((e: { field: string }) => e.field).sort();
+    const fields = res
+      .json()
+      .errors.map((e: { field: string }) => e.field)
+      .sort();
     expect(fields).toEqual(['city', 'extra', 'phone', 'street']);
     expect((await list(user)).json().count).toBe(0);
   });
@@ -104,7 +117,12 @@ describe('contacts', () => {
     const first = (await list(user, '?page_size=2')).json();
     expect(first.results).toHaveLength(2);
     expect(first.next).toMatch(/^http:\/\/[^/]+\/contacts\/\?page_size=2&page=2$/);
-    const second = (await h.app.inject({ url: new URL(first.next).pathname + new URL(first.next).search, headers: user.auth })).json();
+    const second = (
+      await h.app.inject({
+        url: new URL(first.next).pathname + new URL(first.next).search,
+        headers: user.auth,
+      })
+    ).json();
     expect(second.results).toHaveLength(1);
     expect(second.previous).toMatch(/page_size=2$/);
     for (const query of ['?page=abc', '?page_size=101', '?page=0']) {

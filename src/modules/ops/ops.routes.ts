@@ -13,7 +13,11 @@ export function opsRoutes(app: App, database: Database) {
   });
 
   app.get('/ready/', {
-    schema: { tags, summary: 'Readiness: the database answers', response: { 200: status, ...problems(503) } },
+    schema: {
+      tags,
+      summary: 'Readiness: the database answers',
+      response: { 200: status, ...problems(503) },
+    },
     handler: async (req) => {
       try {
         await database.ping();
