@@ -36,8 +36,10 @@ export function createPartnerService({ db, queue, fetch }: PartnerDeps) {
     return importPriceList(db, userId, readPriceList(text), progress);
   }
 
-  const importJob: JobDefinition<ImportJobPayload, ImportJobResult> = {
+  // Registered while the app is built, so `npm run worker` knows the handler by name.
+  const importJob: JobDefinition<ImportJobPayload, ImportJobResult> = queue.register({
     name: 'partner.import-price-list',
+    queue: 'import',
     // The import is one transaction, so a retry after a lost connection starts clean.
     attempts: 2,
     handler: async ({ userId, source }, ctx) => {
@@ -48,7 +50,7 @@ export function createPartnerService({ db, queue, fetch }: PartnerDeps) {
         return { ok: false, status: err.status, detail: err.detail, errors: err.errors ?? null };
       }
     },
-  };
+  });
 
   async function shopOf(userId: number) {
     const shop = await repo.findShopByUser(db, userId);

@@ -1,23 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, createUser, type Harness, type TestUser } from '../../../test/harness.js';
+import { createHarness, createUser, type Harness } from '../../../test/harness.js';
 import { offerParameters, offers, parameters, shops } from '../catalog/catalog.tables.js';
-
-const FIXTURE = readFileSync(new URL('../../../test/fixtures/shop1.yaml', import.meta.url), 'utf8');
-let n = 0;
-/** shop1.yaml under a shop name of its own, since shop names are unique across accounts. */
-export const shopYaml = (label = 'Shop') =>
-  FIXTURE.replace(/^shop: .*$/m, `shop: ${label} ${process.pid}-${Date.now()}-${++n}`);
-
-export async function importYaml(h: Harness, user: TestUser | null, yaml: string, query = '') {
-  return h.app.inject({
-    method: 'POST',
-    url: `/partner/update/${query}`,
-    headers: { 'content-type': 'application/yaml', ...user?.auth },
-    payload: yaml,
-  });
-}
+import { importYaml, shopYaml } from './partner.test-helpers.js';
 
 async function offersOf(h: Harness, shopId: number) {
   return h.database.db
@@ -251,106 +236,5 @@ goods:
         .statusCode,
     ).toBe(403);
     expect((await h.app.inject({ method: 'GET', url: '/partner/state/' })).statusCode).toBe(401);
-  });
-});
-
-describe('export, state and jobs', () => {
-  it('exports the price list as YAML; importing the export changes nothing', async () => {
-    const shop = await createUser(h, { type: 'shop' });
-    await importYaml(h, shop, shopYaml());
-    const res = await h.app.inject({ method: 'GET', url: '/partner/export/', headers: shop.auth });
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toContain('application/yaml');
-    expect(res.body).toContain('"Диагональ (дюйм)": 6.5\n');
-    expect(res.body).toContain('"Разрешение (пикс)": 2688x1242\n');
-    expect(res.body).toContain('"Smart TV": true\n');
-    expect(res.body).toContain('  - id: 224\n    name: Смартфоны\n');
-    const back = await importYaml(h, shop, res.body);
-    expect(back.json()).toMatchObject({ categories: 4, created: 0, updated: 0, withdrawn: 0 });
-  });
-
-  it('switches order taking off and on', async () => {
-    const shop = await createUser(h, { type: 'shop' });
-    expect(
-      (await h.app.inject({ method: 'GET', url: '/partner/state/', headers: shop.auth }))
-        .statusCode,
-    ).toBe(404);
-    const { shop: s } = (await importYaml(h, shop, shopYaml())).json();
-    const get = await h.app.inject({ method: 'GET', url: '/partner/state/', headers: shop.auth });
-    expect(get.json()).toEqual({ id: s.id, name: s.name, state: true });
-    const off = await h.app.inject({
-      method: 'POST',
-      url: '/partner/state/',
-      headers: shop.auth,
-      payload: { state: false },
-    });
-    expect(off.json()).toEqual({ id: s.id, name: s.name, state: false });
-    const bad = await h.app.inject({
-      method: 'POST',
-      url: '/partner/state/',
-      headers: shop.auth,
-      payload: { state: 'off' },
-    });
-    expect(bad.statusCode).toBe(400);
-    const on = await h.app.inject({
-      method: 'POST',
-      url: '/partner/state/',
-      headers: shop.auth,
-      payload: { state: true },
-    });
-    expect(on.json().state).toBe(true);
-  });
-
-  it('imports in the background with ?async=true; only the owner sees the job', async () => {
-    const [shop, other] = await Promise.all([
-      createUser(h, { type: 'shop' }),
-      createUser(h, { type: 'shop' }),
-    ]);
-    const res = await importYaml(h, shop, shopYaml(), '?async=true');
-    expect(res.statusCode).toBe(202);
-    const { job_id } = res.json();
-    await h.queue.drain();
-    const job = await h.app.inject({
-      method: 'GET',
-      url: `/partner/jobs/${job_id}/`,
-      headers: shop.auth,
-    });
-    expect(job.json()).toMatchObject({
-      id: job_id,
-      state: 'completed',
-      progress: { done: 14, total: 14 },
-      result: { categories: 4, created: 14, updated: 0, withdrawn: 0 },
-      errors: null,
-    });
-    const foreign = await h.app.inject({
-      method: 'GET',
-      url: `/partner/jobs/${job_id}/`,
-      headers: other.auth,
-    });
-    expect(foreign.statusCode).toBe(404);
-    const unknown = await h.app.inject({
-      method: 'GET',
-      url: '/partner/jobs/nope/',
-      headers: shop.auth,
-    });
-    expect(unknown.statusCode).toBe(404);
-
-    const bad = await importYaml(
-      h,
-      shop,
-      shopYaml().replace('price: 110000', 'price: -1'),
-      '?async=true',
-    );
-    await h.queue.drain();
-    const failed = await h.app.inject({
-      method: 'GET',
-      url: `/partner/jobs/${bad.json().job_id}/`,
-      headers: shop.auth,
-    });
-    expect(failed.json()).toMatchObject({
-      state: 'failed',
-      result: null,
-      errors: [{ field: 'goods[0].price', message: 'must be an integer ≥ 0' }],
-    });
   });
 });
