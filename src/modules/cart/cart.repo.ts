@@ -87,6 +87,21 @@ const lineColumns = {
   price: orderItems.price,
 };
 
+/** The basket locked FOR UPDATE with its lines, in one statement (confirmation). */
+export async function basketWithLines(db: Executor, userId: number) {
+  const rows = await db
+    .select({ orderId: orders.id, line: lineColumns })
+    .from(orders)
+    .leftJoin(orderItems, eq(orderItems.orderId, orders.id))
+    .where(and(eq(orders.userId, userId), eq(orders.state, 'basket')))
+    .orderBy(asc(orderItems.id))
+    .for('update', { of: orders });
+  return {
+    basketId: rows[0]?.orderId,
+    lines: rows.flatMap((r) => (r.line ? [r.line] : [])),
+  };
+}
+
 export function linesOf(db: Executor, orderId: number): Promise<LineRow[]> {
   return db
     .select(lineColumns)

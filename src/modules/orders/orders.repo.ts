@@ -19,13 +19,25 @@ const valuesOf = (pairs: Pair[]) =>
     sql`, `,
   )}) as v(id, n)`;
 
-/** Takes stock of offers already locked FOR UPDATE; the CHECK keeps it ≥ 0 whatever happens. */
-export async function takeStock(db: Executor, lines: Pair[]) {
-  await db
-    .update(offers)
-    .set({ quantity: sql`${offers.quantity} - v.n` })
-    .from(valuesOf(lines))
-    .where(sql`${offers.id} = v.id`);
+/**
+ * Takes the lines' stock from offers already locked FOR UPDATE and freezes each line's price, in
+ * one statement. The CHECK (quantity >= 0) would refuse an oversell even if a caller forgot a lock.
+ */
+export async function takeStockFreezePrices(
+  db: Executor,
+  orderId: number,
+  lines: { offerId: number; quantity: number }[],
+) {
+  await db.execute(sql`
+    with v(id, n) as (values ${sql.join(
+      lines.map((l) => sql`(${l.offerId}::int, ${l.quantity}::int)`),
+      sql`, `,
+    )}),
+    taken as (
+      update ${offers} set quantity = ${offers.quantity} - v.n from v
+      where ${offers.id} = v.id returning ${offers.id} as id, ${offers.price} as price)
+    update ${orderItems} set price = taken.price from taken
+    where ${orderItems.orderId} = ${orderId} and ${orderItems.offerId} = taken.id`);
 }
 
 /** Returns an order's stock; the offers are locked in id order first, as confirmation does. */
@@ -49,14 +61,7 @@ export async function returnStock(db: Executor, orderId: number) {
     .where(sql`${offers.id} = v.id`);
 }
 
-export async function freezePrices(db: Executor, orderId: number, prices: Pair[]) {
-  await db
-    .update(orderItems)
-    .set({ price: sql`v.n` })
-    .from(valuesOf(prices))
-    .where(and(eq(orderItems.orderId, orderId), sql`${orderItems.offerId} = v.id`));
-}
-
+/** Basket → `new` with the address copy, and its first history entry, in one statement. */
 export async function confirmBasket(
   db: Executor,
   orderId: number,
@@ -65,11 +70,14 @@ export async function confirmBasket(
   at: Date,
   byUserId: number,
 ) {
-  await db
-    .update(orders)
-    .set({ state: 'new', contactId, address, confirmedAt: at })
-    .where(eq(orders.id, orderId));
-  await addHistory(db, orderId, 'new', at, byUserId);
+  const when = sql`${at.toISOString()}::timestamptz`;
+  await db.execute(sql`
+    with placed as (
+      update ${orders} set state = 'new', contact_id = ${contactId},
+        address = ${JSON.stringify(address)}::jsonb, confirmed_at = ${when}
+      where ${orders.id} = ${orderId} returning ${orders.id} as id)
+    insert into ${orderHistory} (order_id, state, at, by_user_id)
+    select id, 'new', ${when}, ${byUserId} from placed`);
 }
 
 export async function addHistory(

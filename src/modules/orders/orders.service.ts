@@ -5,6 +5,7 @@ import type { Db } from '../../platform/db/client.js';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
 import type { Mail, MailMessage } from '../../platform/mailer.js';
 import * as cartRepo from '../cart/cart.repo.js';
+import { totals, withOffers } from '../cart/cart.service.js';
 import { assertSellable } from '../cart/cart.stock.js';
 import { findContact } from '../contacts/contacts.repo.js';
 import { createIdempotency, requestHash } from './idempotency.js';
@@ -71,13 +72,15 @@ export function createOrdersService({ db, mail, clock, adminEmail, log }: Orders
       if (r.status === 'rejected') log.error({ err: r.reason }, 'order mail not queued');
   }
 
-  /** The cart becomes an order in one transaction; stock is taken under row locks in offer-id order. */
+  /**
+   * The cart becomes an order in one transaction; stock is taken under row locks in offer-id
+   * order. The locks are held for two statements and the commit only: the answer is built after.
+   */
   async function placeOrder(user: AuthUser, body: ConfirmInput): Promise<OrderDto> {
     const now = clock.now();
-    const order = await db.transaction(async (tx) => {
-      const basketId = await cartRepo.findBasket(tx, user.id, true);
+    const placed = await db.transaction(async (tx) => {
+      const { basketId, lines } = await cartRepo.basketWithLines(tx, user.id);
       if (body.id !== undefined && body.id !== basketId) throw notFound(`Cart ${body.id}`);
-      const lines = basketId === undefined ? [] : await cartRepo.linesOf(tx, basketId);
       if (basketId === undefined || lines.length === 0) {
         throw badRequest('The cart is empty: add goods with /cart/add/ first.');
       }
@@ -91,18 +94,26 @@ export function createOrdersService({ db, mail, clock, adminEmail, log }: Orders
         stock.map((s) => (s.withdrawn ? { ...s, withdrawn: false, quantity: 0 } : s)),
         wanted,
       );
-      await repo.takeStock(
-        tx,
-        lines.map((l) => ({ id: l.offerId, value: l.quantity })),
-      );
-      await repo.freezePrices(
-        tx,
+      await repo.takeStockFreezePrices(tx, basketId, lines);
+      const address = addressOf(contact);
+      await repo.confirmBasket(tx, basketId, contact.id, address, now, user.id);
+      const prices = new Map(stock.map((s) => [s.id, s.price]));
+      return {
         basketId,
-        stock.map((s) => ({ id: s.id, value: s.price })),
-      );
-      await repo.confirmBasket(tx, basketId, contact.id, addressOf(contact), now, user.id);
-      return orderView(tx, (await repo.findOrder(tx, basketId))!);
+        contact: { ...address, id: contact.id },
+        lines: lines.map((l) => ({ ...l, price: prices.get(l.offerId)! })),
+      };
     });
+    const items = await withOffers(db, placed.lines);
+    const order: OrderDto = {
+      id: placed.basketId,
+      created: now.toISOString(),
+      state: 'new',
+      contact: placed.contact,
+      items,
+      ...totals(items),
+      history: [{ state: 'new', at: now.toISOString() }],
+    };
     const admins = adminEmail ? [adminEmail] : await repo.staffEmails(db);
     await sendAll([
       confirmationMail(user.email, order),
