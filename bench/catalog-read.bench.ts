@@ -1,0 +1,215 @@
+// GET /products/ at 100,000 offers on PostgreSQL: the real server (src/server.ts) in its own
+// process, autocannon at 16 connections from this one. Figures: median of 3 runs per scenario.
+//   BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/purchases_bench_read, RECREATED)
+//   BENCH_OFFERS (100000), BENCH_SECONDS per run (10)
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import pg from 'pg';
+import { openDatabase } from '../src/platform/db/client.js';
+import { recreateDatabase, seedCatalog } from './catalog-data.js';
+
+const url =
+  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/purchases_bench_read';
+const OFFERS = Number(process.env.BENCH_OFFERS ?? 100_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 16;
+const RUNS = 3;
+const SEARCH = 'смартфоны samsung';
+
+interface Scenario {
+  name: string;
+  path: string;
+  target: { rps: number; p99?: number };
+  /** Makes each request's path (to defeat the count reuse on purpose). */
+  randomPath?: () => string;
+  runs?: number;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+
+async function startServer(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      SECRET_KEY: 'bench-secret',
+      DEBUG: 'false',
+      // Request logs at info would measure pino's stdout, not the catalog; errors still show.
+      LOG_LEVEL: 'warn',
+      // Anonymous limits (100/day) would turn the run into a 429 benchmark.
+      THROTTLE_ANON: '1000000000/s',
+      THROTTLE_USER: '1000000000/s',
+      THROTTLE_BURST: '1000000000/s',
+      THROTTLE_SUSTAINED: '1000000000/s',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/health/`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return child;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill();
+  throw new Error('server did not answer /health/ within 20 s');
+}
+
+async function cannon(base: string, s: Scenario, duration: number) {
+  const result = await autocannon({
+    url: base + s.path,
+    connections: CONNECTIONS,
+    duration,
+    ...(s.randomPath
+      ? { requests: [{ setupRequest: (req: object) => ({ ...req, path: s.randomPath!() }) }] }
+      : {}),
+  });
+  const failed = result.non2xx + result.errors + result.timeouts;
+  if (failed > 0) throw new Error(`${s.name}: ${failed} failed requests (non-2xx/errors/timeouts)`);
+  return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main() {
+  console.log(`catalog-read: building ${OFFERS} offers in ${url.replace(/\/\/[^@]*@/, '//')} …`);
+  await recreateDatabase(url);
+  const database = await openDatabase({ url });
+  await database.migrate();
+  await database.close();
+  const started = Date.now();
+  const { categoryId } = await seedCatalog(url, OFFERS);
+  const seedSeconds = (Date.now() - started) / 1000;
+
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const pgVersion = (await client.query<{ server_version: string }>('show server_version')).rows[0]!
+    .server_version;
+  await client.end();
+
+  const port = await freePort();
+  const server = await startServer(port);
+  const base = `http://127.0.0.1:${port}`;
+  const scenarios: Scenario[] = [
+    { name: 'plain', path: '/products/?page_size=20', target: { rps: 2000, p99: 50 } },
+    {
+      name: 'category_id',
+      path: `/products/?category_id=${categoryId}&page_size=20`,
+      target: { rps: 2000, p99: 50 },
+    },
+    {
+      name: 'search',
+      path: `/products/?search=${encodeURIComponent(SEARCH)}&page_size=20`,
+      target: { rps: 1000 },
+    },
+    {
+      // Not a target: shows what the count costs when it cannot be reused (a new filter each time).
+      name: 'plain, count never reused (informative)',
+      path: '/products/?page_size=20',
+      randomPath: () =>
+        `/products/?page_size=20&price_max=${300_000 + Math.floor(Math.random() * 1e9)}`,
+      target: { rps: 0 },
+      runs: 1,
+    },
+  ];
+  const rows = [];
+  try {
+    for (const s of scenarios) {
+      const probe = await (await fetch(base + s.path)).json();
+      console.log(`${s.name}: ${probe.count} matching offers, ${probe.results.length} per page`);
+      await cannon(base, s, 3); // warm-up: JIT, plan caches, shared buffers
+      const runs = [];
+      for (let i = 0; i < (s.runs ?? RUNS); i++) {
+        const load = os.loadavg()[0]!;
+        const r = await cannon(base, s, SECONDS);
+        runs.push({ ...r, loadavgBefore: load });
+        console.log(
+          `  run ${i + 1}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (load ${load.toFixed(2)})`,
+        );
+      }
+      const rps = median(runs.map((r) => r.rps));
+      const p99 = median(runs.map((r) => r.p99));
+      const meets =
+        s.target.rps === 0
+          ? null
+          : rps >= s.target.rps && (s.target.p99 === undefined || p99 <= s.target.p99);
+      rows.push({
+        scenario: s.name,
+        path: s.path,
+        matching: probe.count,
+        rps,
+        p99,
+        target: s.target,
+        meets,
+        runs,
+      });
+    }
+  } finally {
+    await new Promise((r) => setTimeout(r, 1000)); // let requests autocannon abandoned finish
+    server.kill('SIGTERM');
+  }
+
+  const machine = {
+    cpu: `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    postgres: pgVersion,
+    note:
+      'PostgreSQL, the API process and autocannon share these cores; other engineers ran test suites ' +
+      'on the same machine during the run (see loadavgBefore per run).',
+  };
+  const report = {
+    bench: 'catalog-read',
+    date: new Date().toISOString(),
+    machine,
+    offers: OFFERS,
+    seedSeconds,
+    connections: CONNECTIONS,
+    secondsPerRun: SECONDS,
+    search: SEARCH,
+    results: rows,
+  };
+  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+  await writeFile(
+    new URL('./results/catalog-read.json', import.meta.url),
+    JSON.stringify(report, null, 2) + '\n',
+  );
+  const md = [
+    `# GET /products/ at ${OFFERS.toLocaleString('en')} offers (${report.date})`,
+    '',
+    `Machine: ${machine.cpu}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, PostgreSQL ${machine.postgres}.`,
+    machine.note,
+    `autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, median of ${RUNS} runs (after a 3 s warm-up); page of 20.`,
+    '',
+    '| scenario | matching offers | req/s | p99 ms | target | met |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${r.matching} | ${r.rps.toFixed(0)} | ${r.p99} | ${
+          r.target.rps
+            ? `≥ ${r.target.rps} req/s${r.target.p99 ? `, p99 ≤ ${r.target.p99} ms` : ''}`
+            : '—'
+        } | ${r.meets === null ? '—' : r.meets ? 'yes' : 'NO'} |`,
+    ),
+    '',
+  ].join('\n');
+  await writeFile(new URL('./results/catalog-read.md', import.meta.url), md);
+  console.log(md);
+}
+
+await main();
