@@ -92,6 +92,6 @@ export const productsQuery = pageQuery
   );
 
 export type ProductsQuery = z.output<typeof productsQuery>;
-export type OfferFilters = Omit<ProductsQuery, 'page' | 'page_size'>;
+export type OfferFilters = Partial<Omit<ProductsQuery, 'page' | 'page_size'>>;
 
 export const offerIdParams = z.object({ id: queryId });
