@@ -6,7 +6,7 @@
 //   BENCH_SECONDS per level (15), BENCH_OFFERS per shop (20: few, hot rows, so locks contend)
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -105,7 +105,9 @@ function startSmtpSink() {
 
 async function startServer(port: number, smtpPort: number): Promise<ChildProcess> {
   const unlimited = '1000000000/s';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the server.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
     env: {
       ...process.env,
       DATABASE_URL: url,
@@ -172,6 +174,13 @@ function post(
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
@@ -294,12 +303,17 @@ async function main() {
     next += 8;
     for (const clients of LEVELS) {
       const load = os.loadavg()[0]!;
+      const cpuBefore = await cpuSeconds(server.pid!);
       const r = await level(port, data, clients, SECONDS, next);
+      const serverCpuMsPerOrder = round(
+        (((await cpuSeconds(server.pid!)) - cpuBefore) * 1000) / Math.max(1, r.orders),
+      );
       next += clients;
-      results.push({ ...r, loadavgBefore: round(load) });
+      results.push({ ...r, serverCpuMsPerOrder, loadavgBefore: round(load) });
       console.log(
         `  ${clients} clients: ${r.ordersPerSecond} orders/s, order p50 ${r.orderMs.p50} ms p99 ${r.orderMs.p99} ms ` +
-          `(add p99 ${r.addMs.p99}, confirm p99 ${r.confirmMs.p99}), ${r.failures} failed (load ${load.toFixed(2)})`,
+          `(add p99 ${r.addMs.p99}, confirm p99 ${r.confirmMs.p99}), ${r.failures} failed, ` +
+          `server CPU ${serverCpuMsPerOrder} ms/order (load ${load.toFixed(2)})`,
       );
     }
   } finally {
@@ -347,11 +361,11 @@ async function main() {
     machine.note,
     `Cart: ${report.cart}; ${OFFERS_PER_SHOP} offers per shop; ${SECONDS} s per level after a 3 s warm-up.`,
     '',
-    '| clients | orders/s | order p50 ms | order p99 ms | add p99 ms | confirm p99 ms | failed |',
-    '|---|---|---|---|---|---|---|',
+    '| clients | orders/s | order p50 ms | order p99 ms | add p99 ms | confirm p99 ms | failed | server CPU ms/order | load before |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.clients} | ${r.ordersPerSecond} | ${r.orderMs.p50} | ${r.orderMs.p99} | ${r.addMs.p99} | ${r.confirmMs.p99} | ${r.failures} |`,
+        `| ${r.clients} | ${r.ordersPerSecond} | ${r.orderMs.p50} | ${r.orderMs.p99} | ${r.addMs.p99} | ${r.confirmMs.p99} | ${r.failures} | ${r.serverCpuMsPerOrder} | ${r.loadavgBefore} |`,
     ),
     '',
     `Target at ${TARGET.clients} clients: ≥ ${TARGET.ordersPerSecond} orders/s and order p99 ≤ ${TARGET.p99Ms} ms → ${report.meetsTarget ? 'met' : 'NOT met'}.`,

@@ -15,6 +15,8 @@ export function cartRoutes(app: App, cart: CartService) {
     schema: {
       tags,
       summary: 'The cart: lines at current prices, each with its sum, and the totals',
+      description:
+        'Any signed-in account has a cart, shop accounts included (a shop may buy from other shops).',
       response: { 200: cartSchema },
     },
     handler: (req) => cart.get(currentUser(req).id),
