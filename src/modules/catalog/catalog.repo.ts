@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import type { OfferDto, OfferFilters } from './catalog.schemas.js';
 import {
@@ -10,51 +10,56 @@ import {
   shops,
 } from './catalog.tables.js';
 
+type OfferParameter = { name: string; value: string };
+
+// Parameters come along as one JSON array per offer, so a batch of offers is one round trip.
+const parametersOfOffer = sql<OfferParameter[]>`coalesce((
+  select json_agg(json_build_object('name', ${parameters.name}, 'value', ${offerParameters.value})
+                  order by ${parameters.id})
+  from ${offerParameters} join ${parameters} on ${parameters.id} = ${offerParameters.parameterId}
+  where ${offerParameters.offerId} = ${offers.id}), '[]'::json)`;
+
+const offersByIds = (db: Executor) =>
+  db
+    .select({
+      id: offers.id,
+      externalId: offers.externalId,
+      model: offers.model,
+      quantity: offers.quantity,
+      price: offers.price,
+      priceRrc: offers.priceRrc,
+      productId: products.id,
+      productName: products.name,
+      categoryId: categories.id,
+      categoryName: categories.name,
+      shopId: shops.id,
+      shopName: shops.name,
+      parameters: parametersOfOffer,
+    })
+    .from(offers)
+    .innerJoin(products, eq(products.id, offers.productId))
+    .innerJoin(categories, eq(categories.id, offers.categoryId))
+    .innerJoin(shops, eq(shops.id, offers.shopId))
+    // A text array literal works the same on node-postgres and PGlite.
+    .where(sql`${offers.id} = any(${sql.placeholder('ids')}::int[])`);
+
+type OffersByIds = ReturnType<ReturnType<typeof offersByIds>['prepare']>;
+// Built once per database (a named statement on each PostgreSQL connection): the catalog's
+// hottest query skips both Drizzle's query building and PostgreSQL's parsing.
+const prepared = new WeakMap<Executor, OffersByIds>();
+
 /**
- * Offers with product, category, shop and parameters in two queries whatever their number;
+ * Offers with product, category, shop and parameters in one query whatever their number;
  * the result keeps the order of `ids` and skips ids that do not exist.
  */
 export async function findOffersByIds(db: Executor, ids: readonly number[]): Promise<OfferDto[]> {
   if (ids.length === 0) return [];
-  const unique = [...new Set(ids)];
-  const [rows, params] = await Promise.all([
-    db
-      .select({
-        id: offers.id,
-        externalId: offers.externalId,
-        model: offers.model,
-        quantity: offers.quantity,
-        price: offers.price,
-        priceRrc: offers.priceRrc,
-        productId: products.id,
-        productName: products.name,
-        categoryId: categories.id,
-        categoryName: categories.name,
-        shopId: shops.id,
-        shopName: shops.name,
-      })
-      .from(offers)
-      .innerJoin(products, eq(products.id, offers.productId))
-      .innerJoin(categories, eq(categories.id, offers.categoryId))
-      .innerJoin(shops, eq(shops.id, offers.shopId))
-      .where(inArray(offers.id, unique)),
-    db
-      .select({
-        offerId: offerParameters.offerId,
-        name: parameters.name,
-        value: offerParameters.value,
-      })
-      .from(offerParameters)
-      .innerJoin(parameters, eq(parameters.id, offerParameters.parameterId))
-      .where(inArray(offerParameters.offerId, unique))
-      .orderBy(asc(offerParameters.offerId), asc(parameters.id)),
-  ]);
-  const paramsByOffer = new Map<number, { name: string; value: string }[]>();
-  for (const { offerId, name, value } of params) {
-    const list = paramsByOffer.get(offerId) ?? [];
-    list.push({ name, value });
-    paramsByOffer.set(offerId, list);
+  let query = prepared.get(db);
+  if (!query) {
+    query = offersByIds(db).prepare('catalog_offers_by_ids');
+    prepared.set(db, query);
   }
+  const rows = await query.execute({ ids: `{${[...new Set(ids)].join(',')}}` });
   const byId = new Map(
     rows.map((r) => [
       r.id,
@@ -71,7 +76,7 @@ export async function findOffersByIds(db: Executor, ids: readonly number[]): Pro
         quantity: r.quantity,
         price: r.price,
         price_rrc: r.priceRrc,
-        parameters: paramsByOffer.get(r.id) ?? [],
+        parameters: r.parameters,
         images: [],
       } satisfies OfferDto,
     ]),
