@@ -4,7 +4,7 @@ import { findUserByEmail } from '../accounts/accounts.repo.js';
 import type { Db } from '../../platform/db/client.js';
 import { AppError } from '../../platform/errors.js';
 import { importPriceList, type ImportSummary } from './price-list.import.js';
-import { readPriceList } from './price-list.js';
+import { readPriceList } from './price-list.yaml.js';
 import { tooLarge } from './url-fetch.js';
 
 export async function importPriceListFile(

@@ -47,6 +47,8 @@ export async function lockAccountImports(tx: Executor, userId: number): Promise<
   await tx.execute(
     sql`select pg_advisory_xact_lock(hashtext('price-list-import'), ${userId}::int)`,
   );
+  // Batches of 80,000 parameter rows sort and hash in memory instead of spilling to disk.
+  await tx.execute(sql`set local work_mem = '64MB'`);
 }
 
 export async function insertShop(db: Executor, userId: number, name: string): Promise<ShopRow> {
@@ -119,9 +121,11 @@ export async function writeGoodsBatch(
   // Values in parameter-name order, so the same list in another order reads as unchanged.
   const search = goods.map((g) => [g.name, g.model, ...sortedValues(g.parameters)].join(' '));
 
+  // Existing products are filtered out first: a conflict check per row costs more than a join.
   await tx.execute(sql`insert into products (name, category_id)
-    select distinct n, c from unnest(${p(name)}::text[], ${p(cat)}::int[]) x(n, c)
-    order by n, c on conflict (name, category_id) do nothing`);
+    select distinct x.n, x.c from unnest(${p(name)}::text[], ${p(cat)}::int[]) x(n, c)
+    where not exists (select 1 from products pr where pr.name = x.n and pr.category_id = x.c)
+    order by 1, 2 on conflict (name, category_id) do nothing`);
 
   const upserted = await rows<{ id: number; inserted: boolean }>(
     tx,
@@ -161,23 +165,30 @@ export async function writeGoodsBatch(
   }
   const paramChanged = await rows<{ offer_id: number }>(
     tx,
-    sql`with batch as (
-      select o.id from offers o
+    sql`with batch as materialized (
+      select o.id, o.external_id from offers o
       where o.shop_id = ${shopId} and o.external_id = any(${p(ext)}::bigint[])
-    ), n as (
-      select o.id as offer_id, pa.id as parameter_id, x.value
+    ), names as materialized (
+      select pa.id, pa.name from parameters pa where pa.name = any(${p([...new Set(pName)])}::text[])
+    ), n as materialized (
+      select b.id as offer_id, pa.id as parameter_id, x.value
       from unnest(${p(pExt)}::bigint[], ${p(pName)}::text[], ${p(pValue)}::text[]) x(ext, name, value)
-      join offers o on o.shop_id = ${shopId} and o.external_id = x.ext
-      join parameters pa on pa.name = x.name
+      join batch b on b.external_id = x.ext
+      join names pa on pa.name = x.name
+    ), cur as materialized (
+      -- Only this batch's current values: the table holds every shop's parameters.
+      select op.offer_id, op.parameter_id, op.value
+      from offer_parameters op join batch b on b.id = op.offer_id
     ), d as (
-      delete from offer_parameters op using batch b
-      where op.offer_id = b.id
-        and not exists (select 1 from n where n.offer_id = op.offer_id and n.parameter_id = op.parameter_id)
+      delete from offer_parameters op
+      using cur
+      where op.offer_id = cur.offer_id and op.parameter_id = cur.parameter_id
+        and not exists (select 1 from n where n.offer_id = cur.offer_id and n.parameter_id = cur.parameter_id)
       returning op.offer_id
     ), u as (
       insert into offer_parameters as op (offer_id, parameter_id, value)
       select n.offer_id, n.parameter_id, n.value from n
-      left join offer_parameters cur on cur.offer_id = n.offer_id and cur.parameter_id = n.parameter_id
+      left join cur on cur.offer_id = n.offer_id and cur.parameter_id = n.parameter_id
       where cur.value is distinct from n.value
       order by 1, 2
       on conflict (offer_id, parameter_id) do update set value = excluded.value

@@ -5,7 +5,7 @@ import type { JobDefinition, JobQueue } from '../../platform/queue.js';
 import * as repo from './partner.repo.js';
 import { exportPriceList } from './price-list.export.js';
 import { importPriceList, type ImportSummary, type Progress } from './price-list.import.js';
-import { readPriceList } from './price-list.js';
+import { readPriceList } from './price-list.yaml.js';
 import { fetchPriceList, type FetchOptions } from './url-fetch.js';
 
 export type PriceListSource = { kind: 'text'; text: string } | { kind: 'url'; url: string };

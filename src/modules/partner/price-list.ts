@@ -1,16 +1,5 @@
-// Price lists (the YAML format of shared/data/shop1.yaml): parsed safely, checked completely.
-// Parsing goes through js-yaml's event stream so parameter values keep the text the shop wrote
-// (`6.50` stays `6.50`, `true` stays `true`) instead of what a number or boolean prints as.
-import {
-  CORE_SCHEMA,
-  EVENT_ID,
-  SCALAR_STYLE,
-  YAMLException,
-  constructFromEvents,
-  getScalarValue,
-  parseEvents,
-  type Event,
-} from 'js-yaml';
+// Price lists (the YAML format of shared/data/shop1.yaml): the checked shape, and the checks,
+// which report every problem with its place. Parsing is in price-list.yaml.ts.
 import { AppError, type FieldError } from '../../platform/errors.js';
 
 export interface PriceListCategory {
@@ -38,108 +27,39 @@ export interface PriceList {
 
 /** More problems than this are summarised, so a broken 100,000-goods file gets a bounded answer. */
 export const MAX_REPORTED_PROBLEMS = 1000;
-const MAX_DEPTH = 10;
 const INT4_MAX = 2_147_483_647;
 
-/** Parses YAML text: core schema, no aliases (alias bombs), no merge keys, shallow nesting. */
-export function parseYaml(text: string): unknown {
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  try {
-    const events = parseEvents(source, { maxDepth: MAX_DEPTH });
-    const docs = constructFromEvents(events, { source, schema: CORE_SCHEMA, maxAliases: 0 });
-    if (docs.length !== 1) {
-      throw new AppError(400, 'invalid-yaml', 'The price list must be exactly one YAML document.');
-    }
-    keepParameterText(events, source, docs[0]);
-    return docs[0];
-  } catch (err) {
-    if (err instanceof YAMLException) {
-      const mark = err.mark ? { line: err.mark.line + 1, column: err.mark.column + 1 } : undefined;
-      const at = mark ? ` at line ${mark.line}, column ${mark.column}` : '';
-      const detail = `The price list is not valid YAML${at}: ${err.reason}.`;
-      throw new AppError(
-        400,
-        'invalid-yaml',
-        detail,
-        [{ field: '(yaml)', message: err.reason + at }],
-        mark,
-      );
-    }
-    throw err;
-  }
-}
-
-interface Frame {
-  obj: unknown;
-  isMap: boolean;
-  role: 'root' | 'goods' | 'good' | 'params' | 'other';
-  slots: number;
-  key: string;
-}
-
-/**
- * Replaces each plain numeric or boolean parameter value with its source text. Without aliases
- * the events mirror the constructed document one to one, so a stack of frames finds each value.
- */
-function keepParameterText(events: Event[], source: string, doc: unknown) {
-  const stack: Frame[] = [];
-  const childOf = (parent: Frame | undefined, isMap: boolean): Frame => {
-    if (!parent) return { obj: doc, isMap, role: 'root', slots: 0, key: '' };
-    const obj = slotValue(parent);
-    let role: Frame['role'] = 'other';
-    if (parent.role === 'root' && parent.key === 'goods') role = 'goods';
-    else if (parent.role === 'goods') role = 'good';
-    else if (parent.role === 'good' && parent.key === 'parameters') role = 'params';
-    return { obj, isMap, role, slots: 0, key: '' };
-  };
-  for (const ev of events) {
-    const top = stack[stack.length - 1];
-    if (ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE) {
-      stack.push(childOf(top, ev.type === EVENT_ID.MAPPING));
-    } else if (ev.type === EVENT_ID.POP) {
-      if (stack.pop()) filled(stack[stack.length - 1]);
-    } else if (ev.type === EVENT_ID.SCALAR && top) {
-      if (top.isMap && top.slots % 2 === 0) {
-        top.key = getScalarValue(source, ev);
-      } else if (top.role === 'params' && ev.style === SCALAR_STYLE.PLAIN && ev.tagStart === -1) {
-        const map = top.obj as Record<string, unknown>;
-        const v = map[top.key];
-        if (typeof v === 'number' || typeof v === 'boolean')
-          map[top.key] = source.slice(ev.valueStart, ev.valueEnd);
-      }
-      top.slots++;
-    }
-  }
-}
-
-function slotValue(f: Frame): unknown {
-  if (f.obj === null || typeof f.obj !== 'object') return undefined;
-  return f.isMap ? (f.obj as Record<string, unknown>)[f.key] : (f.obj as unknown[])[f.slots >> 0];
-}
-
-function filled(f: Frame | undefined) {
-  if (f) f.slots++;
-}
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+export type Obj = Record<string, unknown>;
+export const isObj = (v: unknown): v is Obj =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Checks a parsed document and reports every problem with its place, or returns the price list. */
 export function validatePriceList(doc: unknown): PriceList {
+  if (!isObj(doc)) throw notAMapping();
+  const v = createValidator(doc);
+  list(doc.goods, 'goods', v.problem).forEach(v.good);
+  return v.finish();
+}
+
+export const notAMapping = () =>
+  new AppError(
+    400,
+    'invalid-price-list',
+    'The price list must be a YAML mapping with shop, categories and goods.',
+    [{ field: '(root)', message: 'must be a mapping with shop, categories and goods' }],
+  );
+
+/**
+ * Checks the head (shop, categories) at once and then goods one at a time, so goods can be fed
+ * in chunks (see price-list.yaml.ts) without holding the whole parsed document.
+ */
+export function createValidator(doc: Obj) {
   const errors: FieldError[] = [];
   let extra = 0;
   const problem = (field: string, message: string) => {
     if (errors.length < MAX_REPORTED_PROBLEMS) errors.push({ field, message });
     else extra++;
   };
-  if (!isObj(doc)) {
-    throw new AppError(
-      400,
-      'invalid-price-list',
-      'The price list must be a YAML mapping with shop, categories and goods.',
-      [{ field: '(root)', message: 'must be a mapping with shop, categories and goods' }],
-    );
-  }
   unknownKeys(doc, ['shop', 'categories', 'goods'], '', problem);
   const shop = text(doc.shop, 'shop', 200, problem);
 
@@ -163,7 +83,7 @@ export function validatePriceList(doc: unknown): PriceList {
 
   const goods: PriceListGood[] = [];
   const goodIds = new Set<number>();
-  list(doc.goods, 'goods', problem).forEach((g, i) => {
+  const good = (g: unknown, i: number) => {
     const at = `goods[${i}]`;
     if (!isObj(g)) return problem(at, 'must be a mapping');
     unknownKeys(
@@ -201,19 +121,22 @@ export function validatePriceList(doc: unknown): PriceList {
     ) {
       goods.push({ id, category, model, name, price, price_rrc: priceRrc, quantity, parameters });
     }
-  });
+  };
 
-  if (errors.length > 0 || shop === undefined) {
-    if (extra > 0) errors.push({ field: '(more)', message: `${extra} more problems not listed` });
-    const n = errors.length + extra;
-    throw new AppError(
-      400,
-      'invalid-price-list',
-      `The price list has ${n} problem${n === 1 ? '' : 's'}; nothing was changed.`,
-      errors,
-    );
-  }
-  return { shop, categories, goods };
+  const finish = (): PriceList => {
+    if (errors.length > 0 || shop === undefined) {
+      if (extra > 0) errors.push({ field: '(more)', message: `${extra} more problems not listed` });
+      const n = errors.length + extra;
+      throw new AppError(
+        400,
+        'invalid-price-list',
+        `The price list has ${n} problem${n === 1 ? '' : 's'}; nothing was changed.`,
+        errors,
+      );
+    }
+    return { shop, categories, goods };
+  };
+  return { problem, good, finish };
 }
 
 type Problem = (field: string, message: string) => void;
@@ -224,7 +147,7 @@ function unknownKeys(o: Obj, allowed: string[], at: string, problem: Problem) {
   }
 }
 
-function list(v: unknown, field: string, problem: Problem): unknown[] {
+export function list(v: unknown, field: string, problem: Problem): unknown[] {
   if (v === undefined) return (problem(field, 'is required'), []);
   if (!Array.isArray(v)) return (problem(field, 'must be a list'), []);
   return v;
@@ -295,9 +218,4 @@ function params(v: unknown, field: string, problem: Problem): [string, string][]
     }
   }
   return ok ? out : undefined;
-}
-
-/** Parses and validates in one step. */
-export function readPriceList(text: string): PriceList {
-  return validatePriceList(parseYaml(text));
 }

@@ -1,0 +1,187 @@
+// Price-list import on PostgreSQL: 1,000 / 10,000 / 100,000 goods (20 categories, 4 parameters
+// each): first import, unchanged re-import, re-import with 10% changed prices.
+//   BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/purchases_bench, RECREATED)
+// Each size runs in its own process so its peak RSS is its own. Times include YAML parsing and
+// validation (readPriceList) and the whole transaction (importPriceList), as the HTTP route does.
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { users } from '../src/modules/accounts/accounts.tables.js';
+import { importPriceList, type ImportSummary } from '../src/modules/partner/price-list.import.js';
+import { readPriceList } from '../src/modules/partner/price-list.yaml.js';
+import { openDatabase, type Database } from '../src/platform/db/client.js';
+import { generatePriceList } from './generate-price-list.js';
+
+const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/purchases_bench';
+const SIZES = [
+  { goods: 1_000, runs: 5 },
+  { goods: 10_000, runs: 3 },
+  { goods: 100_000, runs: 1 },
+];
+const TARGETS = { firstImport100kS: 10, unchangedReimport100kS: 5, peakRssMb: 400 };
+
+interface Step {
+  seconds: number;
+  parseSeconds: number;
+  summary: Omit<ImportSummary, 'shop'>;
+}
+interface SizeResult {
+  goods: number;
+  runs: number;
+  yamlMb: number;
+  first: Step[];
+  unchanged: Step[];
+  changed10: Step[];
+  peakRssMb: number;
+}
+
+async function timed(database: Database, userId: number, text: string): Promise<Step> {
+  const t0 = performance.now();
+  const list = readPriceList(text);
+  const t1 = performance.now();
+  const { shop: _shop, ...summary } = await importPriceList(database.db, userId, list);
+  const t2 = performance.now();
+  return { seconds: (t2 - t0) / 1000, parseSeconds: (t1 - t0) / 1000, summary };
+}
+
+/** Child process: all runs of one size; prints its result as JSON on the last line. */
+async function runSize(goods: number, runs: number) {
+  const database = await openDatabase({ url });
+  const result: SizeResult = {
+    goods,
+    runs,
+    yamlMb: 0,
+    first: [],
+    unchanged: [],
+    changed10: [],
+    peakRssMb: 0,
+  };
+  try {
+    for (let run = 0; run < runs; run++) {
+      const [user] = await database.db
+        .insert(users)
+        .values({
+          email: `bench-${goods}-${run}-${Date.now()}@example.com`,
+          passwordHash: 'x',
+          firstName: 'B',
+          lastName: 'B',
+          type: 'shop',
+          isActive: true,
+        })
+        .returning();
+      const opts = {
+        shop: `Bench ${goods} ${run} ${Date.now()}`,
+        tag: `${goods}-${run}-${Date.now()}`,
+      };
+      let text = generatePriceList(goods, opts);
+      result.yamlMb = Buffer.byteLength(text) / 1048576;
+      result.first.push(await timed(database, user!.id, text));
+      result.unchanged.push(await timed(database, user!.id, text));
+      text = generatePriceList(goods, { ...opts, changedPrices: 0.1 });
+      result.changed10.push(await timed(database, user!.id, text));
+      text = '';
+    }
+  } finally {
+    await database.close();
+  }
+  result.peakRssMb = (process.resourceUsage().maxRSS * 1024) / 1048576;
+  console.log(JSON.stringify(result));
+}
+
+async function recreate(): Promise<string> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists "${name}" with (force)`);
+    await client.query(`create database "${name}"`);
+    const { rows } = await client.query<{ server_version: string }>('show server_version');
+    return rows[0]!.server_version;
+  } finally {
+    await client.end();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (s: number) => s.toFixed(s < 1 ? 3 : 2);
+
+async function main() {
+  const postgres = await recreate();
+  const database = await openDatabase({ url });
+  await database.migrate();
+  await database.close();
+
+  const results: SizeResult[] = [];
+  for (const { goods, runs } of SIZES) {
+    console.log(`import: ${goods} goods × ${runs} run(s)…`);
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--size', String(goods), String(runs)],
+      {
+        env: process.env,
+        maxBuffer: 64 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    ).toString();
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as SizeResult;
+    results.push(r);
+    console.log(
+      `  first ${fmt(median(r.first.map((s) => s.seconds)))} s, unchanged ${fmt(median(r.unchanged.map((s) => s.seconds)))} s, ` +
+        `10% prices ${fmt(median(r.changed10.map((s) => s.seconds)))} s, peak RSS ${r.peakRssMb.toFixed(0)} MB`,
+    );
+  }
+
+  const machine = {
+    cpu: `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`,
+    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    postgres,
+  };
+  const report = {
+    benchmark: 'price-list import',
+    date: new Date().toISOString(),
+    machine,
+    targets: TARGETS,
+    results,
+  };
+  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+  await writeFile(
+    new URL('./results/import.json', import.meta.url),
+    JSON.stringify(report, null, 2) + '\n',
+  );
+
+  const rows = results.map((r) => {
+    const m = (steps: Step[]) => median(steps.map((s) => s.seconds));
+    const rate = (r.goods / m(r.first)).toFixed(0);
+    return `| ${r.goods.toLocaleString('en')} | ${r.yamlMb.toFixed(1)} | ${r.runs} | ${fmt(m(r.first))} (${rate} goods/s) | ${fmt(median(r.first.map((s) => s.parseSeconds)))} | ${fmt(m(r.unchanged))} | ${fmt(m(r.changed10))} (${r.changed10[0]!.summary.updated} updated) | ${r.peakRssMb.toFixed(0)} |`;
+  });
+  const md = [
+    '# Price-list import benchmark',
+    '',
+    `Run ${report.date} with \`npm run bench -- import\`.`,
+    `Machine: ${machine.cpu}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, PostgreSQL ${machine.postgres}.`,
+    '',
+    'Seconds, median of the runs; each includes parsing and validating the YAML (shown apart too).',
+    `Targets for 100,000 goods: first import ≤ ${TARGETS.firstImport100kS} s, unchanged re-import ≤ ${TARGETS.unchangedReimport100kS} s, peak RSS ≤ ${TARGETS.peakRssMb} MB.`,
+    '',
+    '| goods | YAML MB | runs | first import s | of which parse s | unchanged s | 10% prices changed s | peak RSS MB |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+  await writeFile(new URL('./results/import.md', import.meta.url), md);
+  console.log(md);
+}
+
+const sizeFlag = process.argv.indexOf('--size');
+if (sizeFlag > 0) {
+  await runSize(Number(process.argv[sizeFlag + 1]), Number(process.argv[sizeFlag + 2] ?? 1));
+} else {
+  await main();
+}
