@@ -14,6 +14,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
+import { adminRoutes } from './modules/admin/admin.routes.js';
 import { createAccountsService } from './modules/accounts/accounts.service.js';
 import { cartRoutes } from './modules/cart/cart.routes.js';
 import { createCartService } from './modules/cart/cart.service.js';
@@ -27,11 +28,13 @@ import { opsRoutes } from './modules/ops/ops.routes.js';
 import { partnerRoutes } from './modules/partner/partner.routes.js';
 import { createPartnerService } from './modules/partner/partner.service.js';
 import { installAuth } from './platform/auth.js';
+import { createMemoryCache, createRedisCache } from './platform/cache.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/client.js';
 import { installProblemHandling } from './platform/errors.js';
 import { createMail, createTransport } from './platform/mailer.js';
+import { installMetrics } from './platform/metrics.js';
 import { installOpenApi } from './platform/openapi.js';
 import type { JobQueue } from './platform/queue.js';
 import { createMemoryRateLimitStore, createRedisRateLimitStore } from './platform/rate-limit.js';
@@ -82,6 +85,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ? createRedisRateLimitStore(deps.redis.client(), deps.redis.prefix, clock)
     : createMemoryRateLimitStore(clock);
   installRateLimits(app, { store: limitStore, config, clock, db: database.db });
+  const cache = deps.redis
+    ? createRedisCache(deps.redis.client(), deps.redis.prefix)
+    : createMemoryCache();
+  installMetrics(app, { queue, cache });
   await installOpenApi(app);
 
   const mail = createMail(queue, createTransport(config, app.log));
@@ -96,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   opsRoutes(app, database);
   accountsRoutes(app, accounts);
   contactsRoutes(app, createContactsService({ db: database.db }));
+  adminRoutes(app, { queue, cache });
   const priceListMaxBytes = Math.round(config.PRICE_LIST_MAX_MB * 1024 * 1024);
   partnerRoutes(
     app,

@@ -1,7 +1,11 @@
 // Starts the API: config → database → app → listen; closes everything cleanly on SIGTERM/SIGINT.
+// WEB_CONCURRENCY > 1 makes this the cluster primary that forks that many API processes.
+import cluster from 'node:cluster';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
+import { createBullQueue } from './platform/bull-queue.js';
 import { systemClock } from './platform/clock.js';
+import { checkConcurrency, runPrimary } from './platform/cluster.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { DatabaseBusyError, openConfiguredDatabase } from './platform/db/open.js';
 import { createInProcessQueue } from './platform/queue.js';
@@ -10,11 +14,18 @@ import { createRedisConnections } from './platform/redis.js';
 async function main() {
   const config = loadConfig(undefined, { devDefaults: process.argv.includes('--dev') });
   const log = pino({ level: config.LOG_LEVEL });
+  checkConcurrency(config);
+  if (cluster.isPrimary && config.WEB_CONCURRENCY > 1) {
+    await runPrimary(config.WEB_CONCURRENCY, log);
+    return process.exit(0);
+  }
   const database = await openConfiguredDatabase(config);
   const redis = config.REDIS_URL
     ? createRedisConnections(config.REDIS_URL, config.REDIS_PREFIX)
     : undefined;
-  const queue = createInProcessQueue({ log });
+  // With Redis the API only enqueues; `npm run worker` runs the jobs.
+  const bull = redis && createBullQueue({ redis, log });
+  const queue = bull ?? createInProcessQueue({ log });
   const app = await buildApp({ config, database, queue, clock: systemClock, logger: log, redis });
 
   let stopping = false;
@@ -23,7 +34,8 @@ async function main() {
     stopping = true;
     log.info({ signal }, 'shutting down: finishing requests and jobs');
     await app.close(); // stops accepting, lets in-flight requests finish
-    await queue.drain();
+    if (bull) await bull.close();
+    else await queue.drain();
     await redis?.close();
     await database.close(); // PGlite flushes its files here
     log.info('stopped');

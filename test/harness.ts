@@ -82,7 +82,8 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   });
   const redis = openTestRedis();
   // With Redis, jobs go through BullMQ and a worker in this process runs them.
-  const bull: BullJobQueue | undefined = redis && createBullQueue({ redis, log: silentLog, backoffMs: 10 });
+  const bull: BullJobQueue | undefined =
+    redis && createBullQueue({ redis, log: silentLog, backoffMs: 10 });
   const queue = bull ?? createInProcessQueue({ log: silentLog, backoffMs: 10 });
   const app = await buildApp({ config, database, queue, clock, logger: false, redis });
   await app.ready();

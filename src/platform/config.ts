@@ -84,6 +84,8 @@ const schema = z.object({
   /** Namespace of every Redis key (cache, limits, queues), so apps or test runs can share one Redis. */
   REDIS_PREFIX: z.string().min(1).default('purchases:'),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** Jobs one worker process runs at once (per queue). */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   EMAIL_HOST: z.string().default('smtp.mail.ru'),
   EMAIL_PORT: port(465),
   EMAIL_USE_SSL: bool(true),

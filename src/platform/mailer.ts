@@ -65,11 +65,14 @@ export function createTransport(config: MailConfig, log: FastifyBaseLogger) {
   };
 }
 
-export function createMail(
-  queue: JobQueue,
-  deliver: (m: MailMessage) => Promise<void>,
-): Mail {
-  const job: JobDefinition<MailMessage> = { name: 'mail.send', handler: deliver, attempts: 6 };
+export function createMail(queue: JobQueue, deliver: (m: MailMessage) => Promise<void>): Mail {
+  // Registered now, while the app is built, so a worker process knows the handler by name.
+  const job: JobDefinition<MailMessage> = queue.register({
+    name: 'mail.send',
+    queue: 'mail',
+    handler: deliver,
+    attempts: 6,
+  });
   return {
     send: async (message) => void (await queue.enqueue(job, message)),
   };

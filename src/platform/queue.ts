@@ -1,5 +1,7 @@
 // The job interface. Work that must not fail or slow the request that causes it (mail, big
-// imports) goes through here: run in-process now, the same interface can front BullMQ later.
+// imports) goes through here: in-process without Redis (this file), on BullMQ with it
+// (bull-queue.ts). Handlers are registered by name when the app is built, so a worker process
+// that builds the same app can run jobs another process enqueued.
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 
@@ -7,20 +9,29 @@ export interface JobContext {
   id: string;
   attempt: number;
   /** Reports how far the job is (e.g. goods processed of total). */
-  progress(done: number, total: number): void;
+  progress(done: number, total: number): void | Promise<void>;
 }
 
+export const QUEUE_NAMES = ['mail', 'import', 'export', 'images'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
 export interface JobDefinition<P, R = unknown> {
+  /** Unique; how a worker finds the handler of a stored job. */
   name: string;
+  /** Which queue carries it (mail, import, export, images); by default guessed from the name. */
+  queue?: QueueName;
+  /** Payload and result travel as JSON when the queue is BullMQ. */
   handler: (payload: P, ctx: JobContext) => Promise<R>;
   /** Tries in all, including the first; a failure is retried with exponential backoff. */
   attempts?: number;
 }
 
 export type JobState = 'waiting' | 'active' | 'completed' | 'failed';
+export const JOB_STATES: JobState[] = ['waiting', 'active', 'completed', 'failed'];
 
 export interface JobStatus {
   id: string;
+  queue: QueueName;
   name: string;
   state: JobState;
   attempts: number;
@@ -28,13 +39,42 @@ export interface JobStatus {
   result: unknown;
   error: string | null;
   owner: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
 }
 
 export interface JobQueue {
+  kind: 'in-process' | 'bullmq';
+  /** Makes the handler known by name; every job is registered while the app is built. */
+  register<P, R>(job: JobDefinition<P, R>): JobDefinition<P, R>;
   enqueue<P>(job: JobDefinition<P>, payload: P, opts?: { owner?: string }): Promise<string>;
   status(id: string): Promise<JobStatus | undefined>;
+  /** Jobs in a state, newest first, over every queue. */
+  list(
+    state: JobState,
+    page: { offset: number; limit: number },
+  ): Promise<{ count: number; jobs: JobStatus[] }>;
+  /** Runs a failed job again from its first attempt; undefined if there is no such failed job. */
+  retry(id: string): Promise<JobStatus | undefined>;
+  /** Jobs per queue and state (metrics). */
+  counts(): Promise<Record<QueueName, Record<JobState, number>>>;
   /** Resolves when no job is running or waiting for a retry (shutdown, tests). */
   drain(): Promise<void>;
+}
+
+export function queueOf(job: { name: string; queue?: QueueName }): QueueName {
+  if (job.queue) return job.queue;
+  const name = job.name.toLowerCase();
+  const guess = QUEUE_NAMES.find((q) => name.includes(q === 'images' ? 'image' : q));
+  if (!guess)
+    throw new Error(`Job ${job.name}: say which queue carries it (${QUEUE_NAMES.join(', ')})`);
+  return guess;
+}
+
+export function emptyCounts(): Record<QueueName, Record<JobState, number>> {
+  return Object.fromEntries(
+    QUEUE_NAMES.map((q) => [q, Object.fromEntries(JOB_STATES.map((s) => [s, 0]))]),
+  ) as Record<QueueName, Record<JobState, number>>;
 }
 
 export interface InProcessQueueOptions {
@@ -45,8 +85,15 @@ export interface InProcessQueueOptions {
   keep?: number;
 }
 
-export function createInProcessQueue({ log, backoffMs = 1000, keep = 1000 }: InProcessQueueOptions): JobQueue {
-  const jobs = new Map<string, JobStatus>();
+type Entry = JobStatus & { payload: unknown };
+
+export function createInProcessQueue({
+  log,
+  backoffMs = 1000,
+  keep = 1000,
+}: InProcessQueueOptions): JobQueue {
+  const handlers = new Map<string, JobDefinition<unknown>>();
+  const jobs = new Map<string, Entry>();
   const pending = new Set<Promise<void>>();
 
   const forgetOldest = () => {
@@ -55,8 +102,10 @@ export function createInProcessQueue({ log, backoffMs = 1000, keep = 1000 }: InP
       if (job.state === 'completed' || job.state === 'failed') jobs.delete(id);
     }
   };
+  const view = ({ payload: _payload, ...status }: Entry): JobStatus => ({ ...status });
 
-  async function run<P>(def: JobDefinition<P>, payload: P, status: JobStatus) {
+  async function run(status: Entry) {
+    const def = handlers.get(status.name)!;
     const attempts = def.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       status.state = 'active';
@@ -67,16 +116,21 @@ export function createInProcessQueue({ log, backoffMs = 1000, keep = 1000 }: InP
         progress: (done, total) => void (status.progress = { done, total }),
       };
       try {
-        status.result = await def.handler(payload, ctx);
+        status.result = await def.handler(status.payload, ctx);
         status.state = 'completed';
         status.error = null;
+        status.finishedAt = new Date();
         return;
       } catch (err) {
         status.error = err instanceof Error ? err.message : String(err);
         const last = attempt >= attempts;
-        log.warn({ job: def.name, jobId: status.id, attempt, err: status.error }, last ? 'job failed' : 'job will retry');
+        log.warn(
+          { job: def.name, jobId: status.id, attempt, err: status.error },
+          last ? 'job failed' : 'job will retry',
+        );
         if (last) {
           status.state = 'failed';
+          status.finishedAt = new Date();
           return;
         }
         status.state = 'waiting';
@@ -85,10 +139,26 @@ export function createInProcessQueue({ log, backoffMs = 1000, keep = 1000 }: InP
     }
   }
 
-  return {
+  const start = (status: Entry) => {
+    // Started on the next turn so the caller's response is not held up by the job.
+    const p: Promise<void> = new Promise<void>((r) => setImmediate(r))
+      .then(() => run(status))
+      .finally(() => pending.delete(p));
+    pending.add(p);
+  };
+
+  const queue: JobQueue = {
+    kind: 'in-process',
+    register(def) {
+      queueOf(def);
+      handlers.set(def.name, def as JobDefinition<unknown>);
+      return def;
+    },
     async enqueue(def, payload, opts) {
-      const status: JobStatus = {
+      if (!handlers.has(def.name)) queue.register(def);
+      const status: Entry = {
         id: randomUUID(),
+        queue: queueOf(def),
         name: def.name,
         state: 'waiting',
         attempts: 0,
@@ -96,22 +166,38 @@ export function createInProcessQueue({ log, backoffMs = 1000, keep = 1000 }: InP
         result: null,
         error: null,
         owner: opts?.owner ?? null,
+        createdAt: new Date(),
+        finishedAt: null,
+        payload,
       };
       jobs.set(status.id, status);
       forgetOldest();
-      // Started on the next turn so the caller's response is not held up by the job.
-      const p: Promise<void> = new Promise<void>((r) => setImmediate(r))
-        .then(() => run(def, payload, status))
-        .finally(() => pending.delete(p));
-      pending.add(p);
+      start(status);
       return status.id;
     },
     status: async (id) => {
       const job = jobs.get(id);
-      return job && { ...job };
+      return job && view(job);
+    },
+    async list(state, { offset, limit }) {
+      const all = [...jobs.values()].filter((j) => j.state === state).reverse();
+      return { count: all.length, jobs: all.slice(offset, offset + limit).map(view) };
+    },
+    async retry(id) {
+      const job = jobs.get(id);
+      if (!job || job.state !== 'failed') return undefined;
+      Object.assign(job, { state: 'waiting', attempts: 0, error: null, finishedAt: null });
+      start(job);
+      return view(job);
+    },
+    async counts() {
+      const counts = emptyCounts();
+      for (const j of jobs.values()) counts[j.queue][j.state]++;
+      return counts;
     },
     async drain() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
   };
+  return queue;
 }

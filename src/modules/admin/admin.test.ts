@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createHarness,
+  createUser,
+  uniqueEmail,
+  type Harness,
+  type TestUser,
+} from '../../../test/harness.js';
+
+describe('staff view of background jobs', () => {
+  let h: Harness;
+  let staff: TestUser;
+  beforeAll(async () => {
+    h = await createHarness();
+    staff = await createUser(h, { staff: true });
+  });
+  afterAll(() => h.close());
+
+  const register = (email: string) =>
+    h.app.inject({
+      method: 'POST',
+      url: '/register/',
+      payload: { email, password: 'Sturdy-Lantern-42', first_name: 'Анна', last_name: 'Орлова' },
+    });
+
+  it('lists a mail job that kept failing with its error, and a retry delivers it', async () => {
+    const email = uniqueEmail();
+    h.smtp.refuseNext(100);
+    try {
+      expect((await register(email)).statusCode).toBe(201);
+      await h.queue.drain();
+    } finally {
+      h.smtp.refuseNext(0);
+    }
+    const list = await h.app.inject({
+      method: 'GET',
+      url: '/admin/jobs/?state=failed',
+      headers: staff.auth,
+    });
+    expect(list.statusCode).toBe(200);
+    const failed = list.json().results.find((j: { name: string }) => j.name === 'mail.send');
+    expect(failed).toMatchObject({ queue: 'mail', state: 'failed', attempts: 6 });
+    expect(failed.error).toBeTruthy();
+    expect(JSON.stringify(list.json())).not.toContain(email); // payloads stay out
+
+    const retry = await h.app.inject({
+      method: 'POST',
+      url: `/admin/jobs/${failed.id}/retry/`,
+      headers: staff.auth,
+    });
+    expect(retry.statusCode).toBe(200);
+    await h.smtp.waitFor(email);
+    await h.queue.drain();
+
+    const again = await h.app.inject({
+      method: 'POST',
+      url: `/admin/jobs/${failed.id}/retry/`,
+      headers: staff.auth,
+    });
+    expect(again.statusCode).toBe(409);
+    const done = await h.app.inject({
+      method: 'GET',
+      url: '/admin/jobs/?state=completed',
+      headers: staff.auth,
+    });
+    expect(done.json().results.map((j: { id: string }) => j.id)).toContain(failed.id);
+  });
+
+  it('answers 404 for an unknown job, 400 for an unknown state and 403 to non-staff', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/admin/jobs/mail-unknown/retry/',
+      headers: staff.auth,
+    });
+    expect(res.statusCode).toBe(404);
+    const bad = await h.app.inject({
+      method: 'GET',
+      url: '/admin/jobs/?state=lost',
+      headers: staff.auth,
+    });
+    expect(bad.statusCode).toBe(400);
+    const buyer = await createUser(h);
+    const denied = await h.app.inject({ method: 'GET', url: '/admin/jobs/', headers: buyer.auth });
+    expect(denied.statusCode).toBe(403);
+  });
+});

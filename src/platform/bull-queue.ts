@@ -1,0 +1,213 @@
+// The job interface on BullMQ: one BullMQ queue per kind of work (mail, import, export, images),
+// jobs and their outcome kept in Redis. The API process only enqueues; `npm run worker` (or a test
+// harness) calls `work()`. BullMQ's job locks make each job run once however many workers there
+// are, and jobs wait in Redis when the process that enqueued them dies.
+import { Queue, Worker, type Job, type JobType } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import {
+  emptyCounts,
+  QUEUE_NAMES,
+  queueOf,
+  type JobDefinition,
+  type JobQueue,
+  type JobState,
+  type JobStatus,
+  type QueueName,
+} from './queue.js';
+import type { RedisConnections } from './redis.js';
+
+export interface BullQueueOptions {
+  redis: RedisConnections;
+  log: FastifyBaseLogger;
+  /** First retry delay; doubles with each attempt. */
+  backoffMs?: number;
+}
+
+export interface BullJobQueue extends JobQueue {
+  /** Starts processing every registered job in this process. */
+  work(opts?: { concurrency?: number }): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Stored {
+  payload: unknown;
+  owner: string | null;
+}
+
+// BullMQ's finer states map onto the four of the interface.
+const BULL_STATES: Record<JobState, JobType[]> = {
+  waiting: ['waiting', 'delayed', 'prioritized', 'waiting-children'],
+  active: ['active'],
+  completed: ['completed'],
+  failed: ['failed'],
+};
+const toState = (s: string): JobState =>
+  (Object.keys(BULL_STATES) as JobState[]).find((k) => BULL_STATES[k].includes(s as JobType)) ??
+  'waiting';
+
+type AnyJob = Pick<
+  Job,
+  | 'id'
+  | 'name'
+  | 'data'
+  | 'progress'
+  | 'returnvalue'
+  | 'failedReason'
+  | 'attemptsMade'
+  | 'timestamp'
+  | 'finishedOn'
+>;
+
+function toStatus(queue: QueueName, job: AnyJob, state: JobState): JobStatus {
+  const data = job.data as Stored;
+  const progress = job.progress as { done?: number; total?: number } | number;
+  return {
+    id: job.id!,
+    queue,
+    name: job.name,
+    state,
+    attempts: job.attemptsMade + (state === 'active' ? 1 : 0),
+    progress:
+      typeof progress === 'object' && progress.total !== undefined
+        ? { done: progress.done ?? 0, total: progress.total }
+        : null,
+    result: job.returnvalue ?? null,
+    error: job.failedReason || null,
+    owner: data.owner,
+    createdAt: new Date(job.timestamp),
+    finishedAt: job.finishedOn ? new Date(job.finishedOn) : null,
+  };
+}
+
+export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptions): BullJobQueue {
+  const handlers = new Map<string, JobDefinition<unknown>>();
+  // Queues share one connection; BullMQ itself needs no retry limit on it.
+  const connection = redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
+  const prefix = redis.prefix.replace(/:$/, '') + ':bull';
+  const queues = Object.fromEntries(
+    QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix })]),
+  ) as Record<QueueName, Queue>;
+  const workers: Worker[] = [];
+
+  // Ids carry their queue, so status(id) needs no search.
+  const split = (id: string): [QueueName, string] | undefined => {
+    const q = id.split('-', 1)[0] as QueueName;
+    return QUEUE_NAMES.includes(q) ? [q, id] : undefined;
+  };
+
+  async function find(id: string) {
+    const where = split(id);
+    if (!where) return undefined;
+    const job = await queues[where[0]].getJob(where[1]);
+    return job ? { queue: where[0], job: job as Job } : undefined;
+  }
+
+  async function process(job: Job) {
+    const def = handlers.get(job.name);
+    if (!def) throw new Error(`No handler registered for job ${job.name}`);
+    const data = job.data as Stored;
+    return def.handler(data.payload, {
+      id: job.id!,
+      attempt: job.attemptsMade + 1,
+      progress: (done, total) => job.updateProgress({ done, total }),
+    });
+  }
+
+  const queue: BullJobQueue = {
+    kind: 'bullmq',
+    register(def) {
+      queueOf(def);
+      handlers.set(def.name, def as JobDefinition<unknown>);
+      return def;
+    },
+    async enqueue(def, payload, opts) {
+      if (!handlers.has(def.name)) queue.register(def);
+      const name = queueOf(def);
+      const id = `${name}-${randomUUID()}`;
+      const data: Stored = { payload, owner: opts?.owner ?? null };
+      await queues[name].add(def.name, data, {
+        jobId: id,
+        attempts: def.attempts ?? 5,
+        backoff: { type: 'exponential', delay: backoffMs },
+        removeOnComplete: { count: 1000 },
+        // Failed jobs stay, with their error, for staff to see and retry.
+        removeOnFail: { count: 10_000 },
+      });
+      return id;
+    },
+    async status(id) {
+      const found = await find(id);
+      if (!found) return undefined;
+      return toStatus(found.queue, found.job, toState(await found.job.getState()));
+    },
+    async list(state, { offset, limit }) {
+      const types = BULL_STATES[state];
+      const perQueue = await Promise.all(
+        QUEUE_NAMES.map(async (q) => {
+          const [count, jobs] = await Promise.all([
+            queues[q].getJobCountByTypes(...types),
+            queues[q].getJobs(types, 0, offset + limit - 1),
+          ]);
+          return { count, jobs: jobs.filter(Boolean).map((j) => toStatus(q, j as Job, state)) };
+        }),
+      );
+      const all = perQueue
+        .flatMap((p) => p.jobs)
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+      return {
+        count: perQueue.reduce((n, p) => n + p.count, 0),
+        jobs: all.slice(offset, offset + limit),
+      };
+    },
+    async retry(id) {
+      const found = await find(id);
+      if (!found || (await found.job.getState()) !== 'failed') return undefined;
+      await found.job.retry('failed', { resetAttemptsMade: true });
+      return queue.status(id);
+    },
+    async counts() {
+      const counts = emptyCounts();
+      await Promise.all(
+        QUEUE_NAMES.map(async (q) => {
+          const raw = await queues[q].getJobCounts(...Object.values(BULL_STATES).flat());
+          for (const [type, n] of Object.entries(raw)) counts[q][toState(type)] += n;
+        }),
+      );
+      return counts;
+    },
+    async work({ concurrency = 4 } = {}) {
+      for (const name of QUEUE_NAMES) {
+        const worker = new Worker(name, process, {
+          connection: redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false }),
+          prefix,
+          concurrency,
+        });
+        worker.on('failed', (job, err) =>
+          log.warn(
+            { job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message },
+            'job attempt failed',
+          ),
+        );
+        worker.on('error', (err) => log.error({ err }, 'worker error'));
+        workers.push(worker);
+      }
+      await Promise.all(workers.map((w) => w.waitUntilReady()));
+    },
+    async drain() {
+      // Waits until nothing is queued, delayed for a retry or running in any queue.
+      for (;;) {
+        const counts = await Promise.all(
+          QUEUE_NAMES.map((q) => queues[q].getJobCountByTypes(...BULL_STATES.waiting, 'active')),
+        );
+        if (counts.every((n) => n === 0)) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+    },
+  };
+  return queue;
+}

@@ -1,0 +1,152 @@
+// Read-through cache for public reads: Redis when configured (shared by every process), an
+// in-memory LRU otherwise. Invalidation is by version: each entry's key embeds the current version
+// of the scopes it depends on ('catalog', 'shop:<id>'), and a write bumps those versions, so one
+// INCR makes every dependent entry unreachable (old entries just expire).
+//
+// Callers bump AFTER their transaction commits and before they answer: a reader that sees the new
+// version then also sees the new rows, and an entry filled from old rows lands under an old version
+// that nobody asks for any more. So no process serves old data once a write has returned.
+import { LRUCache } from 'lru-cache';
+import type { Redis } from 'ioredis';
+
+export type Scope = 'catalog' | `shop:${number}`;
+
+export interface CacheStats {
+  backend: 'redis' | 'memory';
+  hits: number;
+  misses: number;
+  hit_ratio: number;
+  keys: number;
+}
+
+export interface Cache {
+  backend: 'redis' | 'memory';
+  /** The cached value for `key` under the scopes' current versions, else `load()`'s, stored. */
+  wrap<T>(key: string, scopes: Scope[], load: () => Promise<T>, ttlMs?: number): Promise<T>;
+  /** Drops every entry that depends on any of the scopes (O(1) per scope). */
+  invalidate(scopes: Scope[]): Promise<void>;
+  stats(): Promise<CacheStats>;
+  /** Removes every entry; returns how many there were. */
+  clear(): Promise<number>;
+}
+
+export const DEFAULT_TTL_MS = 5 * 60_000;
+
+const ratio = (hits: number, misses: number) =>
+  hits + misses === 0 ? 0 : Math.round((hits / (hits + misses)) * 10_000) / 10_000;
+
+export function createMemoryCache({ max = 10_000 } = {}): Cache {
+  const entries = new LRUCache<string, { value: unknown }>({ max, ttlAutopurge: false });
+  const versions = new Map<string, number>();
+  let hits = 0;
+  let misses = 0;
+  const fullKey = (key: string, scopes: Scope[]) =>
+    `${scopes.map((s) => versions.get(s) ?? 0).join(':')}|${scopes.join(',')}|${key}`;
+  return {
+    backend: 'memory',
+    async wrap(key, scopes, load, ttlMs = DEFAULT_TTL_MS) {
+      const k = fullKey(key, scopes);
+      const found = entries.get(k);
+      if (found) {
+        hits++;
+        // Callers get their own copy, as they would from Redis.
+        return structuredClone(found.value) as Awaited<ReturnType<typeof load>>;
+      }
+      misses++;
+      const value = await load();
+      entries.set(k, { value: structuredClone(value) }, { ttl: ttlMs });
+      return value;
+    },
+    async invalidate(scopes) {
+      for (const s of scopes) versions.set(s, (versions.get(s) ?? 0) + 1);
+    },
+    async stats() {
+      return {
+        backend: 'memory',
+        hits,
+        misses,
+        hit_ratio: ratio(hits, misses),
+        keys: entries.size,
+      };
+    },
+    async clear() {
+      const n = entries.size;
+      entries.clear();
+      return n;
+    },
+  };
+}
+
+// One round trip per read: the scopes' versions, the entry, and the hit or miss count.
+const LOOKUP_LUA = `
+local n = tonumber(ARGV[1])
+local parts = {}
+for i = 1, n do parts[i] = redis.call('GET', KEYS[i]) or '0' end
+local key = ARGV[2] .. table.concat(parts, ':') .. '|' .. ARGV[3]
+local value = redis.call('GET', key)
+if value then redis.call('INCR', KEYS[n + 1]) else redis.call('INCR', KEYS[n + 2]) end
+return { value or false, key }
+`;
+
+type LookupCommand = (
+  numKeys: number,
+  ...args: (string | number)[]
+) => Promise<[string | null, string]>;
+
+export function createRedisCache(redis: Redis, prefix: string): Cache {
+  redis.defineCommand('purchasesCacheLookup', { lua: LOOKUP_LUA });
+  const lookup = (
+    redis as unknown as { purchasesCacheLookup: LookupCommand }
+  ).purchasesCacheLookup.bind(redis);
+  const p = `${prefix}cache:`;
+  const versionKey = (s: Scope) => `${p}v:${s}`;
+  const [hitsKey, missesKey, entryPrefix] = [`${p}hits`, `${p}misses`, `${p}e:`];
+
+  const scanEntries = async (each: (keys: string[]) => Promise<void>) => {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${entryPrefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await each(keys);
+    } while (cursor !== '0');
+  };
+
+  return {
+    backend: 'redis',
+    async wrap(key, scopes, load, ttlMs = DEFAULT_TTL_MS) {
+      const [found, fullKey] = await lookup(
+        scopes.length + 2,
+        ...scopes.map(versionKey),
+        hitsKey,
+        missesKey,
+        scopes.length,
+        entryPrefix,
+        `${scopes.join(',')}|${key}`,
+      );
+      if (found !== null) return JSON.parse(found) as Awaited<ReturnType<typeof load>>;
+      const value = await load();
+      await redis.set(fullKey, JSON.stringify(value), 'PX', ttlMs);
+      return value;
+    },
+    async invalidate(scopes) {
+      if (scopes.length === 0) return;
+      const m = redis.multi();
+      for (const s of scopes) m.incr(versionKey(s));
+      await m.exec();
+    },
+    async stats() {
+      const [hits, misses] = (await redis.mget(hitsKey, missesKey)).map((v) => Number(v ?? 0)) as [
+        number,
+        number,
+      ];
+      let keys = 0;
+      await scanEntries(async (batch) => void (keys += batch.length));
+      return { backend: 'redis', hits, misses, hit_ratio: ratio(hits, misses), keys };
+    },
+    async clear() {
+      let cleared = 0;
+      await scanEntries(async (batch) => void (cleared += await redis.unlink(...batch)));
+      return cleared;
+    },
+  };
+}
