@@ -1,0 +1,21 @@
+# Purchases API image: the same npm scripts as on a developer machine (tsx runs the TypeScript
+# sources directly, so there is no build step). Not built in CI here: no Docker engine runs there.
+# docker build -t purchases . && docker compose up
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Runtime dependencies only (tsx is one: it runs the sources).
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8000 DATA_DIR=/data
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json tsconfig.json ./
+COPY src ./src
+COPY drizzle ./drizzle
+RUN mkdir -p /data && chown node:node /data
+USER node
+EXPOSE 8000
+# Migrations run at start (under an advisory lock, so several API processes may start together).
+CMD ["node", "--import", "tsx", "src/server.ts"]
