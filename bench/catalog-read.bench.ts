@@ -4,6 +4,7 @@
 //   BENCH_OFFERS (100000), BENCH_SECONDS per run (10)
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -69,7 +70,8 @@ async function startServer(port: number): Promise<ChildProcess> {
   throw new Error('server did not answer /health/ within 20 s');
 }
 
-async function cannon(base: string, s: Scenario, duration: number) {
+async function cannon(base: string, s: Scenario, duration: number, serverPid?: number) {
+  const cpuBefore = cpuSeconds(serverPid);
   const result = await autocannon({
     url: base + s.path,
     connections: CONNECTIONS,
@@ -80,7 +82,25 @@ async function cannon(base: string, s: Scenario, duration: number) {
   });
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) throw new Error(`${s.name}: ${failed} failed requests (non-2xx/errors/timeouts)`);
-  return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50 };
+  // The API process's own CPU per request: unlike req/s, barely moved by other load on the machine.
+  const serverCpuMsPerRequest =
+    ((cpuSeconds(serverPid) - cpuBefore) * 1000) / result.requests.total;
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    p50: result.latency.p50,
+    serverCpuMsPerRequest: Number(serverCpuMsPerRequest.toFixed(3)),
+  };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux; 0 elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100)
+  } catch {
+    return 0;
+  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -135,7 +155,7 @@ async function main() {
       const runs = [];
       for (let i = 0; i < (s.runs ?? RUNS); i++) {
         const load = os.loadavg()[0]!;
-        const r = await cannon(base, s, SECONDS);
+        const r = await cannon(base, s, SECONDS, server.pid);
         runs.push({ ...r, loadavgBefore: load });
         console.log(
           `  run ${i + 1}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (load ${load.toFixed(2)})`,
@@ -143,6 +163,7 @@ async function main() {
       }
       const rps = median(runs.map((r) => r.rps));
       const p99 = median(runs.map((r) => r.p99));
+      const cpu = median(runs.map((r) => r.serverCpuMsPerRequest));
       const meets =
         s.target.rps === 0
           ? null
@@ -153,6 +174,7 @@ async function main() {
         matching: probe.count,
         rps,
         p99,
+        cpu,
         target: s.target,
         meets,
         runs,
@@ -196,16 +218,18 @@ async function main() {
     machine.note,
     `autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, median of ${RUNS} runs (after a 3 s warm-up); page of 20.`,
     '',
-    '| scenario | matching offers | req/s | p99 ms | target | met |',
-    '|---|---|---|---|---|---|',
+    '| scenario | matching offers | req/s | p99 ms | API CPU ms/req | target | met |',
+    '|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.scenario} | ${r.matching} | ${r.rps.toFixed(0)} | ${r.p99} | ${
+        `| ${r.scenario} | ${r.matching} | ${r.rps.toFixed(0)} | ${r.p99} | ${r.cpu} | ${
           r.target.rps
             ? `≥ ${r.target.rps} req/s${r.target.p99 ? `, p99 ≤ ${r.target.p99} ms` : ''}`
             : '—'
         } | ${r.meets === null ? '—' : r.meets ? 'yes' : 'NO'} |`,
     ),
+    '',
+    `The load average before each run is in catalog-read.json (loadavgBefore); the machine has ${os.cpus().length} cores.`,
     '',
   ].join('\n');
   await writeFile(new URL('./results/catalog-read.md', import.meta.url), md);
