@@ -67,8 +67,10 @@ export function offerStock(db: Executor, ids: number[], lock = false): Promise<O
     .innerJoin(shops, eq(shops.id, offers.shopId))
     .where(inArray(offers.id, ids))
     .orderBy(asc(offers.id));
-  // Locking in id order is what keeps two carts that share offers from deadlocking.
-  return lock ? q.for('update', { of: offers }) : q;
+  // Locking in id order is what keeps two carts that share offers from deadlocking. NO KEY UPDATE
+  // (what an UPDATE of the quantity takes anyway) leaves the KEY SHARE locks of foreign-key checks
+  // free, so a cart adding these offers never waits for, or deadlocks with, a confirmation.
+  return lock ? q.for('no key update', { of: offers }) : q;
 }
 
 export interface LineRow {

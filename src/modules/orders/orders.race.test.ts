@@ -88,6 +88,32 @@ describe('confirmations racing for the last units', () => {
   });
 });
 
+describe('carts and confirmations over the same offers at once', () => {
+  it('lets buyers add the offers others are confirming: every request succeeds, stock exact', async () => {
+    const shop = await createShop(h);
+    const offers = [
+      await createOffer(h, shop, { quantity: 1000 }),
+      await createOffer(h, shop, { quantity: 1000 }),
+      await createOffer(h, await createShop(h), { quantity: 1000 }),
+    ];
+    const all = await buyers(16);
+    const lines = (i: number) =>
+      (i % 2 === 0 ? offers : [...offers].reverse()).map((offer) => ({ offer, quantity: 1 }));
+    for (const [i, b] of all.entries()) if (i < 8) await addToCart(h, b.user, lines(i));
+    const answers = await Promise.all(
+      all.map((b, i) =>
+        i < 8
+          ? confirm(b)
+          : api(h, b.user).post('/cart/add/', {
+              items: lines(i).map((l) => ({ product_info: l.offer.id, quantity: l.quantity })),
+            }),
+      ),
+    );
+    expect(answers.map((r) => r.statusCode)).toEqual(all.map(() => 201));
+    for (const offer of offers) expect(await stockOf(h, offer)).toBe(1000 - 8);
+  });
+});
+
 describe('cancels racing', () => {
   it('returns the stock exactly once when two cancels race', async () => {
     const [b] = await buyers(1);

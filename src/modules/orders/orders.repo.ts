@@ -53,7 +53,7 @@ export async function returnStock(db: Executor, orderId: number) {
     .from(offers)
     .where(inArray(offers.id, ids))
     .orderBy(asc(offers.id))
-    .for('update');
+    .for('no key update');
   await db
     .update(offers)
     .set({ quantity: sql`${offers.quantity} + v.n` })

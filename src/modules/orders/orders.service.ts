@@ -22,6 +22,8 @@ export interface OrdersDeps {
   /** Invoices go here; unset → to every active staff user. */
   adminEmail: string | undefined;
   log: FastifyBaseLogger;
+  /** Called after a commit that changed stock, so no cached catalog read shows the old stock. */
+  catalogChanged?: () => Promise<void>;
 }
 
 /** Points where tests can hold a request to observe it in flight; nothing is set in production. */
@@ -45,6 +47,25 @@ const BUYER_CANCELABLE: OrderState[] = ['new', 'confirmed'];
 
 const orderNotFound = (id: number) => notFound(`Order ${id}`);
 
+/** PostgreSQL's deadlock and serialization failures: the transaction did nothing and may run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const pgCode = (err: unknown): unknown =>
+  (err as { code?: unknown })?.code ?? (err as { cause?: { code?: unknown } })?.cause?.code;
+
+/**
+ * Confirmations lock offers in id order and cannot deadlock each other, but a writer elsewhere
+ * (a price-list import updating many offers in its own order) can; PostgreSQL then aborts one side.
+ */
+export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (attempt >= attempts || !RETRYABLE.has(pgCode(err) as string)) throw err;
+    }
+  }
+}
+
 function addressOf(c: NonNullable<Awaited<ReturnType<typeof findContact>>>): AddressCopy {
   return {
     first_name: c.firstName,
@@ -61,7 +82,14 @@ function addressOf(c: NonNullable<Awaited<ReturnType<typeof findContact>>>): Add
   };
 }
 
-export function createOrdersService({ db, mail, clock, adminEmail, log }: OrdersDeps) {
+export function createOrdersService({
+  db,
+  mail,
+  clock,
+  adminEmail,
+  log,
+  catalogChanged,
+}: OrdersDeps) {
   const idempotency = createIdempotency(db);
   const hooks: OrderHooks = {};
 
@@ -78,32 +106,35 @@ export function createOrdersService({ db, mail, clock, adminEmail, log }: Orders
    */
   async function placeOrder(user: AuthUser, body: ConfirmInput): Promise<OrderDto> {
     const now = clock.now();
-    const placed = await db.transaction(async (tx) => {
-      const { basketId, lines } = await cartRepo.basketWithLines(tx, user.id);
-      if (body.id !== undefined && body.id !== basketId) throw notFound(`Cart ${body.id}`);
-      if (basketId === undefined || lines.length === 0) {
-        throw badRequest('The cart is empty: add goods with /cart/add/ first.');
-      }
-      const contact = await findContact(tx, user.id, body.contact);
-      if (!contact) throw notFound(`Contact ${body.contact}`);
+    const placed = await retryOnDeadlock(() =>
+      db.transaction(async (tx) => {
+        const { basketId, lines } = await cartRepo.basketWithLines(tx, user.id);
+        if (body.id !== undefined && body.id !== basketId) throw notFound(`Cart ${body.id}`);
+        if (basketId === undefined || lines.length === 0) {
+          throw badRequest('The cart is empty: add goods with /cart/add/ first.');
+        }
+        const contact = await findContact(tx, user.id, body.contact);
+        if (!contact) throw notFound(`Contact ${body.contact}`);
 
-      const wanted = new Map(lines.map((l) => [l.offerId, l.quantity]));
-      const stock = await cartRepo.offerStock(tx, [...wanted.keys()], true);
-      // A withdrawn offer in the cart is simply not available any more.
-      assertSellable(
-        stock.map((s) => (s.withdrawn ? { ...s, withdrawn: false, quantity: 0 } : s)),
-        wanted,
-      );
-      await repo.takeStockFreezePrices(tx, basketId, lines);
-      const address = addressOf(contact);
-      await repo.confirmBasket(tx, basketId, contact.id, address, now, user.id);
-      const prices = new Map(stock.map((s) => [s.id, s.price]));
-      return {
-        basketId,
-        contact: { ...address, id: contact.id },
-        lines: lines.map((l) => ({ ...l, price: prices.get(l.offerId)! })),
-      };
-    });
+        const wanted = new Map(lines.map((l) => [l.offerId, l.quantity]));
+        const stock = await cartRepo.offerStock(tx, [...wanted.keys()], true);
+        // A withdrawn offer in the cart is simply not available any more.
+        assertSellable(
+          stock.map((s) => (s.withdrawn ? { ...s, withdrawn: false, quantity: 0 } : s)),
+          wanted,
+        );
+        await repo.takeStockFreezePrices(tx, basketId, lines);
+        const address = addressOf(contact);
+        await repo.confirmBasket(tx, basketId, contact.id, address, now, user.id);
+        const prices = new Map(stock.map((s) => [s.id, s.price]));
+        return {
+          basketId,
+          contact: { ...address, id: contact.id },
+          lines: lines.map((l) => ({ ...l, price: prices.get(l.offerId)! })),
+        };
+      }),
+    );
+    await catalogChanged?.();
     const items = await withOffers(db, placed.lines);
     const order: OrderDto = {
       id: placed.basketId,
@@ -130,16 +161,18 @@ export function createOrdersService({ db, mail, clock, adminEmail, log }: Orders
     by: number,
     owner?: number,
   ) {
-    const moved = await db.transaction(async (tx) => {
-      const row = await repo.moveState(tx, orderId, from, to, owner);
-      if (!row) return undefined;
-      if (to === 'canceled') await repo.returnStock(tx, orderId);
-      await repo.addHistory(tx, orderId, to, clock.now(), by);
-      return {
-        buyerId: row.userId,
-        order: await orderView(tx, (await repo.findOrder(tx, orderId))!),
-      };
-    });
+    const moved = await retryOnDeadlock(() =>
+      db.transaction(async (tx) => {
+        const row = await repo.moveState(tx, orderId, from, to, owner);
+        if (!row) return undefined;
+        if (to === 'canceled') await repo.returnStock(tx, orderId);
+        await repo.addHistory(tx, orderId, to, clock.now(), by);
+        return {
+          buyerId: row.userId,
+          order: await orderView(tx, (await repo.findOrder(tx, orderId))!),
+        };
+      }),
+    );
     if (!moved) {
       const order = await repo.findOrder(db, orderId, owner);
       if (!order) throw orderNotFound(orderId);
@@ -153,6 +186,7 @@ export function createOrdersService({ db, mail, clock, adminEmail, log }: Orders
         { state: order.state },
       );
     }
+    if (to === 'canceled') await catalogChanged?.();
     const buyerEmail = await repo.emailOf(db, moved.buyerId);
     if (buyerEmail) await sendAll([statusMail(buyerEmail, moved.order)]);
     return moved.order;
