@@ -15,6 +15,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
+import { withCatalogCache } from './modules/catalog/catalog.cache.js';
 import { createAccountsService } from './modules/accounts/accounts.service.js';
 import { cartRoutes } from './modules/cart/cart.routes.js';
 import { createCartService } from './modules/cart/cart.service.js';
@@ -88,6 +89,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const cache = deps.redis
     ? createRedisCache(deps.redis.client(), deps.redis.prefix)
     : createMemoryCache();
+  // Writers call this after their commit: cached catalog reads then reload everywhere.
+  const catalogChanged = (shopIds: number[] = []) =>
+    cache.invalidate(['catalog', ...shopIds.map((id) => `shop:${id}` as const)]);
   installMetrics(app, { queue, cache });
   await installOpenApi(app);
 
@@ -111,10 +115,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       db: database.db,
       queue,
       fetch: { maxBytes: priceListMaxBytes, allowPrivate: config.IMPORT_ALLOW_PRIVATE_URLS },
+      catalogChanged,
     }),
     priceListMaxBytes,
   );
-  catalogRoutes(app, createCatalogService({ db: database.db }));
+  catalogRoutes(app, withCatalogCache(createCatalogService({ db: database.db }), cache));
   cartRoutes(app, createCartService({ db: database.db }));
   ordersRoutes(
     app,
@@ -124,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       clock,
       adminEmail: config.ADMIN_EMAIL,
       log: app.log,
+      catalogChanged,
     }),
   );
   return app;

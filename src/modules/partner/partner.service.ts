@@ -24,16 +24,20 @@ export interface PartnerDeps {
   db: Db;
   queue: JobQueue;
   fetch: FetchOptions;
+  /** Called after a commit that changed a shop's offers or state (drops cached catalog reads). */
+  catalogChanged?: (shopIds: number[]) => Promise<void>;
 }
 
 export type PartnerService = ReturnType<typeof createPartnerService>;
 
 const noShop = () => notFound('Shop (import a price list first)');
 
-export function createPartnerService({ db, queue, fetch }: PartnerDeps) {
+export function createPartnerService({ db, queue, fetch, catalogChanged }: PartnerDeps) {
   async function run(userId: number, source: PriceListSource, progress?: Progress) {
     const text = source.kind === 'url' ? await fetchPriceList(source.url, fetch) : source.text;
-    return importPriceList(db, userId, readPriceList(text), progress);
+    const summary = await importPriceList(db, userId, readPriceList(text), progress);
+    await catalogChanged?.([summary.shop.id]);
+    return summary;
   }
 
   // Registered while the app is built, so `npm run worker` knows the handler by name.
@@ -94,7 +98,9 @@ export function createPartnerService({ db, queue, fetch }: PartnerDeps) {
     state: async (userId: number) => stateDto(await shopOf(userId)),
 
     async setState(userId: number, state: boolean) {
-      return stateDto(await repo.setShopState(db, (await shopOf(userId)).id, state));
+      const shop = await repo.setShopState(db, (await shopOf(userId)).id, state);
+      await catalogChanged?.([shop.id]);
+      return stateDto(shop);
     },
   };
 }

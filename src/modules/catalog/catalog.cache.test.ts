@@ -1,0 +1,101 @@
+// The catalog through the cache: a warm page is served without the database, and every write
+// that changes what it shows (import, state switch, order, cancel) is visible at once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, createUser, type Harness, type TestUser } from '../../../test/harness.js';
+import { api, placeOrder } from '../../../test/order-factory.js';
+import { uniqueTag } from '../../../test/catalog-factory.js';
+
+const priceList = (shop: string, price: number, quantity: number) => `shop: ${shop}
+categories:
+  - id: 1
+    name: Кэш ${shop}
+goods:
+  - id: 101
+    category: 1
+    model: cache/one
+    name: Товар ${shop}
+    price: ${price}
+    price_rrc: ${price + 100}
+    quantity: ${quantity}
+    parameters:
+      Цвет: синий
+`;
+
+describe('cached catalog reads', () => {
+  let h: Harness;
+  let shopUser: TestUser;
+  let staff: TestUser;
+  const shopName = `Кэш-магазин ${uniqueTag()}`;
+  beforeAll(async () => {
+    h = await createHarness();
+    [shopUser, staff] = await Promise.all([
+      createUser(h, { type: 'shop' }),
+      createUser(h, { staff: true }),
+    ]);
+  });
+  afterAll(() => h.close());
+
+  const upload = async (price: number, quantity: number) => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/partner/update/',
+      headers: { ...shopUser.auth, 'content-type': 'application/yaml' },
+      payload: priceList(shopName, price, quantity),
+    });
+    expect(res.statusCode).toBe(200);
+    return res.json<{ shop: { id: number } }>().shop.id;
+  };
+  const get = (url: string) => h.app.inject({ method: 'GET', url });
+  const stats = async () =>
+    (await h.app.inject({ method: 'GET', url: '/api/cache/stats/', headers: staff.auth })).json();
+
+  it('serves a warm page from the cache and shows every change at once', async () => {
+    const shopId = await upload(1000, 5);
+    const url = `/products/?shop_id=${shopId}`;
+    const first = (await get(url)).json();
+    expect(first.results).toHaveLength(1);
+    const offer = first.results[0];
+    expect(offer).toMatchObject({ price: 1000, quantity: 5 });
+
+    // Warm: the same page and the offer answer without a database query.
+    await get(`/products/${offer.id}/`);
+    const hits = (await stats()).hits;
+    const queries = h.database.queries.count;
+    expect((await get(url)).json()).toEqual(first);
+    expect((await get(`/products/${offer.id}/`)).json()).toMatchObject({ price: 1000 });
+    expect(h.database.queries.count).toBe(queries);
+    expect((await stats()).hits).toBe(hits + 2);
+
+    // A new price list.
+    await upload(1200, 5);
+    expect((await get(url)).json().results[0]).toMatchObject({ price: 1200 });
+    expect((await get(`/products/${offer.id}/`)).json()).toMatchObject({ price: 1200 });
+
+    // An order takes stock; its cancel returns it.
+    const buyer = await createUser(h);
+    const order = await placeOrder(h, buyer, [{ offer, quantity: 2 }]);
+    expect((await get(`/products/${offer.id}/`)).json().quantity).toBe(3);
+    expect((await get(url)).json().results[0].quantity).toBe(3);
+    expect((await api(h, buyer).post('/order/cancel/', { id: order.id })).statusCode).toBe(200);
+    expect((await get(`/products/${offer.id}/`)).json().quantity).toBe(5);
+
+    // Staff cancel of a placed order returns stock too.
+    const second = await placeOrder(h, buyer, [{ offer, quantity: 1 }]);
+    expect((await get(url)).json().results[0].quantity).toBe(4);
+    const patched = await api(h, staff).patch(`/admin/orders/${second.id}/`, { state: 'canceled' });
+    expect(patched.statusCode).toBe(200);
+    expect((await get(url)).json().results[0].quantity).toBe(5);
+
+    // Switching order taking off hides the shop and its offers; on brings them back.
+    const shops = async () =>
+      (await get('/shops/?page_size=100')).json().results.map((s: { id: number }) => s.id);
+    expect(await shops()).toContain(shopId);
+    await api(h, shopUser).post('/partner/state/', { state: false });
+    expect((await get(url)).json().results).toHaveLength(0);
+    expect((await get(`/products/${offer.id}/`)).statusCode).toBe(404);
+    expect(await shops()).not.toContain(shopId);
+    await api(h, shopUser).post('/partner/state/', { state: true });
+    expect((await get(`/products/${offer.id}/`)).statusCode).toBe(200);
+    expect(await shops()).toContain(shopId);
+  });
+});
