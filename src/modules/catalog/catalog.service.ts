@@ -13,44 +13,36 @@ interface Page<T> {
 
 export interface CatalogOptions {
   db: Db;
-  /** Reuse of list counts; `false` counts on every request (default: on, see createCountCache). */
-  countCache?: false | { largeCount?: number; largeMaxAgeMs?: number };
+  /** Reuse of list counts while nothing has committed (default on); `false` counts every time. */
+  countCache?: boolean;
 }
 
 interface CountEntry {
   count: number;
   snapshot: string;
-  at: number;
 }
 
 /**
  * Counting every live offer scans 100,000 index entries (about 28 ms here), far more than the
  * page itself (0.2 ms). So a count is kept with the `pg_current_snapshot()` it was taken in and
  * reused while the page query sees the very same snapshot: nothing has committed since, so it is
- * still exact. But any write anywhere on the server changes the snapshot, so under a steady
- * write load a count of at least `largeCount` matches is also reused for `largeMaxAgeMs`: such
- * counts may lag changes by that long; smaller ones are always exact. Concurrent misses of one
- * list share one count query.
+ * still exact. Concurrent misses of one list share one count query.
  */
-function createCountCache(db: Db, opts: CatalogOptions['countCache']) {
-  if (opts === false)
+function createCountCache(db: Db, enabled: boolean) {
+  if (!enabled)
     return async (filters: OfferFilters) => (await repo.countLiveOffers(db, filters)).count;
-  const largeCount = opts?.largeCount ?? 10_000;
-  const largeMaxAgeMs = opts?.largeMaxAgeMs ?? 2_000;
   const cache = new LRUCache<string, CountEntry>({ max: 1000 });
   const inFlight = new Map<string, Promise<CountEntry>>();
   return async (filters: OfferFilters, pageSnapshot: string): Promise<number> => {
     const key = JSON.stringify(filters);
     const hit = cache.get(key);
     if (hit?.snapshot === pageSnapshot) return hit.count;
-    if (hit && hit.count >= largeCount && Date.now() - hit.at < largeMaxAgeMs) return hit.count;
     const flightKey = `${key}@${pageSnapshot}`;
     let flight = inFlight.get(flightKey);
     if (!flight) {
       flight = repo
         .countLiveOffers(db, filters)
-        .then((fresh) => {
-          const entry = { ...fresh, at: Date.now() };
+        .then((entry) => {
           cache.set(key, entry);
           return entry;
         })
@@ -61,7 +53,7 @@ function createCountCache(db: Db, opts: CatalogOptions['countCache']) {
   };
 }
 
-export function createCatalogService({ db, countCache }: CatalogOptions) {
+export function createCatalogService({ db, countCache = true }: CatalogOptions) {
   const countOffers = createCountCache(db, countCache);
   return {
     /** One page of live offers: a fixed number of queries whatever the page size. */

@@ -9,7 +9,6 @@ import {
 } from '../../../test/catalog-factory.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
 import type { OfferDto } from './catalog.schemas.js';
-import { createCatalogService } from './catalog.service.js';
 
 let h: Harness;
 beforeAll(async () => void (h = await createHarness()));
@@ -395,30 +394,6 @@ describe('pagination', () => {
         .statusCode,
     ).toBe(200);
     expect(h.database.queries.count - before).toBeLessThanOrEqual(4 + 3);
-  });
-});
-
-describe('count reuse (service options)', () => {
-  it('lets only counts of at least largeCount lag, and only for largeMaxAgeMs', async () => {
-    const catalog = createCatalogService({
-      db: h.database.db,
-      countCache: { largeCount: 2, largeMaxAgeMs: 60_000 },
-    });
-    const [big, small] = await Promise.all([createShop(h), createShop(h)]);
-    await createOffer(h, big);
-    await createOffer(h, big);
-    await createOffer(h, small);
-    expect((await catalog.listOffers({ shop_id: big.id }, 20, 0)).count).toBe(2);
-    expect((await catalog.listOffers({ shop_id: small.id }, 20, 0)).count).toBe(1);
-    await createOffer(h, big);
-    await createOffer(h, small);
-    const stale = await catalog.listOffers({ shop_id: big.id }, 20, 0);
-    expect(stale).toMatchObject({ count: 2 });
-    expect(stale.results).toHaveLength(3);
-    expect((await catalog.listOffers({ shop_id: small.id }, 20, 0)).count).toBe(2);
-
-    const exact = createCatalogService({ db: h.database.db, countCache: false });
-    expect((await exact.listOffers({ shop_id: big.id }, 20, 0)).count).toBe(3);
   });
 });
 
