@@ -4,8 +4,10 @@
 // Each size runs in its own process so its peak RSS is its own. Times include YAML parsing and
 // validation (readPriceList) and the whole transaction (importPriceList), as the HTTP route does.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { users } from '../src/modules/accounts/accounts.tables.js';
@@ -35,6 +37,8 @@ interface SizeResult {
   unchanged: Step[];
   changed10: Step[];
   peakRssMb: number;
+  /** 1-minute load average as the size started: other work on the machine slows every figure. */
+  loadavgBefore?: number;
 }
 
 async function timed(database: Database, userId: number, text: string): Promise<Step> {
@@ -47,7 +51,7 @@ async function timed(database: Database, userId: number, text: string): Promise<
 }
 
 /** Child process: all runs of one size; prints its result as JSON on the last line. */
-async function runSize(goods: number, runs: number) {
+async function runSize(goods: number, runs: number, dir: string) {
   const database = await openDatabase({ url });
   const result: SizeResult = {
     goods,
@@ -71,15 +75,12 @@ async function runSize(goods: number, runs: number) {
           isActive: true,
         })
         .returning();
-      const opts = {
-        shop: `Bench ${goods} ${run} ${Date.now()}`,
-        tag: `${goods}-${run}-${Date.now()}`,
-      };
-      let text = generatePriceList(goods, opts);
+      // Files written by the parent, so generating them does not count in this process's memory.
+      let text = readFileSync(join(dir, `${goods}-${run}.yaml`), 'utf8');
       result.yamlMb = Buffer.byteLength(text) / 1048576;
       result.first.push(await timed(database, user!.id, text));
       result.unchanged.push(await timed(database, user!.id, text));
-      text = generatePriceList(goods, { ...opts, changedPrices: 0.1 });
+      text = readFileSync(join(dir, `${goods}-${run}-changed.yaml`), 'utf8');
       result.changed10.push(await timed(database, user!.id, text));
       text = '';
     }
@@ -119,16 +120,29 @@ async function main() {
   const results: SizeResult[] = [];
   for (const { goods, runs } of SIZES) {
     console.log(`import: ${goods} goods × ${runs} run(s)…`);
+    const dir = mkdtempSync(join(os.tmpdir(), 'bench-import-'));
+    for (let run = 0; run < runs; run++) {
+      const opts = {
+        shop: `Bench ${goods} ${run} ${Date.now()}`,
+        tag: `${goods}-${run}-${Date.now()}`,
+      };
+      writeFileSync(join(dir, `${goods}-${run}.yaml`), generatePriceList(goods, opts));
+      const changed = generatePriceList(goods, { ...opts, changedPrices: 0.1 });
+      writeFileSync(join(dir, `${goods}-${run}-changed.yaml`), changed);
+    }
+    const loadavgBefore = os.loadavg()[0]!;
+    const args = ['--size', String(goods), String(runs), dir];
     const out = execFileSync(
       process.execPath,
-      ['--import', 'tsx', fileURLToPath(import.meta.url), '--size', String(goods), String(runs)],
+      ['--import', 'tsx', fileURLToPath(import.meta.url), ...args],
       {
         env: process.env,
         maxBuffer: 64 * 1024 * 1024,
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     ).toString();
-    const r = JSON.parse(out.trim().split('\n').at(-1)!) as SizeResult;
+    rmSync(dir, { recursive: true, force: true });
+    const r = { ...(JSON.parse(out.trim().split('\n').at(-1)!) as SizeResult), loadavgBefore };
     results.push(r);
     console.log(
       `  first ${fmt(median(r.first.map((s) => s.seconds)))} s, unchanged ${fmt(median(r.unchanged.map((s) => s.seconds)))} s, ` +
@@ -159,7 +173,7 @@ async function main() {
   const rows = results.map((r) => {
     const m = (steps: Step[]) => median(steps.map((s) => s.seconds));
     const rate = (r.goods / m(r.first)).toFixed(0);
-    return `| ${r.goods.toLocaleString('en')} | ${r.yamlMb.toFixed(1)} | ${r.runs} | ${fmt(m(r.first))} (${rate} goods/s) | ${fmt(median(r.first.map((s) => s.parseSeconds)))} | ${fmt(m(r.unchanged))} | ${fmt(m(r.changed10))} (${r.changed10[0]!.summary.updated} updated) | ${r.peakRssMb.toFixed(0)} |`;
+    return `| ${r.goods.toLocaleString('en')} | ${r.yamlMb.toFixed(1)} | ${r.runs} | ${fmt(m(r.first))} (${rate} goods/s) | ${fmt(median(r.first.map((s) => s.parseSeconds)))} | ${fmt(m(r.unchanged))} | ${fmt(m(r.changed10))} (${r.changed10[0]!.summary.updated} updated) | ${r.peakRssMb.toFixed(0)} | ${r.loadavgBefore?.toFixed(1) ?? '?'} |`;
   });
   const md = [
     '# Price-list import benchmark',
@@ -170,8 +184,8 @@ async function main() {
     'Seconds, median of the runs; each includes parsing and validating the YAML (shown apart too).',
     `Targets for 100,000 goods: first import ≤ ${TARGETS.firstImport100kS} s, unchanged re-import ≤ ${TARGETS.unchangedReimport100kS} s, peak RSS ≤ ${TARGETS.peakRssMb} MB.`,
     '',
-    '| goods | YAML MB | runs | first import s | of which parse s | unchanged s | 10% prices changed s | peak RSS MB |',
-    '|---|---|---|---|---|---|---|---|',
+    '| goods | YAML MB | runs | first import s | of which parse s | unchanged s | 10% prices changed s | peak RSS MB | load avg |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');
@@ -181,7 +195,8 @@ async function main() {
 
 const sizeFlag = process.argv.indexOf('--size');
 if (sizeFlag > 0) {
-  await runSize(Number(process.argv[sizeFlag + 1]), Number(process.argv[sizeFlag + 2] ?? 1));
+  const [goods, runs, dir] = process.argv.slice(sizeFlag + 1);
+  await runSize(Number(goods), Number(runs), dir!);
 } else {
   await main();
 }

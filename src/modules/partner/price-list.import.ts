@@ -15,7 +15,7 @@ export interface ImportSummary {
 export type Progress = (done: number, total: number) => void;
 
 /** Goods per statement: big enough to amortise round trips, small enough to bound memory. */
-export const IMPORT_BATCH = 20_000;
+export const IMPORT_BATCH = 5_000;
 
 const nameTaken = (name: string) =>
   conflict(

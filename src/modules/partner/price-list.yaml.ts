@@ -24,7 +24,7 @@ import {
 
 const MAX_DEPTH = 10;
 /** Goods per parsed chunk: small enough to keep events cheap, large enough to amortise calls. */
-const CHUNK_GOODS = 2000;
+const CHUNK_GOODS = 500;
 
 const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 

@@ -1,0 +1,73 @@
+// The parser and checker on their own: no database needed for these.
+import { describe, expect, it } from 'vitest';
+import { generatePriceList } from '../../../bench/generate-price-list.js';
+import { yamlString, yamlValue } from './price-list.export.js';
+import { validatePriceList } from './price-list.js';
+import { parseYaml, readPriceList, splitGoods } from './price-list.yaml.js';
+import { FIXTURE } from './partner.test-helpers.js';
+
+describe('readPriceList', () => {
+  it('reads big lists in chunks with the same result as one whole parse', () => {
+    const text = generatePriceList(4500);
+    expect(splitGoods(text)?.items).toHaveLength(4500);
+    const chunked = readPriceList(text);
+    expect(chunked).toEqual(validatePriceList(parseYaml(text)));
+    expect(chunked.goods[4499]!.parameters).toContainEqual(['Smart TV', 'false']);
+  });
+
+  it('keeps parameter values as written', () => {
+    const list = readPriceList(`shop: S
+categories: [{id: 1, name: A}]
+goods:
+- id: 1
+  category: 1
+  name: N
+  price: 1
+  price_rrc: 2
+  quantity: 3
+  parameters: {a: 6.50, b: True, c: "6.50", d: 0x1F, e: 2688x1242, f: 1e3}
+`);
+    expect(list.goods[0]!.parameters).toEqual([
+      ['a', '6.50'],
+      ['b', 'True'],
+      ['c', '6.50'],
+      ['d', '0x1F'],
+      ['e', '2688x1242'],
+      ['f', '1e3'],
+    ]);
+  });
+
+  it('falls back to a whole parse for flow style and reports real error positions', () => {
+    const flow = readPriceList(
+      'shop: S\ncategories: [{id: 1, name: A}]\ngoods: [{id: 1, category: 1, name: N, price: 1, price_rrc: 1, quantity: 0}]\n',
+    );
+    expect(flow.goods).toHaveLength(1);
+    const broken = FIXTURE.replace('    price: 65000\n', '    price: [65000\n');
+    expect(() => readPriceList(broken)).toThrow(/not valid YAML at line \d+, column \d+/);
+  });
+
+  it('refuses custom tags, merge keys, aliases and several documents', () => {
+    for (const text of [
+      'shop: !!js/function "x"',
+      'a: &a {x: 1}\nb: {<<: *a}',
+      'a: &a 1\nb: *a',
+      'shop: a\n---\nshop: b\n',
+    ]) {
+      expect(() => readPriceList(text), text).toThrow();
+    }
+    expect(() => readPriceList('a: {<<: {x: 1}}')).toThrow(/problem/); // `<<` is just an unknown key
+  });
+});
+
+describe('export helpers', () => {
+  it('writes values plain when they read back as the same text', () => {
+    expect(yamlValue('6.5')).toBe('6.5');
+    expect(yamlValue('true')).toBe('true');
+    expect(yamlValue('2688x1242')).toBe('2688x1242');
+    expect(yamlValue('null')).toBe('"null"');
+    expect(yamlValue('a: b')).toBe('"a: b"');
+    expect(yamlString('512')).toBe('"512"');
+    expect(yamlString('Смартфон Apple (золотистый)')).toBe('Смартфон Apple (золотистый)');
+    expect(yamlString('# x')).toBe('"# x"');
+  });
+});
