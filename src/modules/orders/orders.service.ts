@@ -93,6 +93,15 @@ export function createOrdersService({
   const idempotency = createIdempotency(db);
   const hooks: OrderHooks = {};
 
+  /** After commit: a cache that cannot be reached must not turn a placed order into an error. */
+  async function stockChanged() {
+    try {
+      await catalogChanged?.();
+    } catch (err) {
+      log.error({ err }, 'catalog cache not invalidated after a stock change');
+    }
+  }
+
   /** Mail after commit: a failure to queue must not turn a placed order into an error. */
   async function sendAll(messages: MailMessage[]) {
     const results = await Promise.allSettled(messages.map((m) => mail.send(m)));
@@ -134,7 +143,7 @@ export function createOrdersService({
         };
       }),
     );
-    await catalogChanged?.();
+    await stockChanged();
     const items = await withOffers(db, placed.lines);
     const order: OrderDto = {
       id: placed.basketId,
@@ -186,7 +195,7 @@ export function createOrdersService({
         { state: order.state },
       );
     }
-    if (to === 'canceled') await catalogChanged?.();
+    if (to === 'canceled') await stockChanged();
     const buyerEmail = await repo.emailOf(db, moved.buyerId);
     if (buyerEmail) await sendAll([statusMail(buyerEmail, moved.order)]);
     return moved.order;

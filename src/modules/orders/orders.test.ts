@@ -128,6 +128,20 @@ describe('confirming an order', () => {
   });
 });
 
+describe('the catalog after orders', () => {
+  it('shows the stock an order took and a cancel gave back, even when the read was cached', async () => {
+    const buyer = await createUser(h);
+    const offer = await createOffer(h, await createShop(h), { quantity: 9 });
+    const stock = async () =>
+      (await h.app.inject({ url: `/products/${offer.id}/` })).json().quantity;
+    expect(await stock()).toBe(9);
+    const order = await placeOrder(h, buyer, [{ offer, quantity: 4 }]);
+    expect(await stock()).toBe(5);
+    await api(h, buyer).post('/order/cancel/', { id: order.id });
+    expect(await stock()).toBe(9);
+  });
+});
+
 describe('following orders', () => {
   it('lists the user’s placed orders newest first, never the cart, and hides other users’ orders', async () => {
     const [buyer, other] = [await createUser(h), await createUser(h)];
