@@ -11,13 +11,12 @@ import {
   jobAccepted,
   jobParams,
   jobStatusSchema,
-  multipartBody,
   shopStateSchema,
   stateBody,
+  updateBody,
   updateQuery,
   urlBody,
   YAML_TYPES,
-  yamlBody,
 } from './partner.schemas.js';
 import type { PartnerService, PriceListSource } from './partner.service.js';
 import { tooLarge } from './url-fetch.js';
@@ -49,13 +48,8 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
           'The file is the whole truth: offers missing from it are withdrawn. All or nothing: an ' +
           'invalid file changes nothing and every problem is listed with its place.',
         querystring: updateQuery,
-        body: {
-          content: {
-            'application/json': { schema: urlBody },
-            'application/yaml': { schema: yamlBody },
-            'multipart/form-data': { schema: multipartBody },
-          },
-        },
+        consumes: ['application/json', ...YAML_TYPES, 'multipart/form-data'],
+        body: updateBody,
         response: { 200: importSummarySchema, 202: jobAccepted, ...problems(400, 409, 413, 415) },
       },
       handler: async (req, reply) => {

@@ -32,14 +32,15 @@ export const urlBody = z.strictObject({
   url: z.string().max(2000).describe('An http(s) URL of the price list; the server downloads it.'),
 });
 
-export const yamlBody = z
-  .string()
-  .describe('The price list as YAML (format of shared/data/shop1.yaml).');
-
-/** The upload is read as a stream by the handler, so the validator sees no parsed body (null). */
-export const multipartBody = z
-  .object({ file: z.unknown().describe('The price list file (YAML).') })
-  .nullable();
+/**
+ * One schema for the three ways in: JSON `{url}`, a YAML body (a string once parsed), or a
+ * multipart upload, which the handler streams itself, so the validator sees no body (null).
+ */
+export const updateBody = z.union([
+  urlBody,
+  z.string().describe('The price list as YAML (format of shared/data/shop1.yaml).'),
+  z.null().describe('multipart/form-data with the price list file in the field "file".'),
+]);
 
 export const jobAccepted = z.object({ job_id: z.string() }).meta({ id: 'JobAccepted' });
 
