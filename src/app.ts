@@ -15,7 +15,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
-import { withCatalogCache } from './modules/catalog/catalog.cache.js';
+import { installCatalogCache } from './modules/catalog/catalog.cache.js';
 import { createAccountsService } from './modules/accounts/accounts.service.js';
 import { cartRoutes } from './modules/cart/cart.routes.js';
 import { createCartService } from './modules/cart/cart.service.js';
@@ -85,7 +85,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const limitStore = deps.redis
     ? createRedisRateLimitStore(deps.redis.client(), deps.redis.prefix, clock)
     : createMemoryRateLimitStore(clock);
-  installRateLimits(app, { store: limitStore, config, clock, db: database.db });
+  if (config.THROTTLE_ENABLED) {
+    installRateLimits(app, { store: limitStore, config, clock, db: database.db });
+  }
   const cache = deps.redis
     ? createRedisCache(deps.redis.client(), deps.redis.prefix)
     : createMemoryCache();
@@ -119,7 +121,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
     priceListMaxBytes,
   );
-  catalogRoutes(app, withCatalogCache(createCatalogService({ db: database.db }), cache));
+  if (config.CACHE_ENABLED) installCatalogCache(app, cache);
+  catalogRoutes(app, createCatalogService({ db: database.db }));
   cartRoutes(app, createCartService({ db: database.db }));
   ordersRoutes(
     app,

@@ -44,8 +44,12 @@ export function openTestRedis(): RedisConnections | undefined {
     : undefined;
 }
 
-/** Limits far above what any test file sends; tests of the limits set their own. */
+/**
+ * Limits far above what any test file sends, and no catalog cache: factories write rows straight
+ * to the database, past the services that invalidate it. Tests of limits and cache set their own.
+ */
 const GENEROUS_LIMITS = {
+  CACHE_ENABLED: 'false',
   THROTTLE_ANON: '1000000/day',
   THROTTLE_USER: '1000000/day',
   THROTTLE_BURST: '1000000/min',

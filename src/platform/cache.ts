@@ -19,8 +19,17 @@ export interface CacheStats {
   keys: number;
 }
 
+export interface Lookup<T> {
+  /** The cached value, or undefined on a miss. */
+  value: T | undefined;
+  /** Stores a value under the versions read by the lookup (never newer ones: see above). */
+  fill(value: T, ttlMs?: number): Promise<void>;
+}
+
 export interface Cache {
   backend: 'redis' | 'memory';
+  /** Reads `key` under the scopes' current versions (a hit or a miss is counted). */
+  lookup<T>(key: string, scopes: Scope[]): Promise<Lookup<T>>;
   /** The cached value for `key` under the scopes' current versions, else `load()`'s, stored. */
   wrap<T>(key: string, scopes: Scope[], load: () => Promise<T>, ttlMs?: number): Promise<T>;
   /** Drops every entry that depends on any of the scopes (O(1) per scope). */
@@ -42,21 +51,21 @@ export function createMemoryCache({ max = 10_000 } = {}): Cache {
   let misses = 0;
   const fullKey = (key: string, scopes: Scope[]) =>
     `${scopes.map((s) => versions.get(s) ?? 0).join(':')}|${scopes.join(',')}|${key}`;
-  return {
+  const cache: Cache = {
     backend: 'memory',
-    async wrap(key, scopes, load, ttlMs = DEFAULT_TTL_MS) {
+    async lookup<T>(key: string, scopes: Scope[]): Promise<Lookup<T>> {
       const k = fullKey(key, scopes);
       const found = entries.get(k);
-      if (found) {
-        hits++;
+      if (found) hits++;
+      else misses++;
+      return {
         // Callers get their own copy, as they would from Redis.
-        return structuredClone(found.value) as Awaited<ReturnType<typeof load>>;
-      }
-      misses++;
-      const value = await load();
-      entries.set(k, { value: structuredClone(value) }, { ttl: ttlMs });
-      return value;
+        value: found && (structuredClone(found.value) as T),
+        fill: async (value, ttlMs = DEFAULT_TTL_MS) =>
+          void entries.set(k, { value: structuredClone(value) }, { ttl: ttlMs }),
+      };
     },
+    wrap: (key, scopes, load, ttlMs) => wrapWith(cache, key, scopes, load, ttlMs),
     async invalidate(scopes) {
       for (const s of scopes) versions.set(s, (versions.get(s) ?? 0) + 1);
     },
@@ -75,6 +84,21 @@ export function createMemoryCache({ max = 10_000 } = {}): Cache {
       return n;
     },
   };
+  return cache;
+}
+
+async function wrapWith<T>(
+  cache: Cache,
+  key: string,
+  scopes: Scope[],
+  load: () => Promise<T>,
+  ttlMs?: number,
+) {
+  const found = await cache.lookup<T>(key, scopes);
+  if (found.value !== undefined) return found.value;
+  const value = await load();
+  await found.fill(value, ttlMs);
+  return value;
 }
 
 // One round trip per read: the scopes' versions, the entry, and the hit or miss count.
@@ -111,9 +135,9 @@ export function createRedisCache(redis: Redis, prefix: string): Cache {
     } while (cursor !== '0');
   };
 
-  return {
+  const cache: Cache = {
     backend: 'redis',
-    async wrap(key, scopes, load, ttlMs = DEFAULT_TTL_MS) {
+    async lookup<T>(key: string, scopes: Scope[]): Promise<Lookup<T>> {
       const [found, fullKey] = await lookup(
         scopes.length + 2,
         ...scopes.map(versionKey),
@@ -123,11 +147,13 @@ export function createRedisCache(redis: Redis, prefix: string): Cache {
         entryPrefix,
         `${scopes.join(',')}|${key}`,
       );
-      if (found !== null) return JSON.parse(found) as Awaited<ReturnType<typeof load>>;
-      const value = await load();
-      await redis.set(fullKey, JSON.stringify(value), 'PX', ttlMs);
-      return value;
+      return {
+        value: found === null ? undefined : (JSON.parse(found) as T),
+        fill: async (value, ttlMs = DEFAULT_TTL_MS) =>
+          void (await redis.set(fullKey, JSON.stringify(value), 'PX', ttlMs)),
+      };
     },
+    wrap: (key, scopes, load, ttlMs) => wrapWith(cache, key, scopes, load, ttlMs),
     async invalidate(scopes) {
       if (scopes.length === 0) return;
       const m = redis.multi();
@@ -149,4 +175,5 @@ export function createRedisCache(redis: Redis, prefix: string): Cache {
       return cleared;
     },
   };
+  return cache;
 }

@@ -99,6 +99,10 @@ const schema = z.object({
   THROTTLE_USER: rate('1000/day'),
   THROTTLE_BURST: rate('60/min'),
   THROTTLE_SUSTAINED: rate('1000/hour'),
+  /** False turns request limits off (e.g. behind a gateway that limits; benchmarks). */
+  THROTTLE_ENABLED: bool(true),
+  /** False answers the public catalog reads from the database every time. */
+  CACHE_ENABLED: bool(true),
   SENTRY_DSN: optionalText,
   SENTRY_ENVIRONMENT: optionalText,
   SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),

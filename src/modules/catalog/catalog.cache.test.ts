@@ -27,7 +27,7 @@ describe('cached catalog reads', () => {
   let staff: TestUser;
   const shopName = `Кэш-магазин ${uniqueTag()}`;
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createHarness({ CACHE_ENABLED: 'true' });
     [shopUser, staff] = await Promise.all([
       createUser(h, { type: 'shop' }),
       createUser(h, { staff: true }),
@@ -61,7 +61,9 @@ describe('cached catalog reads', () => {
     await get(`/products/${offer.id}/`);
     const hits = (await stats()).hits;
     const queries = h.database.queries.count;
-    expect((await get(url)).json()).toEqual(first);
+    const warm = await get(url);
+    expect(warm.headers['x-cache']).toBe('hit');
+    expect(warm.json()).toEqual(first);
     expect((await get(`/products/${offer.id}/`)).json()).toMatchObject({ price: 1000 });
     expect(h.database.queries.count).toBe(queries);
     expect((await stats()).hits).toBe(hits + 2);

@@ -1,41 +1,31 @@
-// The public catalog reads through the shared cache. Every entry depends on the 'catalog' scope:
-// products and categories are shared between shops (two shops' offers of one product show the
-// same name and category), so an import, a state switch or a stock change of any shop can change
-// any page or offer. Writers bump the scope after committing (see `catalogChanged` in app.ts).
-import type { Cache, Scope } from '../../platform/cache.js';
-import { AppError, notFound } from '../../platform/errors.js';
-import type { CatalogService } from './catalog.service.js';
+// The public catalog reads (product pages and offers, categories, shops) answered from the shared
+// cache as finished JSON: a hit skips validation, the database and serialization, which is most
+// of a request's cost. Entries are keyed by the absolute URL (pages link to absolute next/previous
+// URLs) and depend on the 'catalog' scope: products and categories are shared between shops (two
+// shops' offers of one product show the same name and category), so an import, a state switch or
+// a stock change of any shop can change any page. Writers bump the scope after committing (see
+// `catalogChanged` in app.ts), so once a write has returned no process answers from old entries.
+// Only 200 answers are kept; the rate limiter runs first, so hits are limited like any request.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Cache, Lookup, Scope } from '../../platform/cache.js';
 
 const SCOPES: Scope[] = ['catalog'];
+const CACHED_ROUTES = new Set(['/products/', '/products/:id/', '/categories/', '/shops/']);
 
-export function withCatalogCache(catalog: CatalogService, cache: Cache): CatalogService {
-  return {
-    ...catalog,
-    listOffers: (filters, limit, offset) =>
-      cache.wrap(`products:${JSON.stringify([filters, limit, offset])}`, SCOPES, () =>
-        catalog.listOffers(filters, limit, offset),
-      ),
+export function installCatalogCache(app: FastifyInstance, cache: Cache) {
+  const pending = new WeakMap<FastifyRequest, Lookup<string>>();
 
-    // A missing offer is cached too (as null): bots asking for unknown ids stay off the database.
-    async getOffer(id) {
-      const offer = await cache.wrap(`offer:${id}`, SCOPES, async () => {
-        try {
-          return await catalog.getOffer(id);
-        } catch (err) {
-          if (err instanceof AppError && err.status === 404) return null;
-          throw err;
-        }
-      });
-      if (!offer) throw notFound(`Product ${id}`);
-      return offer;
-    },
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'GET' || !CACHED_ROUTES.has(request.routeOptions.url ?? '')) return;
+    const key = `response:${request.protocol}://${request.host}${request.url}`;
+    const found = await cache.lookup<string>(key, SCOPES);
+    if (found.value === undefined) return void pending.set(request, found);
+    return reply.type('application/json; charset=utf-8').header('x-cache', 'hit').send(found.value);
+  });
 
-    listCategories: (limit, offset) =>
-      cache.wrap(`categories:${limit}:${offset}`, SCOPES, () =>
-        catalog.listCategories(limit, offset),
-      ),
-
-    listShops: (limit, offset) =>
-      cache.wrap(`shops:${limit}:${offset}`, SCOPES, () => catalog.listShops(limit, offset)),
-  };
+  app.addHook('onSend', async (request, reply, payload) => {
+    const found = pending.get(request);
+    if (found && reply.statusCode === 200 && typeof payload === 'string') await found.fill(payload);
+    return payload;
+  });
 }
