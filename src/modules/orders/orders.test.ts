@@ -12,7 +12,10 @@ import { offers } from '../catalog/catalog.tables.js';
 
 const ADMIN = 'orders-admin@example.com';
 let h: Harness;
-beforeAll(async () => void (h = await createHarness({ ADMIN_EMAIL: ADMIN })));
+// The catalog cache on, as in production: the test of catalog reads after orders relies on it.
+beforeAll(
+  async () => void (h = await createHarness({ ADMIN_EMAIL: ADMIN, CACHE_ENABLED: 'true' })),
+);
 afterAll(() => h.close());
 
 type Item = {
