@@ -112,6 +112,13 @@ if value then redis.call('INCR', KEYS[n + 1]) else redis.call('INCR', KEYS[n + 2
 return { value or false, key }
 `;
 
+// Strings (finished JSON answers) are stored as they are: re-encoding 20 KB per hit costs more
+// than the Redis round trip. A one-letter tag tells the two apart.
+const encode = (value: unknown) =>
+  typeof value === 'string' ? `s${value}` : `j${JSON.stringify(value)}`;
+const decode = <T>(stored: string): T =>
+  (stored[0] === 's' ? stored.slice(1) : JSON.parse(stored.slice(1))) as T;
+
 type LookupCommand = (
   numKeys: number,
   ...args: (string | number)[]
@@ -148,9 +155,9 @@ export function createRedisCache(redis: Redis, prefix: string): Cache {
         `${scopes.join(',')}|${key}`,
       );
       return {
-        value: found === null ? undefined : (JSON.parse(found) as T),
+        value: found === null ? undefined : decode<T>(found),
         fill: async (value, ttlMs = DEFAULT_TTL_MS) =>
-          void (await redis.set(fullKey, JSON.stringify(value), 'PX', ttlMs)),
+          void (await redis.set(fullKey, encode(value), 'PX', ttlMs)),
       };
     },
     wrap: (key, scopes, load, ttlMs) => wrapWith(cache, key, scopes, load, ttlMs),
@@ -176,4 +183,20 @@ export function createRedisCache(redis: Redis, prefix: string): Cache {
     },
   };
   return cache;
+}
+
+/**
+ * For commands that write the catalog outside the API (CLI import): drops the shared cached
+ * reads. Without Redis there is nothing shared to drop; an API process on the same PostgreSQL then
+ * serves its in-memory entries until they expire (DEFAULT_TTL_MS).
+ */
+export async function dropSharedCatalogCache(redisUrl: string | undefined, prefix: string) {
+  if (!redisUrl) return;
+  const { createRedisConnections } = await import('./redis.js');
+  const redis = createRedisConnections(redisUrl, prefix);
+  try {
+    await createRedisCache(redis.client(), prefix).invalidate(['catalog']);
+  } finally {
+    await redis.close();
+  }
 }
