@@ -121,10 +121,10 @@ export async function writeGoodsBatch(
   // Values in parameter-name order, so the same list in another order reads as unchanged.
   const search = goods.map((g) => [g.name, g.model, ...sortedValues(g.parameters)].join(' '));
 
-  // Existing products are filtered out first: a conflict check per row costs more than a join.
+  // Lookups below go through LATERAL index probes: a batch must cost the same whatever the size
+  // of the shop or of the catalog (a hash join would scan every product or offer per batch).
   await tx.execute(sql`insert into products (name, category_id)
     select distinct x.n, x.c from unnest(${p(name)}::text[], ${p(cat)}::int[]) x(n, c)
-    where not exists (select 1 from products pr where pr.name = x.n and pr.category_id = x.c)
     order by 1, 2 on conflict (name, category_id) do nothing`);
 
   const upserted = await rows<{ id: number; inserted: boolean }>(
@@ -134,10 +134,14 @@ export async function writeGoodsBatch(
       from unnest(${p(ext)}::bigint[], ${p(cat)}::int[], ${p(name)}::text[], ${p(model)}::text[],
                   ${p(price)}::int[], ${p(rrc)}::int[], ${p(qty)}::int[], ${p(search)}::text[])
            x(ext, cat, name, model, price, rrc, qty, search)
-      join products pr on pr.name = x.name and pr.category_id = x.cat
+      cross join lateral (
+        select pr.id from products pr where pr.name = x.name and pr.category_id = x.cat offset 0
+      ) pr
     ), changed as (
       select g.* from g
-      left join offers o on o.shop_id = ${shopId} and o.external_id = g.ext
+      left join lateral (
+        select * from offers o where o.shop_id = ${shopId} and o.external_id = g.ext offset 0
+      ) o on true
       where o.id is null
          or (o.product_id, o.category_id, o.model, o.price, o.price_rrc, o.quantity, o.withdrawn, o.search_text)
             is distinct from (g.product_id, g.cat, g.model, g.price, g.rrc, g.qty, false, g.search)
@@ -153,37 +157,44 @@ export async function writeGoodsBatch(
     returning o.id, (o.xmax = 0) as inserted`,
   );
 
-  const pExt: number[] = [];
+  // `offset 0` keeps PostgreSQL from flattening the LATERAL probe into a scan of the whole shop.
+  const idRows = await rows<{ id: number; ext: string | number }>(
+    tx,
+    sql`select o.id, o.external_id as ext from unnest(${p(ext)}::bigint[]) e(ext)
+      cross join lateral (
+        select o.id, o.external_id from offers o
+        where o.shop_id = ${shopId} and o.external_id = e.ext offset 0
+      ) o`,
+  );
+  const idOf = new Map(idRows.map((r) => [Number(r.ext), r.id]));
+  const ids = idRows.map((r) => r.id);
+  const pOffer: number[] = [];
   const pName: string[] = [];
   const pValue: string[] = [];
   for (const g of goods) {
+    const id = idOf.get(g.id)!;
     for (const [n, v] of g.parameters) {
-      pExt.push(g.id);
+      pOffer.push(id);
       pName.push(n);
       pValue.push(v);
     }
   }
   const paramChanged = await rows<{ offer_id: number }>(
     tx,
-    sql`with batch as materialized (
-      select o.id, o.external_id from offers o
-      where o.shop_id = ${shopId} and o.external_id = any(${p(ext)}::bigint[])
-    ), names as materialized (
+    sql`with names as materialized (
       select pa.id, pa.name from parameters pa where pa.name = any(${p([...new Set(pName)])}::text[])
     ), n as materialized (
-      select b.id as offer_id, pa.id as parameter_id, x.value
-      from unnest(${p(pExt)}::bigint[], ${p(pName)}::text[], ${p(pValue)}::text[]) x(ext, name, value)
-      join batch b on b.external_id = x.ext
+      select x.offer_id, pa.id as parameter_id, x.value
+      from unnest(${p(pOffer)}::int[], ${p(pName)}::text[], ${p(pValue)}::text[]) x(offer_id, name, value)
       join names pa on pa.name = x.name
     ), cur as materialized (
-      -- Only this batch's current values: the table holds every shop's parameters.
-      select op.offer_id, op.parameter_id, op.value
-      from offer_parameters op join batch b on b.id = op.offer_id
+      -- Only this batch's current values (by the primary key): the table holds every shop's.
+      select op.offer_id, op.parameter_id, op.value from offer_parameters op
+      where op.offer_id = any(${p(ids)}::int[])
     ), d as (
       delete from offer_parameters op
-      using cur
-      where op.offer_id = cur.offer_id and op.parameter_id = cur.parameter_id
-        and not exists (select 1 from n where n.offer_id = cur.offer_id and n.parameter_id = cur.parameter_id)
+      where op.offer_id = any(${p(ids)}::int[])
+        and not exists (select 1 from n where n.offer_id = op.offer_id and n.parameter_id = op.parameter_id)
       returning op.offer_id
     ), u as (
       insert into offer_parameters as op (offer_id, parameter_id, value)
