@@ -3,6 +3,7 @@
 import cluster from 'node:cluster';
 import type { Config } from './config.js';
 import { ConfigError } from './config.js';
+import { servePrimaryMetrics } from './metrics.js';
 
 /** More than one API process needs every shared fact outside the process. */
 export function checkConcurrency(
@@ -30,6 +31,7 @@ export function runPrimary(
   log: { info(o: object, m: string): void; error(o: object, m: string): void },
 ) {
   let stopping = false;
+  servePrimaryMetrics();
   for (let i = 0; i < n; i++) cluster.fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;

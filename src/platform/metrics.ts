@@ -2,7 +2,16 @@
 // process), jobs by queue and state and cache hits/misses (read from the shared store at scrape
 // time, so with Redis they are the whole service's). Not rate limited; no auth, like /health.
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import cluster from 'node:cluster';
+import { randomUUID } from 'node:crypto';
+import {
+  AggregatorRegistry,
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+} from 'prom-client';
 import { z } from 'zod';
 import type { Cache } from './cache.js';
 import type { JobQueue } from './queue.js';
@@ -33,6 +42,8 @@ export function installMetrics(
     help: 'Background jobs by queue and state',
     labelNames: ['queue', 'state'],
     registers: [registry],
+    // Read from the shared store by every process: summing them over a cluster would count N times.
+    aggregator: 'first',
     async collect() {
       const counts = await queue.counts();
       for (const [q, states] of Object.entries(counts)) {
@@ -49,6 +60,7 @@ export function installMetrics(
       name,
       help,
       registers: [registry],
+      aggregator: 'first',
       async collect() {
         this.set(pick(await cache.stats()));
       },
@@ -82,7 +94,50 @@ export function installMetrics(
       summary: 'Prometheus metrics (text exposition format)',
       response: { 200: z.string() },
     },
-    handler: async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()),
+    handler: async (_req, reply) =>
+      reply
+        .type(registry.contentType)
+        .send(cluster.isWorker ? await clusterMetrics() : await registry.metrics()),
   });
+  // Under WEB_CONCURRENCY the primary sums every API process's metrics (see servePrimaryMetrics).
+  if (cluster.isWorker) {
+    // Constructing one is what makes prom-client answer the primary's requests in this process.
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([registry]);
+  }
   return registry;
+}
+
+const REQUEST = 'purchases:metrics';
+
+/** In an API process of a cluster: the whole cluster's metrics, gathered by the primary. */
+function clusterMetrics(): Promise<string> {
+  const id = randomUUID();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error('the primary did not send the metrics')), 5000);
+    const onMessage = (m: { type?: string; id?: string; text?: string; error?: string }) => {
+      if (m?.type === `${REQUEST}:done` && m.id === id)
+        done(m.error ? new Error(m.error) : null, m.text);
+    };
+    const done = (err: Error | null, text?: string) => {
+      clearTimeout(timer);
+      process.off('message', onMessage);
+      if (err) reject(err);
+      else resolve(text!);
+    };
+    process.on('message', onMessage);
+    process.send!({ type: REQUEST, id });
+  });
+}
+
+/** In the cluster primary: answers the API processes' requests for the summed metrics. */
+export function servePrimaryMetrics() {
+  const aggregator = new AggregatorRegistry();
+  cluster.on('message', (worker, m: { type?: string; id?: string }) => {
+    if (m?.type !== REQUEST) return;
+    aggregator.clusterMetrics().then(
+      (text) => worker.send({ type: `${REQUEST}:done`, id: m.id, text }),
+      (err: Error) => worker.send({ type: `${REQUEST}:done`, id: m.id, error: err.message }),
+    );
+  });
 }
