@@ -94,8 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Writers call this after their commit: cached catalog reads then reload everywhere.
   const catalogChanged = (shopIds: number[] = []) =>
     cache.invalidate(['catalog', ...shopIds.map((id) => `shop:${id}` as const)]);
-  installMetrics(app, { queue, cache });
   await installOpenApi(app);
+  installMetrics(app, { queue, cache });
 
   const mail = createMail(queue, createTransport(config, app.log));
   const accounts = createAccountsService({
