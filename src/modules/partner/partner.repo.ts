@@ -140,7 +140,9 @@ export async function writeGoodsBatch(
     ), changed as (
       select g.* from g
       left join lateral (
-        select * from offers o where o.shop_id = ${shopId} and o.external_id = g.ext offset 0
+        select o.id, o.product_id, o.category_id, o.model, o.price, o.price_rrc, o.quantity,
+               o.withdrawn, o.search_text
+        from offers o where o.shop_id = ${shopId} and o.external_id = g.ext offset 0
       ) o on true
       where o.id is null
          or (o.product_id, o.category_id, o.model, o.price, o.price_rrc, o.quantity, o.withdrawn, o.search_text)
