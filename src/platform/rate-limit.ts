@@ -76,12 +76,21 @@ const windowOf = (l: Limit, nowMs: number) => {
   return { index, resetMs: (index + 1) * l.periodMs - nowMs };
 };
 
-const statesOf = (limits: Limit[], counts: number[], nowMs: number): LimitState[] =>
-  limits.map((l, i) => ({
-    ...l,
-    remaining: Math.max(0, l.limit - counts[i]!),
-    resetMs: windowOf(l, nowMs).resetMs,
-  }));
+const statesOf = (limits: Limit[], counts: number[], nowMs: number): LimitState[] => {
+  const states: LimitState[] = [];
+  for (let i = 0; i < limits.length; i++) {
+    const l = limits[i]!;
+    const remaining = l.limit - counts[i]!;
+    states.push({
+      name: l.name,
+      limit: l.limit,
+      periodMs: l.periodMs,
+      remaining: remaining > 0 ? remaining : 0,
+      resetMs: windowOf(l, nowMs).resetMs,
+    });
+  }
+  return states;
+};
 
 export function createMemoryRateLimitStore(clock: Clock): RateLimitStore {
   const counters = new Map<string, { count: number; expiresAt: number }>();
@@ -91,22 +100,31 @@ export function createMemoryRateLimitStore(clock: Clock): RateLimitStore {
   };
   return {
     backend: 'memory',
+    // Plain loops: this runs on every request, so it allocates as little as it can.
     async consume(subject, limits, nowMs) {
       if (++calls % 10_000 === 0) sweep(nowMs);
-      const keys = limits.map((l) => `${l.name}:${subject}:${windowOf(l, nowMs).index}`);
-      const counts = keys.map((k) => {
-        const c = counters.get(k);
-        return c && c.expiresAt > nowMs ? c.count : 0;
-      });
-      const allowed = limits.every((l, i) => counts[i]! < l.limit);
+      const n = limits.length;
+      const keys: string[] = new Array(n);
+      const counts: number[] = new Array(n);
+      let allowed = true;
+      for (let i = 0; i < n; i++) {
+        const l = limits[i]!;
+        keys[i] = `${l.name}:${subject}:${Math.floor(nowMs / l.periodMs)}`;
+        const c = counters.get(keys[i]!);
+        counts[i] = c && c.expiresAt > nowMs ? c.count : 0;
+        if (counts[i]! >= l.limit) allowed = false;
+      }
       if (allowed) {
-        keys.forEach((k, i) => {
+        for (let i = 0; i < n; i++) {
+          const c = counters.get(keys[i]!);
           counts[i]! += 1;
-          counters.set(k, {
-            count: counts[i]!,
-            expiresAt: nowMs + windowOf(limits[i]!, nowMs).resetMs,
-          });
-        });
+          if (c && c.expiresAt > nowMs) c.count = counts[i]!;
+          else
+            counters.set(keys[i]!, {
+              count: counts[i]!,
+              expiresAt: nowMs + windowOf(limits[i]!, nowMs).resetMs,
+            });
+        }
       }
       return { allowed, states: statesOf(limits, counts, nowMs) };
     },
