@@ -37,13 +37,21 @@ const duration = (fallback: string) =>
     .transform((v, ctx) => {
       const ms = parseDuration(v);
       if (ms === undefined || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `expected a duration such as 90s, 30m or 2h, got "${v}"` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a duration such as 90s, 30m or 2h, got "${v}"`,
+        });
         return z.NEVER;
       }
       return ms;
     });
 
-const PERIOD_MS: Record<string, number> = { sec: 1000, min: 60_000, hour: 3_600_000, day: 86_400_000 };
+const PERIOD_MS: Record<string, number> = {
+  sec: 1000,
+  min: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+};
 
 /** A rate such as `100/day`, `60/min`, `1000/hour` (DRF's notation; `s`, `m`, `h`, `d` work too). */
 const rate = (fallback: string) =>
@@ -53,11 +61,16 @@ const rate = (fallback: string) =>
     .transform((v, ctx) => {
       const m = /^\s*(\d+)\s*\/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$/i.exec(v);
       if (!m || Number(m[1]) < 1) {
-        ctx.addIssue({ code: 'custom', message: `expected a rate such as 100/day or 60/min, got "${v}"` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a rate such as 100/day or 60/min, got "${v}"`,
+        });
         return z.NEVER;
       }
       const unit = m[2]!.toLowerCase()[0]!;
-      const periodMs = { s: PERIOD_MS.sec, m: PERIOD_MS.min, h: PERIOD_MS.hour, d: PERIOD_MS.day }[unit]!;
+      const periodMs = { s: PERIOD_MS.sec, m: PERIOD_MS.min, h: PERIOD_MS.hour, d: PERIOD_MS.day }[
+        unit
+      ]!;
       return { limit: Number(m[1]), periodMs };
     });
 
@@ -145,7 +158,9 @@ export function loadConfig(
   env: Record<string, string | undefined> = readEnv(),
   { devDefaults = false } = {},
 ): Config {
-  const parsed = schema.safeParse(devDefaults && env.DEBUG === undefined ? { ...env, DEBUG: 'true' } : env);
+  const parsed = schema.safeParse(
+    devDefaults && env.DEBUG === undefined ? { ...env, DEBUG: 'true' } : env,
+  );
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -173,7 +188,8 @@ function postgresUrl(c: RawConfig): string | undefined {
 
 /** In DEBUG a secret is generated once and kept in DATA_DIR so sessions survive restarts. */
 function debugSecret(debug: boolean, dataDir: string): string {
-  if (!debug) throw new ConfigError('Invalid configuration:\n  SECRET_KEY: required unless DEBUG is true');
+  if (!debug)
+    throw new ConfigError('Invalid configuration:\n  SECRET_KEY: required unless DEBUG is true');
   const file = join(dataDir, 'secret_key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
