@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './platform/config.js';
 import { DatabaseBusyError, openConfiguredDatabase } from './platform/db/open.js';
 import { AppError } from './platform/errors.js';
 import { describeSummary, importPriceListFile } from './modules/partner/partner.cli.js';
+import { dropSharedCatalogCache } from './platform/cache.js';
 
 const USAGE = `Usage:
   npm run migrate
@@ -57,9 +58,10 @@ async function importPriceListCommand(email: string | undefined, files: string[]
   const database = await openConfiguredDatabase(config);
   try {
     const maxBytes = Math.round(config.PRICE_LIST_MAX_MB * 1024 * 1024);
-    console.log(
-      describeSummary(await importPriceListFile(database.db, email, files[0]!, maxBytes)),
-    );
+    const summary = await importPriceListFile(database.db, email, files[0]!, maxBytes);
+    // API processes cache catalog pages; with Redis they share the cache, so drop it here too.
+    await dropSharedCatalogCache(config.REDIS_URL, config.REDIS_PREFIX);
+    console.log(describeSummary(summary));
   } finally {
     await database.close();
   }
