@@ -82,6 +82,7 @@ function cpuSeconds(pid: number | undefined): number {
 
 async function cannon(base: string, duration: number, pid?: number) {
   const before = cpuSeconds(pid);
+  const loadavgBefore = os.loadavg()[0]!;
   const r = await autocannon({ url: base + PAGE, connections: CONNECTIONS, duration });
   const failed = r.non2xx + r.errors + r.timeouts;
   if (failed > 0) throw new Error(`${failed} failed requests (non-2xx/errors/timeouts)`);
@@ -90,7 +91,7 @@ async function cannon(base: string, duration: number, pid?: number) {
     p50: r.latency.p50,
     p99: r.latency.p99,
     cpuMsPerRequest: Number((((cpuSeconds(pid) - before) * 1000) / r.requests.total).toFixed(4)),
-    loadavgBefore: os.loadavg()[0]!,
+    loadavgBefore,
   };
 }
 
