@@ -49,6 +49,9 @@ export async function lockAccountImports(tx: Executor, userId: number): Promise<
   );
   // Batches of 80,000 parameter rows sort and hash in memory instead of spilling to disk.
   await tx.execute(sql`set local work_mem = '64MB'`);
+  // Batch statements are estimated costly (thousands of unnest rows), so PostgreSQL would JIT-compile
+  // each one: measured ~330 ms of compiling for a 390 ms statement, on every batch.
+  await tx.execute(sql`set local jit = off`);
 }
 
 export async function insertShop(db: Executor, userId: number, name: string): Promise<ShopRow> {
