@@ -106,7 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     emailTokenTtlMs: config.EMAIL_TOKEN_TTL,
   });
 
-  opsRoutes(app, database);
+  opsRoutes(app, database, deps.redis);
   accountsRoutes(app, accounts);
   contactsRoutes(app, createContactsService({ db: database.db }));
   adminRoutes(app, { queue, cache });

@@ -105,3 +105,36 @@ describe('problem+json for every error', () => {
     expect((await h.app.inject({ url: '/ready/' })).json()).toEqual({ status: 'ok' });
   });
 });
+
+describe('readiness', () => {
+  it('answers 503 problem+json when Redis is configured but does not answer', async () => {
+    const { buildApp } = await import('../app.js');
+    const { createRedisConnections } = await import('./redis.js');
+    const { loadConfig } = await import('./config.js');
+    const { createInProcessQueue } = await import('./queue.js');
+    const { silentLog } = await import('../../test/harness.js');
+    // Port 1 on loopback: nothing listens there, so every Redis command fails or hangs.
+    const redis = createRedisConnections('redis://127.0.0.1:1', 'ready-test:');
+    const app = await buildApp({
+      config: loadConfig({
+        SECRET_KEY: 'k',
+        DATA_DIR: h.dataDir,
+        THROTTLE_ENABLED: 'false',
+        CACHE_ENABLED: 'false',
+      }),
+      database: h.database,
+      queue: createInProcessQueue({ log: silentLog }),
+      clock: h.clock,
+      logger: false,
+      redis,
+    });
+    try {
+      const res = await app.inject({ url: '/ready/' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().detail).toMatch(/Redis/);
+    } finally {
+      await app.close();
+      await redis.close();
+    }
+  });
+});

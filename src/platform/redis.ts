@@ -30,6 +30,8 @@ export function createRedisConnections(url: string, prefix: string): RedisConnec
     async close() {
       await Promise.all(
         [...all].map(async (r) => {
+          // QUIT waits for an answer: a connection that is down would hold the shutdown forever.
+          if (r.status !== 'ready') return r.disconnect();
           try {
             await r.quit();
           } catch {
