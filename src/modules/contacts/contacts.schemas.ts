@@ -66,5 +66,6 @@ export const deleteContactsBody = z.strictObject({
   items: z.array(id).min(1, 'name at least one contact id').max(100),
 });
 
+export type ContactDto = z.output<typeof contactSchema>;
 export type NewContact = z.output<typeof addContactBody>;
 export type ContactFields = Partial<NewContact>;

@@ -1,3 +1,4 @@
+import { contactSchema } from '../contacts/contacts.schemas.js';
 import { z } from 'zod';
 import { pageQuery } from '../../lib/pagination.js';
 import { dbId } from '../cart/cart.schemas.js';
@@ -36,21 +37,8 @@ export const adminOrderBody = z.strictObject({ state: placedState });
 export const partnerOrdersQuery = pageQuery.extend({ state: placedState.optional() });
 
 /** The delivery address as copied at confirmation; `id` is the contact it came from, null once deleted. */
-export const orderContactSchema = z
-  .object({
-    id: z.number().int().nullable(),
-    first_name: z.string(),
-    last_name: z.string(),
-    middle_name: z.string(),
-    email: z.string(),
-    phone: z.string(),
-    city: z.string(),
-    street: z.string(),
-    house: z.string(),
-    structure: z.string(),
-    building: z.string(),
-    apartment: z.string(),
-  })
+export const orderContactSchema = contactSchema
+  .extend({ id: z.number().int().nullable() })
   .meta({ id: 'OrderContact' });
 
 export const orderItemSchema = z

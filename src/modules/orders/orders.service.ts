@@ -7,7 +7,8 @@ import type { Mail, MailMessage } from '../../platform/mailer.js';
 import * as cartRepo from '../cart/cart.repo.js';
 import { totals, withOffers } from '../cart/cart.service.js';
 import { assertSellable } from '../cart/cart.stock.js';
-import { findContact } from '../contacts/contacts.repo.js';
+import { findContact, type ContactRow } from '../contacts/contacts.repo.js';
+import { toContactDto } from '../contacts/contacts.service.js';
 import { createIdempotency, requestHash } from './idempotency.js';
 import * as repo from './orders.repo.js';
 import type { ConfirmInput, OrderDto, PlacedState } from './orders.schemas.js';
@@ -66,20 +67,10 @@ export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): 
   }
 }
 
-function addressOf(c: NonNullable<Awaited<ReturnType<typeof findContact>>>): AddressCopy {
-  return {
-    first_name: c.firstName,
-    last_name: c.lastName,
-    middle_name: c.middleName,
-    email: c.email,
-    phone: c.phone,
-    city: c.city,
-    street: c.street,
-    house: c.house,
-    structure: c.structure,
-    building: c.building,
-    apartment: c.apartment,
-  };
+/** The contact without its id: what the order keeps as its delivery address. */
+function addressOf(contact: ContactRow): AddressCopy {
+  const { id: _id, ...address } = toContactDto(contact);
+  return address;
 }
 
 export function createOrdersService({

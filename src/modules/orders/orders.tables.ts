@@ -1,4 +1,5 @@
 // Orders and the cart: the cart is simply the user's order in state `basket`.
+import type { ContactDto } from '../contacts/contacts.schemas.js';
 import { sql } from 'drizzle-orm';
 import {
   check,
@@ -31,19 +32,7 @@ export type OrderState = (typeof ORDER_STATES)[number];
 export const orderState = pgEnum('order_state', ORDER_STATES);
 
 /** The delivery address as it was at confirmation; later edits or deletion of the contact never change it. */
-export interface AddressCopy {
-  first_name: string;
-  last_name: string;
-  middle_name: string;
-  email: string;
-  phone: string;
-  city: string;
-  street: string;
-  house: string;
-  structure: string;
-  building: string;
-  apartment: string;
-}
+export type AddressCopy = Omit<ContactDto, 'id'>;
 
 export const orders = pgTable(
   'orders',
