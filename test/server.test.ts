@@ -122,6 +122,15 @@ describe('the service on the embedded database', () => {
     expect(res.stderr).toMatch(/EMAIL_USE_SSL/);
   });
 
+  it('refuses several API processes on the embedded database, saying why', () => {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts', '--dev'], {
+      env: { ...env(), WEB_CONCURRENCY: '2' },
+      encoding: 'utf8',
+    });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/WEB_CONCURRENCY: 2 API processes need PostgreSQL/);
+  });
+
   it('refuses a weak password in createsuperuser, saying why', () => {
     const res = cli('createsuperuser', '--email', 'weak@example.com', '--password', '123');
     expect(res.status).toBe(1);
