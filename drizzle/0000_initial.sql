@@ -74,6 +74,7 @@ CREATE TABLE "offers" (
 	"withdrawn" boolean DEFAULT false NOT NULL,
 	"search_text" text DEFAULT '' NOT NULL,
 	"search_vector" "tsvector" GENERATED ALWAYS AS (to_tsvector('russian', "offers"."search_text")) STORED,
+	"content_hash" text DEFAULT '' NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "offers_quantity_nonnegative" CHECK ("offers"."quantity" >= 0),
 	CONSTRAINT "offers_price_nonnegative" CHECK ("offers"."price" >= 0 and "offers"."price_rrc" >= 0)

@@ -110,6 +110,11 @@ export const offers = pgTable(
     searchVector: tsvector('search_vector').generatedAlwaysAs(
       (): SQL => sql`to_tsvector('russian', ${offers.searchText})`,
     ),
+    /**
+     * Digest of what the shop's price list said of this good (written by the import): a re-import
+     * compares it alone, so an unchanged good costs one index probe. '' = unknown, rewrite.
+     */
+    contentHash: text('content_hash').notNull().default(''),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

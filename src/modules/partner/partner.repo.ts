@@ -1,5 +1,6 @@
 // SQL of the supplier side. Price lists are written set-based (DESIGN.md "Bulk writes"): arrays
 // through unnest, thousands of rows per statement, and only rows whose data changed are touched.
+import { createHash } from 'node:crypto';
 import { and, asc, eq, ne, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import {
@@ -107,13 +108,39 @@ export interface BatchResult {
   changed: number[];
 }
 
-/** Writes one batch of goods: products, offers and their parameters, skipping unchanged rows. */
+/**
+ * What the price list says of a good, as a digest: same data (parameters in any order) → same
+ * digest. The shared category id is part of it, so a renamed category moves the good.
+ */
+function contentHash(g: PriceListGood, categoryId: number): string {
+  const params = [...g.parameters].sort(byName);
+  const h = createHash('md5');
+  h.update(JSON.stringify([categoryId, g.name, g.model, g.price, g.price_rrc, g.quantity, params]));
+  return h.digest('base64');
+}
+
+/** Writes one batch of goods: products, offers and their parameters, skipping unchanged goods. */
 export async function writeGoodsBatch(
   tx: Executor,
   shopId: number,
-  goods: PriceListGood[],
+  batch: PriceListGood[],
   categoryOf: Map<number, number>,
 ): Promise<BatchResult> {
+  const hashes = batch.map((g) => contentHash(g, categoryOf.get(g.category)!));
+  // One index probe per good: only new, changed or withdrawn offers go on to the writes below.
+  const stale = await rows<{ i: number }>(
+    tx,
+    sql`select x.i::int as i
+      from unnest(${p(batch.map((g) => g.id))}::bigint[], ${p(hashes)}::text[]) with ordinality x(ext, h, i)
+      left join lateral (
+        select o.content_hash, o.withdrawn from offers o
+        where o.shop_id = ${shopId} and o.external_id = x.ext offset 0
+      ) o on true
+      where o.content_hash is distinct from x.h or o.withdrawn`,
+  );
+  if (stale.length === 0) return { created: [], changed: [] };
+  const goods = stale.map((r) => batch[r.i - 1]!);
+  const hash = stale.map((r) => hashes[r.i - 1]!);
   const ext = goods.map((g) => g.id);
   const cat = goods.map((g) => categoryOf.get(g.category)!);
   const name = goods.map((g) => g.name);
@@ -135,8 +162,9 @@ export async function writeGoodsBatch(
     sql`with g as (
       select x.*, pr.id as product_id
       from unnest(${p(ext)}::bigint[], ${p(cat)}::int[], ${p(name)}::text[], ${p(model)}::text[],
-                  ${p(price)}::int[], ${p(rrc)}::int[], ${p(qty)}::int[], ${p(search)}::text[])
-           x(ext, cat, name, model, price, rrc, qty, search)
+                  ${p(price)}::int[], ${p(rrc)}::int[], ${p(qty)}::int[], ${p(search)}::text[],
+                  ${p(hash)}::text[])
+           x(ext, cat, name, model, price, rrc, qty, search, hash)
       cross join lateral (
         select pr.id from products pr where pr.name = x.name and pr.category_id = x.cat offset 0
       ) pr
@@ -144,21 +172,22 @@ export async function writeGoodsBatch(
       select g.* from g
       left join lateral (
         select o.id, o.product_id, o.category_id, o.model, o.price, o.price_rrc, o.quantity,
-               o.withdrawn, o.search_text
+               o.withdrawn, o.search_text, o.content_hash
         from offers o where o.shop_id = ${shopId} and o.external_id = g.ext offset 0
       ) o on true
       where o.id is null
-         or (o.product_id, o.category_id, o.model, o.price, o.price_rrc, o.quantity, o.withdrawn, o.search_text)
-            is distinct from (g.product_id, g.cat, g.model, g.price, g.rrc, g.qty, false, g.search)
+         or (o.product_id, o.category_id, o.model, o.price, o.price_rrc, o.quantity, o.withdrawn, o.search_text, o.content_hash)
+            is distinct from (g.product_id, g.cat, g.model, g.price, g.rrc, g.qty, false, g.search, g.hash)
     )
     insert into offers as o (shop_id, product_id, category_id, external_id, model, price, price_rrc,
-                             quantity, withdrawn, search_text, updated_at)
-    select ${shopId}, product_id, cat, ext, model, price, rrc, qty, false, search, now() from changed
-    order by ext
+                             quantity, withdrawn, search_text, content_hash, updated_at)
+    select ${shopId}, product_id, cat, ext, model, price, rrc, qty, false, search, hash, now()
+    from changed order by ext
     on conflict (shop_id, external_id) do update set
       product_id = excluded.product_id, category_id = excluded.category_id, model = excluded.model,
       price = excluded.price, price_rrc = excluded.price_rrc, quantity = excluded.quantity,
-      withdrawn = false, search_text = excluded.search_text, updated_at = now()
+      withdrawn = false, search_text = excluded.search_text, content_hash = excluded.content_hash,
+      updated_at = now()
     returning o.id, (o.xmax = 0) as inserted`,
   );
 

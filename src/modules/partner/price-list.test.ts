@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generatePriceList } from '../../../bench/generate-price-list.js';
 import { yamlString, yamlValue } from './price-list.export.js';
 import { validatePriceList } from './price-list.js';
+import { parseGoodsFast } from './price-list.fast-yaml.js';
 import { parseYaml, readPriceList, splitGoods } from './price-list.yaml.js';
 import { FIXTURE } from './partner.test-helpers.js';
 
@@ -13,6 +14,50 @@ describe('readPriceList', () => {
     const chunked = readPriceList(text);
     expect(chunked).toEqual(validatePriceList(parseYaml(text)));
     expect(chunked.goods[4499]!.parameters).toContainEqual(['Smart TV', 'false']);
+  });
+
+  it('reads block-style goods on the fast path exactly as js-yaml does, else falls back', () => {
+    const goods = `  - id: 1
+    category: 1
+    model: 'a b'
+    name: "Quoted: name"
+    price: 0x10
+    price_rrc: 15
+    quantity: 0
+    parameters:
+      "Цвет": True
+      Вес: 06.50
+      x: .inf
+      y: 'z'
+      Время: 12:30
+
+  # a comment line
+  - id: 2
+    category: 1
+    name: Foo (bar) 5" x
+    model:
+    price: 1
+    price_rrc: 1
+    quantity: 1
+    parameters:
+`;
+    const slow = parseYaml(goods, 'goods');
+    expect(parseGoodsFast(goods, 0, goods.length)).toEqual(slow);
+    expect(parseGoodsFast(goods + '\r\n', 0, goods.length + 2)).toEqual(slow);
+    for (const odd of [
+      '  - id: 1 # comment\n',
+      '  - id: 1\n    id: 2\n',
+      '  - id: 1\n    name: a\n      b\n',
+      '  - id: -1\n',
+      '  - id: 1\n    other:\n      a: 1\n',
+      '  - name: "a\\tb"\n',
+      "  - name: 'it''s'\n",
+      '  - {id: 1}\n',
+    ]) {
+      expect(parseGoodsFast(odd, 0, odd.length), odd).toBeNull();
+    }
+    const text = `shop: S\ncategories: [{id: 1, name: A}]\ngoods:\n${goods}`;
+    expect(readPriceList(text)).toEqual(validatePriceList(parseYaml(text)));
   });
 
   it('keeps parameter values as written', () => {

@@ -13,6 +13,7 @@ import {
   type Event,
 } from 'js-yaml';
 import { AppError } from '../../platform/errors.js';
+import { parseGoodsFast } from './price-list.fast-yaml.js';
 import {
   createValidator,
   isObj,
@@ -103,11 +104,13 @@ function readChunked(source: string, split: GoodsSplit): PriceList | null {
   const { items } = split;
   for (let k = 0; k < items.length; k += CHUNK_GOODS) {
     const end = k + CHUNK_GOODS < items.length ? items[k + CHUNK_GOODS]! : split.sectionEnd;
-    let chunk: unknown;
-    try {
-      chunk = parseYaml(source.slice(items[k]!, end), 'goods');
-    } catch {
-      return null;
+    let chunk: unknown = parseGoodsFast(source, items[k]!, end);
+    if (chunk === null) {
+      try {
+        chunk = parseYaml(source.slice(items[k]!, end), 'goods');
+      } catch {
+        return null;
+      }
     }
     if (!Array.isArray(chunk)) return null;
     list(chunk, 'goods', v.problem).forEach((g, i) => v.good(g, k + i));
