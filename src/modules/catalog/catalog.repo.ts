@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../platform/db/client.js';
 import type { OfferDto, OfferFilters } from './catalog.schemas.js';
 import {
@@ -9,6 +10,29 @@ import {
   products,
   shops,
 } from './catalog.tables.js';
+
+const dialect = new PgDialect();
+type Prepared = ReturnType<Executor['_']['session']['prepareQuery']>;
+const preparedByDb = new WeakMap<Executor, Map<string, Prepared>>();
+
+/**
+ * A statement built once per shape and database, and run as a named prepared statement: the
+ * catalog's lists have a few hundred shapes at most (which filters are given, which ordering), all
+ * values are placeholders. So Drizzle does not rebuild the SQL on every request, and PostgreSQL
+ * parses and plans each shape once per connection: planning the page statement (five joins and a
+ * subquery) costs several times its execution. Through Drizzle's session, so it is logged and
+ * counted like any other statement.
+ */
+function statementFor(db: Executor, name: string, build: () => SQL): Prepared {
+  let statements = preparedByDb.get(db);
+  if (!statements) preparedByDb.set(db, (statements = new Map()));
+  let statement = statements.get(name);
+  if (!statement) {
+    statement = db._.session.prepareQuery(dialect.sqlToQuery(build()), undefined, name, false);
+    statements.set(name, statement);
+  }
+  return statement;
+}
 
 type OfferParameter = { name: string; value: string };
 
@@ -88,17 +112,35 @@ export async function findOffersByIds(db: Executor, ids: readonly number[]): Pro
 // `= false`) lets the planner match the partial indexes declared with the same predicate.
 const offerIsLive = sql`not ${offers.withdrawn}`;
 const shopTakesOrders = and(eq(shops.id, offers.shopId), sql`${shops.state}`);
-const tsQuery = (q: string) => sql`websearch_to_tsquery('russian', ${q})`;
+const tsQuery = sql`websearch_to_tsquery('russian', ${sql.placeholder('search')})`;
 
-/** Only the conditions of the filters actually given: `($1 IS NULL OR ...)` would defeat the indexes. */
+/** Which filters are given and the ordering: one prepared statement per shape. */
+const shapeOf = (f: OfferFilters) =>
+  [f.shop_id, f.category_id, f.price_min, f.price_max, f.search]
+    .map((v) => (v === undefined ? '_' : 'x'))
+    .join('') + `${f.in_stock ? 'stock' : ''}:${f.ordering ?? ''}`;
+
+/** The values of a shape's placeholders. */
+const valuesOf = (f: OfferFilters) => ({
+  shop_id: f.shop_id,
+  category_id: f.category_id,
+  price_min: f.price_min,
+  price_max: f.price_max,
+  search: f.search,
+});
+
+/**
+ * Only the conditions of the filters actually given: `($1 IS NULL OR ...)` would defeat the
+ * indexes. Values are placeholders (see `valuesOf`).
+ */
 function offerConditions(f: OfferFilters): SQL | undefined {
   const c: (SQL | undefined)[] = [offerIsLive];
-  if (f.shop_id !== undefined) c.push(eq(offers.shopId, f.shop_id));
-  if (f.category_id !== undefined) c.push(eq(offers.categoryId, f.category_id));
-  if (f.price_min !== undefined) c.push(gte(offers.price, f.price_min));
-  if (f.price_max !== undefined) c.push(lte(offers.price, f.price_max));
+  if (f.shop_id !== undefined) c.push(eq(offers.shopId, sql.placeholder('shop_id')));
+  if (f.category_id !== undefined) c.push(eq(offers.categoryId, sql.placeholder('category_id')));
+  if (f.price_min !== undefined) c.push(gte(offers.price, sql.placeholder('price_min')));
+  if (f.price_max !== undefined) c.push(lte(offers.price, sql.placeholder('price_max')));
   if (f.in_stock) c.push(sql`${offers.quantity} > 0`);
-  if (f.search) c.push(sql`${offers.searchVector} @@ ${tsQuery(f.search)}`);
+  if (f.search) c.push(sql`${offers.searchVector} @@ ${tsQuery}`);
   return and(...c);
 }
 
@@ -113,14 +155,43 @@ function offerOrder(f: OfferFilters): SQL[] {
     case '-name':
       return [desc(products.name), asc(offers.id)];
   }
-  if (f.search)
-    return [sql`ts_rank(${offers.searchVector}, ${tsQuery(f.search)}) desc`, asc(offers.id)];
+  if (f.search) return [sql`ts_rank(${offers.searchVector}, ${tsQuery}) desc`, asc(offers.id)];
   return [asc(offers.id)];
 }
 
+/** The ids of one page of live offers, in order (a subquery of the page statement). */
+function livePageIds(db: Executor, filters: OfferFilters) {
+  let page = db.select({ id: offers.id }).from(offers).innerJoin(shops, shopTakesOrders).$dynamic();
+  const where = [offerConditions(filters)];
+  if (filters.ordering === 'name' || filters.ordering === '-name') {
+    page = page.innerJoin(products, eq(products.id, offers.productId));
+    // The same category said of the product lets the planner walk (category_id, name) in order.
+    if (filters.category_id !== undefined) {
+      where.push(eq(products.categoryId, sql.placeholder('category_id')));
+    }
+  }
+  return page
+    .where(and(...where))
+    .orderBy(...offerOrder(filters))
+    .limit(sql.placeholder('limit'))
+    .offset(sql.placeholder('offset'));
+}
+
+// The same fields, in the same order, as `offerSchema` (the page test compares every result of a
+// list with the zod-serialized `GET /products/{id}/`).
+const offerJson = sql`json_build_object(
+  'id', ${offers.id}, 'external_id', ${offers.externalId}, 'model', ${offers.model},
+  'product', json_build_object('id', ${products.id}, 'name', ${products.name},
+    'category', json_build_object('id', ${categories.id}, 'name', ${categories.name})),
+  'shop', json_build_object('id', ${shops.id}, 'name', ${shops.name}),
+  'quantity', ${offers.quantity}, 'price', ${offers.price}, 'price_rrc', ${offers.priceRrc},
+  'parameters', ${parametersOfOffer}, 'images', '[]'::json)`;
+
 /**
- * The ids of one page of live offers, and the snapshot the statement saw
- * (`pg_current_snapshot()`): equal snapshots see exactly the same committed data.
+ * The ids of one page of live offers, and the snapshot the statement saw (`pg_current_snapshot()`):
+ * equal snapshots see exactly the same committed data. PostgreSQL plans this one on every call
+ * (with LIMIT and OFFSET as parameters its generic plan looks dearer than a custom one), which is
+ * why the offers themselves are a second statement that keeps its plan (`offersJsonByIds`).
  */
 export async function listLiveOfferIds(
   db: Executor,
@@ -128,34 +199,58 @@ export async function listLiveOfferIds(
   limit: number,
   offset: number,
 ): Promise<{ ids: number[]; snapshot: string }> {
-  let page = db.select({ id: offers.id }).from(offers).innerJoin(shops, shopTakesOrders).$dynamic();
-  const where = [offerConditions(filters)];
-  if (filters.ordering === 'name' || filters.ordering === '-name') {
-    page = page.innerJoin(products, eq(products.id, offers.productId));
-    // The same category said of the product lets the planner walk (category_id, name) in order.
-    if (filters.category_id !== undefined) where.push(eq(products.categoryId, filters.category_id));
-  }
-  page = page
-    .where(and(...where))
-    .orderBy(...offerOrder(filters))
-    .limit(limit)
-    .offset(offset);
-  // One statement, so the snapshot is the one the page was read in; one row even for an empty page.
+  const statement = statementFor(
+    db,
+    `catalog_page_ids_${shapeOf(filters)}`,
+    // One row even for an empty page.
+    () =>
+      sql`select pg_current_snapshot()::text as snapshot, array(${livePageIds(db, filters)}) as ids`,
+  );
   // node-postgres and PGlite both answer `{ rows }`.
-  const result = (await db.execute(
-    sql`select pg_current_snapshot()::text as snapshot, array(${page}) as ids`,
-  )) as unknown as { rows: { snapshot: string; ids: number[] }[] };
-  const row = result.rows[0]!;
-  return { ids: row.ids.map(Number), snapshot: row.snapshot };
+  const { rows } = (await statement.execute({ ...valuesOf(filters), limit, offset })) as {
+    rows: { snapshot: string; ids: number[] }[];
+  };
+  return { ids: rows[0]!.ids.map(Number), snapshot: rows[0]!.snapshot };
+}
+
+/**
+ * Offers as a finished JSON array (text) of `offerSchema` objects in the order of `ids`, with
+ * product, category, shop and parameters: one statement whatever their number. PostgreSQL writes
+ * the JSON, so the API neither parses rows nor serializes objects, which was most of a page's CPU
+ * in the API process; `::text` keeps the driver from parsing it.
+ */
+export async function offersJsonByIds(db: Executor, ids: readonly number[]): Promise<string> {
+  if (ids.length === 0) return '[]';
+  const statement = statementFor(
+    db,
+    'catalog_offers_json',
+    () => sql`select coalesce(json_agg(${offerJson} order by page.ord), '[]')::text as json
+      from unnest(${sql.placeholder('ids')}::int[]) with ordinality as page(id, ord)
+      join ${offers} on ${offers.id} = page.id
+      join ${products} on ${products.id} = ${offers.productId}
+      join ${categories} on ${categories.id} = ${offers.categoryId}
+      join ${shops} on ${shops.id} = ${offers.shopId}`,
+  );
+  // A text array literal works the same on node-postgres and PGlite.
+  const { rows } = (await statement.execute({ ids: `{${ids.join(',')}}` })) as {
+    rows: { json: string }[];
+  };
+  return rows[0]!.json;
 }
 
 /** How many live offers match, and the snapshot the count was taken in. */
 export async function countLiveOffers(db: Executor, filters: OfferFilters) {
-  const [row] = await db
-    .select({ n: count(), snapshot: sql<string>`pg_current_snapshot()::text` })
-    .from(offers)
-    .innerJoin(shops, shopTakesOrders)
-    .where(offerConditions(filters));
+  const statement = statementFor(
+    db,
+    `catalog_count_${shapeOf(filters)}`,
+    () => sql`select count(*)::int as n, pg_current_snapshot()::text as snapshot
+      from ${offers} join ${shops} on ${shopTakesOrders} where ${offerConditions(filters)}`,
+  );
+  const {
+    rows: [row],
+  } = (await statement.execute(valuesOf(filters))) as {
+    rows: { n: number; snapshot: string }[];
+  };
   return { count: row!.n, snapshot: row!.snapshot };
 }
 

@@ -6,11 +6,6 @@ import type { OfferDto, OfferFilters } from './catalog.schemas.js';
 
 export type CatalogService = ReturnType<typeof createCatalogService>;
 
-interface Page<T> {
-  count: number;
-  results: T[];
-}
-
 export interface CatalogOptions {
   db: Db;
   /** Reuse of list counts while nothing has committed (default on); `false` counts every time. */
@@ -56,18 +51,21 @@ function createCountCache(db: Db, enabled: boolean) {
 export function createCatalogService({ db, countCache = true }: CatalogOptions) {
   const countOffers = createCountCache(db, countCache);
   return {
-    /** One page of live offers: a fixed number of queries whatever the page size. */
-    async listOffers(
+    /**
+     * One page of live offers, its results already JSON (an array of `offerSchema` objects):
+     * a fixed number of queries whatever the page size.
+     */
+    async listOffersJson(
       filters: OfferFilters,
       limit: number,
       offset: number,
-    ): Promise<Page<OfferDto>> {
+    ): Promise<{ count: number; resultsJson: string }> {
       const { ids, snapshot } = await repo.listLiveOfferIds(db, filters, limit, offset);
-      const [count, results] = await Promise.all([
+      const [count, resultsJson] = await Promise.all([
         countOffers(filters, snapshot),
-        repo.findOffersByIds(db, ids),
+        repo.offersJsonByIds(db, ids),
       ]);
-      return { count, results };
+      return { count, resultsJson };
     },
 
     /** A live offer; withdrawn offers and those of shops that are off are not found. */
