@@ -74,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: () => randomUUID(),
+    disableRequestLogging: !config.LOG_REQUESTS,
     trustProxy: true,
   }).withTypeProvider<ZodTypeProvider>();
 

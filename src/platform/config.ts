@@ -87,6 +87,11 @@ const schema = z.object({
   SECRET_KEY: optionalText,
   DEBUG: bool(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * False drops Fastify's two info lines per request (about 0.25 ms of CPU a request, a third of a
+   * catalog page's cost in the API process); failures (5xx) are still logged.
+   */
+  LOG_REQUESTS: bool(true),
   DATABASE_URL: optionalText,
   POSTGRES_DB: optionalText,
   POSTGRES_USER: optionalText,
