@@ -157,7 +157,7 @@ export async function writeGoodsBatch(
     select distinct x.n, x.c from unnest(${p(name)}::text[], ${p(cat)}::int[]) x(n, c)
     order by 1, 2 on conflict (name, category_id) do nothing`);
 
-  const upserted = await rows<{ id: number; inserted: boolean }>(
+  const upserted = await rows<{ id: number; ext: string | number; inserted: boolean }>(
     tx,
     sql`with g as (
       select x.*, pr.id as product_id
@@ -188,18 +188,22 @@ export async function writeGoodsBatch(
       price = excluded.price, price_rrc = excluded.price_rrc, quantity = excluded.quantity,
       withdrawn = false, search_text = excluded.search_text, content_hash = excluded.content_hash,
       updated_at = now()
-    returning o.id, (o.xmax = 0) as inserted`,
+    returning o.id, o.external_id as ext, (o.xmax = 0) as inserted`,
   );
 
-  // `offset 0` keeps PostgreSQL from flattening the LATERAL probe into a scan of the whole shop.
-  const idRows = await rows<{ id: number; ext: string | number }>(
-    tx,
-    sql`select o.id, o.external_id as ext from unnest(${p(ext)}::bigint[]) e(ext)
-      cross join lateral (
-        select o.id, o.external_id from offers o
-        where o.shop_id = ${shopId} and o.external_id = e.ext offset 0
-      ) o`,
-  );
+  // Every stale good differs in its digest or was withdrawn, so the upsert above returned all of
+  // them; the lookup is only a safety net. `offset 0` keeps the LATERAL probe an index probe.
+  const idRows =
+    upserted.length === goods.length
+      ? upserted
+      : await rows<{ id: number; ext: string | number }>(
+          tx,
+          sql`select o.id, o.external_id as ext from unnest(${p(ext)}::bigint[]) e(ext)
+            cross join lateral (
+              select o.id, o.external_id from offers o
+              where o.shop_id = ${shopId} and o.external_id = e.ext offset 0
+            ) o`,
+        );
   const idOf = new Map(idRows.map((r) => [Number(r.ext), r.id]));
   const ids = idRows.map((r) => r.id);
   const pOffer: number[] = [];
