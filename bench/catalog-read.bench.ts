@@ -1,5 +1,9 @@
 // GET /products/ at 100,000 offers on PostgreSQL: the real server (src/server.ts) in its own
 // process, autocannon at 16 connections from this one. Figures: median of 3 runs per scenario.
+// Without any cache (CACHE_ENABLED=false); once with the rate limiter on (limits set out of reach,
+// so it does all its work but never refuses) and once with THROTTLE_ENABLED=false. Besides req/s,
+// the CPU per request of the API process and of its PostgreSQL backends, which other load on the
+// machine barely moves.
 //   BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/purchases_bench_read, RECREATED)
 //   BENCH_OFFERS (100000), BENCH_SECONDS per run (10)
 import autocannon from 'autocannon';
@@ -38,7 +42,7 @@ const freePort = () =>
     srv.on('error', reject);
   });
 
-async function startServer(port: number): Promise<ChildProcess> {
+async function startServer(port: number, throttle: boolean): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     env: {
       ...process.env,
@@ -47,8 +51,12 @@ async function startServer(port: number): Promise<ChildProcess> {
       PORT: String(port),
       SECRET_KEY: 'bench-secret',
       DEBUG: 'false',
-      // Request logs at info would measure pino's stdout, not the catalog; errors still show.
-      LOG_LEVEL: 'warn',
+      // No response cache: the targets are for the database path.
+      CACHE_ENABLED: 'false',
+      THROTTLE_ENABLED: String(throttle),
+      // Production-like logging without Fastify's two lines per request (see LOG_REQUESTS).
+      LOG_LEVEL: 'info',
+      LOG_REQUESTS: 'false',
       // Anonymous limits (100/day) would turn the run into a 429 benchmark.
       THROTTLE_ANON: '1000000000/s',
       THROTTLE_USER: '1000000000/s',
@@ -70,8 +78,15 @@ async function startServer(port: number): Promise<ChildProcess> {
   throw new Error('server did not answer /health/ within 20 s');
 }
 
-async function cannon(base: string, s: Scenario, duration: number, serverPid?: number) {
+async function cannon(
+  base: string,
+  s: Scenario,
+  duration: number,
+  serverPid?: number,
+  dbPids: number[] = [],
+) {
   const cpuBefore = cpuSeconds(serverPid);
+  const dbCpuBefore = sum(dbPids.map(cpuSeconds));
   const result = await autocannon({
     url: base + s.path,
     connections: CONNECTIONS,
@@ -90,6 +105,9 @@ async function cannon(base: string, s: Scenario, duration: number, serverPid?: n
     p99: result.latency.p99,
     p50: result.latency.p50,
     serverCpuMsPerRequest: Number(serverCpuMsPerRequest.toFixed(3)),
+    dbCpuMsPerRequest: Number(
+      (((sum(dbPids.map(cpuSeconds)) - dbCpuBefore) * 1000) / result.requests.total).toFixed(3),
+    ),
   };
 }
 
@@ -101,6 +119,19 @@ function cpuSeconds(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** The PostgreSQL backends serving the API (same host: their CPU is read from /proc). */
+async function backendPids(): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query<{ pid: number }>(
+    'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+  );
+  await client.end();
+  return rows.map((r) => r.pid);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -121,10 +152,7 @@ async function main() {
     .server_version;
   await client.end();
 
-  const port = await freePort();
-  const server = await startServer(port);
-  const base = `http://127.0.0.1:${port}`;
-  const scenarios: Scenario[] = [
+  const targets: Scenario[] = [
     { name: 'plain', path: '/products/?page_size=20', target: { rps: 2000, p99: 50 } },
     {
       name: 'category_id',
@@ -136,53 +164,65 @@ async function main() {
       path: `/products/?search=${encodeURIComponent(SEARCH)}&page_size=20`,
       target: { rps: 1000 },
     },
-    {
-      // Not a target: shows what the count costs when it cannot be reused (a new filter each time).
-      name: 'plain, count never reused (informative)',
-      path: '/products/?page_size=20',
-      randomPath: () =>
-        `/products/?page_size=20&price_max=${300_000 + Math.floor(Math.random() * 1e9)}`,
-      target: { rps: 0 },
-      runs: 1,
-    },
   ];
+  const countNeverReused: Scenario = {
+    // Not a target: shows what the count costs when it cannot be reused (a new filter each time).
+    name: 'plain, count never reused (informative)',
+    path: '/products/?page_size=20',
+    randomPath: () =>
+      `/products/?page_size=20&price_max=${300_000 + Math.floor(Math.random() * 1e9)}`,
+    target: { rps: 0 },
+    runs: 1,
+  };
   const rows = [];
-  try {
-    for (const s of scenarios) {
-      const probe = await (await fetch(base + s.path)).json();
-      console.log(`${s.name}: ${probe.count} matching offers, ${probe.results.length} per page`);
-      await cannon(base, s, 3); // warm-up: JIT, plan caches, shared buffers
-      const runs = [];
-      for (let i = 0; i < (s.runs ?? RUNS); i++) {
-        const load = os.loadavg()[0]!;
-        const r = await cannon(base, s, SECONDS, server.pid);
-        runs.push({ ...r, loadavgBefore: load });
+  for (const throttle of [true, false]) {
+    const port = await freePort();
+    const server = await startServer(port, throttle);
+    const base = `http://127.0.0.1:${port}`;
+    const scenarios = throttle ? targets : [...targets, countNeverReused];
+    try {
+      for (const s of scenarios) {
+        const probe = await (await fetch(base + s.path)).json();
         console.log(
-          `  run ${i + 1}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (load ${load.toFixed(2)})`,
+          `${s.name} (limiter ${throttle ? 'on' : 'off'}): ${probe.count} matching offers, ${probe.results.length} per page`,
         );
+        await cannon(base, s, 3); // warm-up: JIT, plan caches, shared buffers, every pool connection
+        const dbPids = await backendPids();
+        const runs = [];
+        for (let i = 0; i < (s.runs ?? RUNS); i++) {
+          const load = os.loadavg()[0]!;
+          const r = await cannon(base, s, SECONDS, server.pid, dbPids);
+          runs.push({ ...r, loadavgBefore: load });
+          console.log(
+            `  run ${i + 1}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, API ${r.serverCpuMsPerRequest} ms CPU/req, DB ${r.dbCpuMsPerRequest} ms CPU/req (load ${load.toFixed(2)})`,
+          );
+        }
+        const rps = median(runs.map((r) => r.rps));
+        const p99 = median(runs.map((r) => r.p99));
+        const meets =
+          s.target.rps === 0
+            ? null
+            : rps >= s.target.rps && (s.target.p99 === undefined || p99 <= s.target.p99);
+        rows.push({
+          scenario: s.name,
+          limiter: throttle,
+          path: s.path,
+          matching: probe.count,
+          rps,
+          p99,
+          cpu: median(runs.map((r) => r.serverCpuMsPerRequest)),
+          dbCpu: median(runs.map((r) => r.dbCpuMsPerRequest)),
+          load: median(runs.map((r) => r.loadavgBefore)),
+          target: s.target,
+          meets,
+          runs,
+        });
       }
-      const rps = median(runs.map((r) => r.rps));
-      const p99 = median(runs.map((r) => r.p99));
-      const cpu = median(runs.map((r) => r.serverCpuMsPerRequest));
-      const meets =
-        s.target.rps === 0
-          ? null
-          : rps >= s.target.rps && (s.target.p99 === undefined || p99 <= s.target.p99);
-      rows.push({
-        scenario: s.name,
-        path: s.path,
-        matching: probe.count,
-        rps,
-        p99,
-        cpu,
-        target: s.target,
-        meets,
-        runs,
-      });
+    } finally {
+      await new Promise((r) => setTimeout(r, 1000)); // let requests autocannon abandoned finish
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
     }
-  } finally {
-    await new Promise((r) => setTimeout(r, 1000)); // let requests autocannon abandoned finish
-    server.kill('SIGTERM');
   }
 
   const machine = {
@@ -192,8 +232,8 @@ async function main() {
     node: process.version,
     postgres: pgVersion,
     note:
-      'PostgreSQL, the API process and autocannon share these cores; other engineers ran test suites ' +
-      'on the same machine during the run (see loadavgBefore per run).',
+      'PostgreSQL, the API process and autocannon share these cores; other engineers ran tests and ' +
+      'benchmarks on the same machine during the run (load average per row).',
   };
   const report = {
     bench: 'catalog-read',
@@ -218,11 +258,14 @@ async function main() {
     machine.note,
     `autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, median of ${RUNS} runs (after a 3 s warm-up); page of 20.`,
     '',
-    '| scenario | matching offers | req/s | p99 ms | API CPU ms/req | target | met |',
-    '|---|---|---|---|---|---|---|',
+    'No response cache (CACHE_ENABLED=false); LOG_LEVEL=info with LOG_REQUESTS=false. "limiter on": ' +
+      'THROTTLE_ENABLED=true with limits out of reach (it counts every request, never refuses).',
+    '',
+    '| scenario | limiter | matching offers | req/s | p99 ms | API CPU ms/req | DB CPU ms/req | load | target | met |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.scenario} | ${r.matching} | ${r.rps.toFixed(0)} | ${r.p99} | ${r.cpu} | ${
+        `| ${r.scenario} | ${r.limiter ? 'on' : 'off'} | ${r.matching} | ${r.rps.toFixed(0)} | ${r.p99} | ${r.cpu} | ${r.dbCpu} | ${r.load.toFixed(1)} | ${
           r.target.rps
             ? `≥ ${r.target.rps} req/s${r.target.p99 ? `, p99 ≤ ${r.target.p99} ms` : ''}`
             : '—'

@@ -1,5 +1,6 @@
 // buildApp(deps): every platform plugin and module route, wired once; no listen.
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyServerOptions,
@@ -74,7 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: () => randomUUID(),
-    disableRequestLogging: !config.LOG_REQUESTS,
+    logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
     trustProxy: true,
   }).withTypeProvider<ZodTypeProvider>();
 
