@@ -33,8 +33,8 @@ export function catalogRoutes(app: App, catalog: CatalogService) {
       summary: 'Offers of every shop that takes orders',
       description:
         `${LIVE} Each result is one shop's offer of a product, with its parameters. ` +
-        '`count` is exact, except that a count of 10,000 offers or more may lag changes by up to 2 s ' +
-        '(counting that many on every request would cost more than the page).',
+        '`count` is always exact. Ordering: `price`, `-price`, `name`, `-name` (ties by id); by ' +
+        'default by id, or by relevance when `search` is given.',
       querystring: productsQuery,
       response: { 200: paginated(offerSchema), ...problems(400, 404) },
     },
