@@ -4,14 +4,12 @@
 //   BENCH_REDIS_URL (redis://127.0.0.1:6379/9; keys under a fresh prefix), BENCH_OFFERS (100000),
 //   BENCH_SECONDS per run (10)
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { openDatabase } from '../src/platform/db/client.js';
 import { recreateDatabase, seedCatalog } from './catalog-data.js';
+import { cpuSeconds, startServer } from './lib.js';
 
 const url =
   process.env.BENCH_CACHE_DATABASE_URL ??
@@ -22,63 +20,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 16;
 const RUNS = 3;
 const PAGE = '/products/?page_size=20';
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-
-async function startServer(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; base: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      SECRET_KEY: 'bench-secret',
-      DEBUG: 'false',
-      LOG_LEVEL: 'warn',
-      // Limits that are counted on every request but never reached: the cost without the 429s.
-      THROTTLE_ANON: '1000000000/day',
-      THROTTLE_USER: '1000000000/day',
-      THROTTLE_BURST: '1000000000/min',
-      THROTTLE_SUSTAINED: '1000000000/hour',
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 150; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    if (
-      await fetch(`${base}/health/`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { child, base };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill();
-  throw new Error('server did not answer /health/ within 30 s');
-}
-
-/** CPU seconds (user + system) a process has used, from /proc (Linux; 0 elsewhere). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
 
 async function cannon(base: string, duration: number, pid?: number) {
   const before = cpuSeconds(pid);
@@ -103,7 +44,7 @@ interface Setup {
 }
 
 async function measure(setup: Setup) {
-  const { child, base } = await startServer(setup.env);
+  const { child, base } = await startServer(url, setup.env);
   try {
     const probe = await (await fetch(base + PAGE)).json();
     await cannon(base, 3); // warm-up: JIT, and the page is in the cache after the first request

@@ -7,14 +7,12 @@
 //   BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/purchases_bench_read, RECREATED)
 //   BENCH_OFFERS (100000), BENCH_SECONDS per run (10)
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import pg from 'pg';
 import { openDatabase } from '../src/platform/db/client.js';
 import { recreateDatabase, seedCatalog } from './catalog-data.js';
+import { cpuSeconds, startServer } from './lib.js';
 
 const url =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/purchases_bench_read';
@@ -33,50 +31,15 @@ interface Scenario {
   runs?: number;
 }
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
+/** The API without the response cache (the targets are for the database path). */
+const startCatalogServer = (throttle: boolean) =>
+  startServer(url, {
+    CACHE_ENABLED: 'false',
+    THROTTLE_ENABLED: String(throttle),
+    // Production-like logging without Fastify's two lines per request (see LOG_REQUESTS).
+    LOG_LEVEL: 'info',
+    LOG_REQUESTS: 'false',
   });
-
-async function startServer(port: number, throttle: boolean): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      SECRET_KEY: 'bench-secret',
-      DEBUG: 'false',
-      // No response cache: the targets are for the database path.
-      CACHE_ENABLED: 'false',
-      THROTTLE_ENABLED: String(throttle),
-      // Production-like logging without Fastify's two lines per request (see LOG_REQUESTS).
-      LOG_LEVEL: 'info',
-      LOG_REQUESTS: 'false',
-      // Anonymous limits (100/day) would turn the run into a 429 benchmark.
-      THROTTLE_ANON: '1000000000/s',
-      THROTTLE_USER: '1000000000/s',
-      THROTTLE_BURST: '1000000000/s',
-      THROTTLE_SUSTAINED: '1000000000/s',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/health/`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill();
-  throw new Error('server did not answer /health/ within 20 s');
-}
 
 async function cannon(
   base: string,
@@ -109,16 +72,6 @@ async function cannon(
       (((sum(dbPids.map(cpuSeconds)) - dbCpuBefore) * 1000) / result.requests.total).toFixed(3),
     ),
   };
-}
-
-/** CPU seconds (user + system) a process has used, from /proc (Linux; 0 elsewhere). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100)
-  } catch {
-    return 0;
-  }
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -176,9 +129,7 @@ async function main() {
   };
   const rows = [];
   for (const throttle of [true, false]) {
-    const port = await freePort();
-    const server = await startServer(port, throttle);
-    const base = `http://127.0.0.1:${port}`;
+    const { child: server, base } = await startCatalogServer(throttle);
     const scenarios = throttle ? targets : [...targets, countNeverReused];
     try {
       for (const s of scenarios) {

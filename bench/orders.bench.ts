@@ -4,9 +4,8 @@
 // /order/confirm/. After the runs the stock is audited: start − now must equal what orders hold.
 //   BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/purchases_bench_orders, RECREATED)
 //   BENCH_SECONDS per level (15), BENCH_OFFERS per shop (20: few, hot rows, so locks contend)
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -14,6 +13,7 @@ import { SMTPServer } from 'smtp-server';
 import { hashSecret } from '../src/lib/tokens.js';
 import { openDatabase } from '../src/platform/db/client.js';
 import { recreateDatabase } from './catalog-data.js';
+import { cpuSeconds, startServer } from './lib.js';
 
 const url =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/purchases_bench_orders';
@@ -103,42 +103,18 @@ function startSmtpSink() {
   );
 }
 
-async function startServer(port: number, smtpPort: number): Promise<ChildProcess> {
-  const unlimited = '1000000000/s';
-  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the server.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      SECRET_KEY: 'bench-secret',
-      DEBUG: 'false',
-      LOG_LEVEL: 'warn',
+/** The API with mail to the local sink; BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof") profiles it. */
+const startOrdersServer = (smtpPort: number) =>
+  startServer(
+    url,
+    {
       EMAIL_HOST: '127.0.0.1',
       EMAIL_PORT: String(smtpPort),
       EMAIL_USE_SSL: 'false',
       ADMIN_EMAIL: 'admin@bench.test',
-      THROTTLE_ANON: unlimited,
-      THROTTLE_USER: unlimited,
-      THROTTLE_BURST: unlimited,
-      THROTTLE_SUSTAINED: unlimited,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/health/`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill();
-  throw new Error('server did not answer /health/ within 20 s');
-}
+    (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  );
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -176,13 +152,6 @@ function post(
   });
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** CPU seconds of the PostgreSQL backends serving the bench database (the API's pool). */
 async function postgresCpuSeconds(): Promise<number> {
   const c = new pg.Client({ connectionString: url });
@@ -191,7 +160,7 @@ async function postgresCpuSeconds(): Promise<number> {
     const { rows } = await c.query<{ pid: number }>(
       'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
     );
-    const each = await Promise.all(rows.map((r) => cpuSeconds(r.pid)));
+    const each = rows.map((r) => cpuSeconds(r.pid));
     return each.reduce((a, b) => a + b, 0);
   } finally {
     await c.end();
@@ -308,8 +277,7 @@ async function main() {
   const buyersNeeded = 1 + LEVELS.reduce((a, b) => a + b, 0) + Math.max(...LEVELS);
   const data = await seed(buyersNeeded);
   const smtp = await startSmtpSink();
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const server = await startServer(port, smtp.port);
+  const { child: server, port } = await startOrdersServer(smtp.port);
   const results = [];
   try {
     let next = 0;
@@ -318,11 +286,11 @@ async function main() {
     next += 8;
     for (const clients of LEVELS) {
       const load = os.loadavg()[0]!;
-      const cpuBefore = await cpuSeconds(server.pid!);
+      const cpuBefore = cpuSeconds(server.pid!);
       const pgBefore = await postgresCpuSeconds();
       const r = await level(port, data, clients, SECONDS, next);
       const serverCpuMsPerOrder = round(
-        (((await cpuSeconds(server.pid!)) - cpuBefore) * 1000) / Math.max(1, r.orders),
+        ((cpuSeconds(server.pid!) - cpuBefore) * 1000) / Math.max(1, r.orders),
       );
       next += clients;
       // Backends that closed during the level are missed: a lower bound (the pool keeps its connections).

@@ -1,0 +1,74 @@
+// What the HTTP benchmarks share: a free port, the API started as its own process, CPU readings.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/** Limits that are counted on every request but never reached: their cost without the 429s. */
+export const UNLIMITED = '1000000000/s';
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+
+export interface BenchServer {
+  child: ChildProcess;
+  base: string;
+  port: number;
+}
+
+/**
+ * Starts `src/server.ts` on PostgreSQL at `databaseUrl` with production settings and limits that
+ * never refuse; `env` adds or overrides settings. Resolves once /health/ answers.
+ */
+export async function startServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<BenchServer> {
+  const port = Number(env.PORT ?? (await freePort()));
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      SECRET_KEY: 'bench-secret',
+      DEBUG: 'false',
+      LOG_LEVEL: 'warn',
+      THROTTLE_ANON: UNLIMITED,
+      THROTTLE_USER: UNLIMITED,
+      THROTTLE_BURST: UNLIMITED,
+      THROTTLE_SUSTAINED: UNLIMITED,
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 150; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const ok = await fetch(`${base}/health/`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { child, base, port };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill();
+  throw new Error('server did not answer /health/ within 30 s');
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux; 0 elsewhere). */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100)
+  } catch {
+    return 0;
+  }
+}
