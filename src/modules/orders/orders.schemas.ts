@@ -3,16 +3,8 @@ import { z } from 'zod';
 import { pageQuery } from '../../lib/pagination.js';
 import { dbId } from '../cart/cart.schemas.js';
 import { offerSchema } from '../catalog/catalog.schemas.js';
+import { PLACED_STATES } from './orders.tables.js';
 
-/** Every state but `basket`: what a placed order can be in. */
-export const PLACED_STATES = [
-  'new',
-  'confirmed',
-  'assembled',
-  'sent',
-  'delivered',
-  'canceled',
-] as const;
 export const placedState = z.enum(PLACED_STATES);
 
 export const confirmBody = z.strictObject({

@@ -19,8 +19,8 @@ import { users } from '../accounts/accounts.tables.js';
 import { offers, shops } from '../catalog/catalog.tables.js';
 import { contacts } from '../contacts/contacts.tables.js';
 
-export const ORDER_STATES = [
-  'basket',
+/** Every state but `basket`: what a placed order can be in. */
+export const PLACED_STATES = [
   'new',
   'confirmed',
   'assembled',
@@ -28,6 +28,7 @@ export const ORDER_STATES = [
   'delivered',
   'canceled',
 ] as const;
+export const ORDER_STATES = ['basket', ...PLACED_STATES] as const;
 export type OrderState = (typeof ORDER_STATES)[number];
 export const orderState = pgEnum('order_state', ORDER_STATES);
 
