@@ -14,6 +14,7 @@ import { users } from '../src/modules/accounts/accounts.tables.js';
 import { importPriceList, type ImportSummary } from '../src/modules/partner/price-list.import.js';
 import { readPriceList } from '../src/modules/partner/price-list.yaml.js';
 import { openDatabase, type Database } from '../src/platform/db/client.js';
+import { recreateDatabase } from './catalog-data.js';
 import { generatePriceList } from './generate-price-list.js';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/purchases_bench';
@@ -99,16 +100,12 @@ async function runSize(goods: number, runs: number, dir: string) {
   console.log(JSON.stringify(result));
 }
 
+/** A fresh database at `url`; returns the server's version for the report. */
 async function recreate(): Promise<string> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
+  await recreateDatabase(url);
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(`drop database if exists "${name}" with (force)`);
-    await client.query(`create database "${name}"`);
     const { rows } = await client.query<{ server_version: string }>('show server_version');
     return rows[0]!.server_version;
   } finally {
