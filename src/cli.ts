@@ -1,13 +1,15 @@
 // Command-line tasks: `npm run migrate`, `npm run createsuperuser -- --email E --password P`.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { email as emailSchema } from './modules/accounts/accounts.schemas.js';
-import { upsertStaffUser } from './modules/accounts/accounts.service.js';
+import { pino } from 'pino';
+import { emailSchema, upsertStaffUser } from './modules/accounts/index.js';
+import { createCatalogService } from './modules/catalog/index.js';
+import { describeSummary, importPriceListFile } from './modules/partner/index.js';
+import { createMemoryCache, createRedisCache } from './platform/cache.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { DatabaseBusyError, openConfiguredDatabase } from './platform/db/open.js';
-import { AppError } from './platform/errors.js';
-import { describeSummary, importPriceListFile } from './modules/partner/partner.cli.js';
-import { dropSharedCatalogCache } from './platform/cache.js';
+import { AppError } from './platform/problems.js';
+import { createRedisConnections } from './platform/redis.js';
 
 const USAGE = `Usage:
   npm run migrate
@@ -56,13 +58,23 @@ async function importPriceListCommand(email: string | undefined, files: string[]
     throw new UsageError(`--shop-email and one FILE are required.\n${USAGE}`);
   const config = loadConfig(undefined, { devDefaults: true });
   const database = await openConfiguredDatabase(config);
+  // API processes cache catalog pages; with Redis they share the cache, which the import drops.
+  // Without Redis an API process beside this command serves its own entries until they expire.
+  const redis = config.REDIS_URL && createRedisConnections(config.REDIS_URL, config.REDIS_PREFIX);
+  const cache = redis ? createRedisCache(redis.client(), redis.prefix) : createMemoryCache();
+  const log = pino({ level: config.LOG_LEVEL });
   try {
+    const catalog = createCatalogService({ db: database.db, cache, log });
     const maxBytes = Math.round(config.PRICE_LIST_MAX_MB * 1024 * 1024);
-    const summary = await importPriceListFile(database.db, email, files[0]!, maxBytes);
-    // API processes cache catalog pages; with Redis they share the cache, so drop it here too.
-    await dropSharedCatalogCache(config.REDIS_URL, config.REDIS_PREFIX);
+    const summary = await importPriceListFile(
+      { db: database.db, catalog },
+      email,
+      files[0]!,
+      maxBytes,
+    );
     console.log(describeSummary(summary));
   } finally {
+    if (redis) await redis.close();
     await database.close();
   }
 }

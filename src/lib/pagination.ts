@@ -1,7 +1,7 @@
 // DRF-style page-number pagination: ?page=1&page_size=20 → {count, next, previous, results}.
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AppError } from '../platform/errors.js';
+import { problem } from '../platform/problems.js';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -43,7 +43,7 @@ function pageUrl(request: FastifyRequest, page: number): string {
 export function pageOf<T>(request: FastifyRequest, query: PageQuery, count: number, results: T[]) {
   const last = Math.max(1, Math.ceil(count / query.page_size));
   if (query.page > last) {
-    throw new AppError(404, 'invalid-page', `Invalid page: there are ${last} page(s).`);
+    throw problem.invalidPage(`Invalid page: there are ${last} page(s).`);
   }
   return {
     count,

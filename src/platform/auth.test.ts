@@ -17,6 +17,7 @@ afterAll(() => h.close());
 const PUBLIC = [
   /^\/(register|login|useractivation|password\/reset)/,
   /^\/(health|ready|metrics)/,
+  /^\/problems\//,
   /^\/(products|categories|shops)\//,
   /^\/api\/(schema|docs|redoc|auth\/google)/,
 ];

@@ -1,11 +1,8 @@
 // Token authentication and roles. A route says who may call it with `config: { auth }`; this
 // plugin adds the check, the OpenAPI security requirement and the 401/403 responses for it.
-import { and, eq } from 'drizzle-orm';
+// The accounts are the accounts module's: it passes in how a key is looked up (TokenLookup).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { hashSecret } from '../lib/tokens.js';
-import { authTokens, users } from '../modules/accounts/accounts.tables.js';
-import type { Db } from './db/client.js';
-import { AppError, problemSchema } from './errors.js';
+import { problem, problemSchema } from './problems.js';
 
 /** `user`: any signed-in account; `buyer`, `shop`: that account type; `staff`: staff users. */
 export type Role = 'user' | 'buyer' | 'shop' | 'staff';
@@ -34,10 +31,11 @@ declare module 'fastify' {
 
 export const SECURITY_SCHEME = 'Token';
 
+/** The active account that holds this API key (as presented, unhashed), or null. */
+export type TokenLookup = (key: string) => Promise<AuthUser | null>;
+
 const unauthorized = (detail: string) =>
-  new AppError(401, 'not-authenticated', detail, undefined, undefined, {
-    'WWW-Authenticate': 'Token',
-  });
+  problem.notAuthenticated(detail, { headers: { 'WWW-Authenticate': 'Token' } });
 
 /** The key of `Authorization: Token <key>` or `Bearer <key>`. */
 function presentedKey(request: FastifyRequest): string | undefined {
@@ -46,35 +44,23 @@ function presentedKey(request: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-async function authenticate(db: Db, key: string): Promise<AuthUser | null> {
-  const [row] = await db
-    .select({
-      id: users.id,
-      email: users.email,
-      type: users.type,
-      isStaff: users.isStaff,
-      tokenId: authTokens.id,
-    })
-    .from(authTokens)
-    .innerJoin(users, eq(users.id, authTokens.userId))
-    .where(and(eq(authTokens.keyHash, hashSecret(key)), eq(users.isActive, true)));
-  return row ?? null;
-}
-
-const lookups = new WeakMap<FastifyRequest, Promise<AuthUser | null>>();
-
 /**
- * The account behind the request's token, or null; looked up once per request, so the rate
- * limiter (which runs first, on every route) and the route's auth check share one query.
+ * The account behind a request's token, or null, looked up once per request: the rate limiter
+ * (which runs first, on every route) and the route's auth check share one query.
  */
-export function identify(db: Db, request: FastifyRequest): Promise<AuthUser | null> {
-  let found = lookups.get(request);
-  if (!found) {
-    const key = presentedKey(request);
-    found = key ? authenticate(db, key) : Promise.resolve(null);
-    lookups.set(request, found);
-  }
-  return found;
+export type Identify = (request: FastifyRequest) => Promise<AuthUser | null>;
+
+export function createIdentify(lookup: TokenLookup): Identify {
+  const found = new WeakMap<FastifyRequest, Promise<AuthUser | null>>();
+  return (request) => {
+    let user = found.get(request);
+    if (!user) {
+      const key = presentedKey(request);
+      user = key ? lookup(key) : Promise.resolve(null);
+      found.set(request, user);
+    }
+    return user;
+  };
 }
 
 function allowed(user: AuthUser, role: Role): boolean {
@@ -90,7 +76,7 @@ const ROLE_WORDS: Record<Role, string> = {
   staff: 'a staff user',
 };
 
-export function installAuth(app: FastifyInstance, db: Db) {
+export function installAuth(app: FastifyInstance, identify: Identify) {
   app.decorateRequest('user', null);
   const protectedRoutes: FastifyInstance['protectedRoutes'] = [];
   app.decorate('protectedRoutes', protectedRoutes);
@@ -113,11 +99,11 @@ export function installAuth(app: FastifyInstance, db: Db) {
     const check = async (request: FastifyRequest) => {
       const key = presentedKey(request);
       if (!key) throw unauthorized('Authentication required: send Authorization: Token <key>.');
-      const user = await identify(db, request);
+      const user = await identify(request);
       if (!user) throw unauthorized('The token is invalid or has been revoked; log in again.');
       request.user = user;
       if (!allowed(user, role)) {
-        throw new AppError(403, 'forbidden', `Only ${ROLE_WORDS[role]} may do this.`);
+        throw problem.forbidden(`Only ${ROLE_WORDS[role]} may do this.`);
       }
     };
     const existing = route.onRequest ? [route.onRequest].flat() : [];

@@ -1,4 +1,4 @@
-// The job interface on BullMQ: one BullMQ queue per kind of work (mail, import, export, images),
+// The job interface on BullMQ: one BullMQ queue per kind of work (QUEUE_NAMES),
 // jobs and their outcome kept in Redis. The API process only enqueues; `npm run worker` (or a test
 // harness) calls `work()`. BullMQ's job locks make each job run once however many workers there
 // are, and jobs wait in Redis when the process that enqueued them dies.
@@ -6,10 +6,9 @@ import { Queue, Worker, type Job, type JobType } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import {
+  createJobRegistry,
   emptyCounts,
   QUEUE_NAMES,
-  queueOf,
-  type JobDefinition,
   type JobQueue,
   type JobState,
   type JobStatus,
@@ -81,7 +80,7 @@ function toStatus(queue: QueueName, job: AnyJob, state: JobState): JobStatus {
 }
 
 export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptions): BullJobQueue {
-  const handlers = new Map<string, JobDefinition<unknown>>();
+  const registry = createJobRegistry();
   // Queues share one connection; BullMQ itself needs no retry limit on it.
   const connection = redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
   const prefix = redis.prefix.replace(/:$/, '') + ':bull';
@@ -104,7 +103,7 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
   }
 
   async function process(job: Job) {
-    const def = handlers.get(job.name);
+    const def = registry.get(job.name);
     if (!def) throw new Error(`No handler registered for job ${job.name}`);
     const data = job.data as Stored;
     return def.handler(data.payload, {
@@ -116,14 +115,10 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
 
   const queue: BullJobQueue = {
     kind: 'bullmq',
-    register(def) {
-      queueOf(def);
-      handlers.set(def.name, def as JobDefinition<unknown>);
-      return def;
-    },
+    register: registry.add,
     async enqueue(def, payload, opts) {
-      if (!handlers.has(def.name)) queue.register(def);
-      const name = queueOf(def);
+      if (!registry.get(def.name)) registry.add(def);
+      const name = def.queue;
       const id = `${name}-${randomUUID()}`;
       const data: Stored = { payload, owner: opts?.owner ?? null };
       await queues[name].add(def.name, data, {

@@ -1,6 +1,6 @@
 // Read-through cache for public reads: Redis when configured (shared by every process), an
 // in-memory LRU otherwise. Invalidation is by version: each entry's key embeds the current version
-// of the scopes it depends on ('catalog', 'shop:<id>'), and a write bumps those versions, so one
+// of the scopes it depends on (such as 'catalog'), and a write bumps those versions, so one
 // INCR makes every dependent entry unreachable (old entries just expire).
 //
 // Callers bump AFTER their transaction commits and before they answer: a reader that sees the new
@@ -9,7 +9,8 @@
 import { LRUCache } from 'lru-cache';
 import type { Redis } from 'ioredis';
 
-export type Scope = 'catalog' | `shop:${number}`;
+/** A name for a set of entries that one write makes stale (the catalog module uses 'catalog'). */
+export type Scope = string;
 
 export interface CacheStats {
   backend: 'redis' | 'memory';
@@ -183,20 +184,4 @@ export function createRedisCache(redis: Redis, prefix: string): Cache {
     },
   };
   return cache;
-}
-
-/**
- * For commands that write the catalog outside the API (CLI import): drops the shared cached
- * reads. Without Redis there is nothing shared to drop; an API process on the same PostgreSQL then
- * serves its in-memory entries until they expire (DEFAULT_TTL_MS).
- */
-export async function dropSharedCatalogCache(redisUrl: string | undefined, prefix: string) {
-  if (!redisUrl) return;
-  const { createRedisConnections } = await import('./redis.js');
-  const redis = createRedisConnections(redisUrl, prefix);
-  try {
-    await createRedisCache(redis.client(), prefix).invalidate(['catalog']);
-  } finally {
-    await redis.close();
-  }
 }

@@ -1,60 +1,16 @@
-// One error family and one handler: every failure leaves as RFC 9457 problem+json with a request id.
+// The one error handler: every failure leaves as RFC 9457 problem+json with a request id. The
+// problem types themselves are registered in problems.ts.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import findMyWay, { type HTTPMethod } from 'find-my-way';
-import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
+import { AppError, problem, type FieldError } from './problems.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Every route as registered (HEAD aside); `documented` unless hidden from the OpenAPI schema. */
     registeredRoutes: { method: string; url: string; documented: boolean }[];
   }
-}
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-/** An expected failure with a stable code; `extra` carries data a client needs (e.g. stock left). */
-export class AppError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly detail: string,
-    readonly errors?: FieldError[],
-    readonly extra?: Record<string, unknown>,
-    readonly headers?: Record<string, string>,
-  ) {
-    super(detail);
-  }
-}
-
-export const badRequest = (detail: string, errors?: FieldError[]) =>
-  new AppError(400, 'validation', detail, errors);
-export const notFound = (what: string) => new AppError(404, 'not-found', `${what} not found.`);
-export const conflict = (code: string, detail: string, extra?: Record<string, unknown>) =>
-  new AppError(409, code, detail, undefined, extra);
-
-export const problemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    request_id: z.string(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-  })
-  .catchall(z.unknown())
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
-
-/** Response schemas for the given error statuses, for a route's `response` map. */
-export function problems<S extends number>(...statuses: S[]): Record<S, typeof problemSchema> {
-  return Object.fromEntries(statuses.map((s) => [s, problemSchema])) as Record<
-    S,
-    typeof problemSchema
-  >;
 }
 
 // Zod's default for a missing value ("expected string, received undefined") reads poorly.
@@ -100,7 +56,7 @@ function send(reply: FastifyReply, request: FastifyRequest, error: AppError) {
     .type('application/problem+json')
     .send({
       type: `/problems/${error.code}`,
-      title: STATUS_CODES[error.status] ?? 'Error',
+      title: error.title,
       status: error.status,
       detail: error.detail,
       request_id: String(request.id),
@@ -120,27 +76,25 @@ function toAppError(err: FastifyError, maxBody: number): AppError {
   if (err instanceof AppError) return err;
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = WHERE[err.validationContext ?? 'body'] ?? 'request';
-    return badRequest(`The ${where} is not valid: see errors.`, validationErrors(err));
+    return problem.validation(`The ${where} is not valid: see errors.`, {
+      errors: validationErrors(err),
+    });
   }
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new AppError(400, 'malformed-json', `The body is not valid JSON: ${err.message}`);
+      return problem.malformedJson(`The body is not valid JSON: ${err.message}`);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError(413, 'body-too-large', `The body is larger than ${maxBody} bytes.`);
+      return problem.bodyTooLarge(`The body is larger than ${maxBody} bytes.`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError(415, 'unsupported-media-type', err.message);
+      return problem.unsupportedMediaType(err.message);
   }
   if (err instanceof SyntaxError) {
-    return new AppError(400, 'malformed-json', `The body is not valid JSON: ${err.message}`);
+    return problem.malformedJson(`The body is not valid JSON: ${err.message}`);
   }
   const status = err.statusCode ?? 500;
-  if (status >= 400 && status < 500) return new AppError(status, 'bad-request', err.message);
-  return new AppError(
-    500,
-    'internal',
-    'Internal server error. Quote the request id when reporting it.',
-  );
+  if (status >= 400 && status < 500) return problem.badRequest(err.message, { status });
+  return problem.internal('Internal server error. Quote the request id when reporting it.');
 }
 
 /**
@@ -180,12 +134,8 @@ export function installProblemHandling(app: FastifyInstance, maxBody: number) {
     if (allowed.length > 0) {
       void reply.header('allow', allowed.join(', '));
       const detail = `${request.method} is not allowed here; use ${allowed.join(', ')}.`;
-      return send(reply, request, new AppError(405, 'method-not-allowed', detail));
+      return send(reply, request, problem.methodNotAllowed(detail));
     }
-    return send(
-      reply,
-      request,
-      new AppError(404, 'not-found', `No route ${request.method} ${path}.`),
-    );
+    return send(reply, request, problem.notFound(`No route ${request.method} ${path}.`));
   });
 }

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import type { App } from '../app.js';
+import type { App } from './http.js';
 import { SECURITY_SCHEME } from './auth.js';
 
 const require = createRequire(import.meta.url);

@@ -12,7 +12,8 @@ function jobs() {
   let flaky = 2;
   const runs: string[] = [];
   const add: JobDefinition<{ a: number; b: number }, number> = {
-    name: 'export.add',
+    name: 'test.add',
+    queue: 'import',
     handler: async ({ a, b }, ctx) => {
       await ctx.progress(1, 1);
       runs.push(ctx.id);
@@ -20,14 +21,16 @@ function jobs() {
     },
   };
   const broken: JobDefinition<{ fixed?: boolean }> = {
-    name: 'images.broken',
+    name: 'test.broken',
+    queue: 'mail',
     attempts: 3,
     handler: async () => {
       if (flaky-- > -10) throw new Error('disk on fire');
     },
   };
   const heals: JobDefinition<null> = {
-    name: 'images.heals',
+    name: 'test.heals',
+    queue: 'mail',
     attempts: 2,
     handler: async () => {
       if (flaky > 0) throw new Error(`not yet (${flaky--})`);
@@ -75,8 +78,8 @@ describe.each(kinds)('%s job queue', (kind, open) => {
       await queue.drain();
 
       expect(await queue.status(id)).toMatchObject({
-        queue: 'export',
-        name: 'export.add',
+        queue: 'import',
+        name: 'test.add',
         state: 'completed',
         result: 5,
         owner: '7',
@@ -85,7 +88,7 @@ describe.each(kinds)('%s job queue', (kind, open) => {
       });
       const failed = await queue.status(failing);
       expect(failed).toMatchObject({
-        queue: 'images',
+        queue: 'mail',
         state: 'failed',
         attempts: 3,
         error: 'disk on fire',
@@ -94,7 +97,7 @@ describe.each(kinds)('%s job queue', (kind, open) => {
       const list = await queue.list('failed', { offset: 0, limit: 10 });
       expect(list.count).toBe(1);
       expect(list.jobs[0]).toMatchObject({ id: failing, error: 'disk on fire' });
-      expect((await queue.counts()).images.failed).toBe(1);
+      expect((await queue.counts()).mail.failed).toBe(1);
 
       // A retried job starts over from its first attempt.
       defs.heal();

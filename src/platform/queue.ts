@@ -12,14 +12,15 @@ export interface JobContext {
   progress(done: number, total: number): void | Promise<void>;
 }
 
-export const QUEUE_NAMES = ['mail', 'import', 'export', 'images'] as const;
+/** One queue per kind of work, so a flood of one (a big import) never holds up another (mail). */
+export const QUEUE_NAMES = ['mail', 'import'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobDefinition<P, R = unknown> {
   /** Unique; how a worker finds the handler of a stored job. */
   name: string;
-  /** Which queue carries it (mail, import, export, images); by default guessed from the name. */
-  queue?: QueueName;
+  /** Which queue carries it. */
+  queue: QueueName;
   /** Payload and result travel as JSON when the queue is BullMQ. */
   handler: (payload: P, ctx: JobContext) => Promise<R>;
   /** Tries in all, including the first; a failure is retried with exponential backoff. */
@@ -62,13 +63,23 @@ export interface JobQueue {
   drain(): Promise<void>;
 }
 
-export function queueOf(job: { name: string; queue?: QueueName }): QueueName {
-  if (job.queue) return job.queue;
-  const name = job.name.toLowerCase();
-  const guess = QUEUE_NAMES.find((q) => name.includes(q === 'images' ? 'image' : q));
-  if (!guess)
-    throw new Error(`Job ${job.name}: say which queue carries it (${QUEUE_NAMES.join(', ')})`);
-  return guess;
+/**
+ * The handlers known by name, shared by both queue backends: a worker process that builds the same
+ * app finds the handler of a job another process stored.
+ */
+export function createJobRegistry() {
+  const handlers = new Map<string, JobDefinition<unknown>>();
+  return {
+    add<P, R>(def: JobDefinition<P, R>): JobDefinition<P, R> {
+      if (!QUEUE_NAMES.includes(def.queue))
+        throw new Error(`Job ${def.name}: unknown queue ${def.queue} (${QUEUE_NAMES.join(', ')})`);
+      handlers.set(def.name, def as JobDefinition<unknown>);
+      return def;
+    },
+    get(name: string): JobDefinition<unknown> | undefined {
+      return handlers.get(name);
+    },
+  };
 }
 
 export function emptyCounts(): Record<QueueName, Record<JobState, number>> {
@@ -92,7 +103,7 @@ export function createInProcessQueue({
   backoffMs = 1000,
   keep = 1000,
 }: InProcessQueueOptions): JobQueue {
-  const handlers = new Map<string, JobDefinition<unknown>>();
+  const registry = createJobRegistry();
   const jobs = new Map<string, Entry>();
   const pending = new Set<Promise<void>>();
 
@@ -105,7 +116,7 @@ export function createInProcessQueue({
   const view = ({ payload: _payload, ...status }: Entry): JobStatus => ({ ...status });
 
   async function run(status: Entry) {
-    const def = handlers.get(status.name)!;
+    const def = registry.get(status.name)!;
     const attempts = def.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       status.state = 'active';
@@ -149,16 +160,12 @@ export function createInProcessQueue({
 
   const queue: JobQueue = {
     kind: 'in-process',
-    register(def) {
-      queueOf(def);
-      handlers.set(def.name, def as JobDefinition<unknown>);
-      return def;
-    },
+    register: registry.add,
     async enqueue(def, payload, opts) {
-      if (!handlers.has(def.name)) queue.register(def);
+      if (!registry.get(def.name)) registry.add(def);
       const status: Entry = {
         id: randomUUID(),
-        queue: queueOf(def),
+        queue: def.queue,
         name: def.name,
         state: 'waiting',
         attempts: 0,

@@ -6,11 +6,10 @@
 // the auth check then reuses; an unknown or revoked token counts as anonymous (by IP), so made-up
 // tokens cannot buy the larger per-user allowance.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { identify } from './auth.js';
+import type { Identify } from './auth.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
-import type { Db } from './db/client.js';
-import { AppError, problemSchema } from './errors.js';
+import { problem, problemSchema, type AppError } from './problems.js';
 import type { Limit, LimitState, RateLimitStore } from './rate-limit.js';
 
 declare module 'fastify' {
@@ -62,13 +61,9 @@ function refusal(states: LimitState[]): AppError {
   const wait = Math.max(...used.map((s) => seconds(s.resetMs)));
   const first = used[0]!;
   const per = PERIOD_WORDS[first.periodMs] ?? `${seconds(first.periodMs)} s`;
-  return new AppError(
-    429,
-    'throttled',
+  return problem.throttled(
     `Request was throttled: the ${first.name} limit of ${first.limit} requests per ${per} is used up; try again in ${wait} s.`,
-    undefined,
-    { limit: first.name, retry_after: wait },
-    { 'Retry-After': String(wait) },
+    { extra: { limit: first.name, retry_after: wait }, headers: { 'Retry-After': String(wait) } },
   );
 }
 
@@ -76,12 +71,12 @@ export interface ThrottleDeps {
   store: RateLimitStore;
   config: ThrottleConfig;
   clock: Clock;
-  db: Db;
+  identify: Identify;
 }
 
 export function installRateLimits(
   app: FastifyInstance,
-  { store, config, clock, db }: ThrottleDeps,
+  { store, config, clock, identify }: ThrottleDeps,
 ) {
   const limits = limitsFromConfig(config);
   const policies = { anonymous: policyHeader(limits.anonymous), user: policyHeader(limits.user) };
@@ -100,7 +95,7 @@ export function installRateLimits(
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.routeOptions.url ?? request.url.split('?')[0]!;
     if (exempt(path, request)) return;
-    const user = request.headers.authorization ? await identify(db, request) : null;
+    const user = request.headers.authorization ? await identify(request) : null;
     const kind = user ? 'user' : 'anonymous';
     const subject = user ? `u${user.id}` : `ip${request.ip}`;
     const { allowed, states } = await store.consume(subject, limits[kind], clock.now().getTime());

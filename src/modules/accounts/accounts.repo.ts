@@ -1,4 +1,5 @@
 import { and, eq, gt, isNull, ne } from 'drizzle-orm';
+import type { AuthUser } from '../../platform/auth.js';
 import type { Executor } from '../../platform/db/client.js';
 import { authTokens, emailTokens, users } from './accounts.tables.js';
 
@@ -95,4 +96,37 @@ export async function consumeEmailToken(
     )
     .returning({ id: emailTokens.id });
   return used.length > 0;
+}
+
+/** The active account holding the API token of this hash, with the token's id. */
+export async function findActiveUserByTokenHash(
+  db: Executor,
+  keyHash: string,
+): Promise<AuthUser | null> {
+  const [row] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      type: users.type,
+      isStaff: users.isStaff,
+      tokenId: authTokens.id,
+    })
+    .from(authTokens)
+    .innerJoin(users, eq(users.id, authTokens.userId))
+    .where(and(eq(authTokens.keyHash, keyHash), eq(users.isActive, true)));
+  return row ?? null;
+}
+
+/** Addresses of the active staff users. */
+export async function staffEmails(db: Executor): Promise<string[]> {
+  const rows = await db
+    .select({ email: users.email })
+    .from(users)
+    .where(and(eq(users.isStaff, true), eq(users.isActive, true)));
+  return rows.map((r) => r.email);
+}
+
+export async function emailOf(db: Executor, userId: number): Promise<string | undefined> {
+  const [row] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
+  return row?.email;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { App } from '../../app.js';
+import type { App } from '../../platform/http.js';
 import { currentUser } from '../../platform/auth.js';
-import { problems } from '../../platform/errors.js';
+import { problemResponses } from '../../platform/problems.js';
 import {
   emailBody,
   emailTokenBody,
@@ -24,7 +24,7 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
       tags,
       summary: 'Create an account; a confirmation token is emailed',
       body: registerBody,
-      response: { 201: userSchema, ...problems(400, 409) },
+      response: { 201: userSchema, ...problemResponses(400, 409) },
     },
     handler: async (req, reply) => reply.code(201).send(await accounts.register(req.body)),
   });
@@ -34,7 +34,7 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
       tags,
       summary: 'Activate an account with the emailed token',
       body: emailTokenBody,
-      response: { 200: messageSchema, ...problems(400) },
+      response: { 200: messageSchema, ...problemResponses(400) },
     },
     handler: async (req) => {
       await accounts.activate(req.body.email, req.body.token);
@@ -47,7 +47,7 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
       tags,
       summary: 'Email a fresh activation token (always 202)',
       body: emailBody,
-      response: { 202: messageSchema, ...problems(400) },
+      response: { 202: messageSchema, ...problemResponses(400) },
     },
     handler: async (req, reply) => {
       await accounts.resendActivation(req.body.email);
@@ -60,7 +60,7 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
       tags,
       summary: 'Exchange email and password for an API token',
       body: loginBody,
-      response: { 200: tokenSchema, ...problems(400, 401, 429) },
+      response: { 200: tokenSchema, ...problemResponses(400, 401, 429) },
     },
     handler: async (req) => ({ token: await accounts.login(req.body.email, req.body.password) }),
   });
@@ -79,7 +79,7 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
     schema: {
       tags,
       summary: 'The signed-in account',
-      response: { 200: userSchema, ...problems(404) },
+      response: { 200: userSchema, ...problemResponses(404) },
     },
     handler: (req) => accounts.details(currentUser(req).id),
   });
@@ -91,7 +91,7 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
       summary: 'Change names, company, position or (with current_password) the password',
       description: 'A password change signs out every other token of the account.',
       body: updateUserBody,
-      response: { 200: userSchema, ...problems(400, 404) },
+      response: { 200: userSchema, ...problemResponses(400, 404) },
     },
     handler: (req) => {
       const user = currentUser(req);
@@ -104,7 +104,7 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
       tags,
       summary: 'Email a password reset token (always 202)',
       body: emailBody,
-      response: { 202: messageSchema, ...problems(400) },
+      response: { 202: messageSchema, ...problemResponses(400) },
     },
     handler: async (req, reply) => {
       await accounts.requestPasswordReset(req.body.email);
@@ -117,7 +117,7 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
       tags,
       summary: 'Set a new password with the emailed token; revokes all API tokens',
       body: resetConfirmBody,
-      response: { 200: messageSchema, ...problems(400) },
+      response: { 200: messageSchema, ...problemResponses(400) },
     },
     handler: async (req) => {
       await accounts.confirmPasswordReset(req.body.email, req.body.token, req.body.password);

@@ -1,7 +1,7 @@
 import { hashSecret, newSecret } from '../../lib/tokens.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/client.js';
-import { AppError, badRequest } from '../../platform/errors.js';
+import { problem } from '../../platform/problems.js';
 import type { Mail } from '../../platform/mailer.js';
 import type { WindowCounter } from '../../platform/rate-limit.js';
 import * as repo from './accounts.repo.js';
@@ -29,14 +29,14 @@ export type AccountsService = ReturnType<typeof createAccountsService>;
 
 const BAD_CREDENTIALS = 'Unable to log in with the provided credentials.';
 const BAD_TOKEN = 'The token is wrong, already used or expired; request a new one.';
+const accountNotFound = () => problem.notFound('Account not found.');
 
 function checkPassword(password: string, info: PersonalInfo) {
   const reasons = passwordProblems(password, info);
   if (reasons.length > 0) {
-    throw badRequest(
-      'The password is too weak.',
-      reasons.map((message) => ({ field: 'password', message })),
-    );
+    throw problem.validation('The password is too weak.', {
+      errors: reasons.map((message) => ({ field: 'password', message })),
+    });
   }
 }
 
@@ -83,7 +83,8 @@ export function createAccountsService({
     const user = await repo.findUserByEmail(db, email);
     const ok =
       user && (await repo.consumeEmailToken(db, user.id, purpose, hashSecret(token), clock.now()));
-    if (!ok) throw badRequest(BAD_TOKEN, [{ field: 'token', message: BAD_TOKEN }]);
+    if (!ok)
+      throw problem.validation(BAD_TOKEN, { errors: [{ field: 'token', message: BAD_TOKEN }] });
     return user;
   }
 
@@ -107,8 +108,7 @@ export function createAccountsService({
         position: input.position ?? '',
         type: input.type,
       });
-      if (!user)
-        throw new AppError(409, 'email-taken', 'An account with this email already exists.');
+      if (!user) throw problem.emailTaken('An account with this email already exists.');
       await sendEmailToken(user, 'activation');
       return toUserDto(user);
     },
@@ -131,20 +131,16 @@ export function createAccountsService({
           1,
           Math.ceil((failures.resetAt.getTime() - clock.now().getTime()) / 1000),
         );
-        throw new AppError(
-          429,
-          'too-many-failed-logins',
+        throw problem.tooManyFailedLogins(
           `Too many failed logins for this account; try again in ${seconds} s.`,
-          undefined,
-          undefined,
-          { 'Retry-After': String(seconds) },
+          { headers: { 'Retry-After': String(seconds) } },
         );
       }
       const user = await repo.findUserByEmail(db, email);
       const valid = await verifyPassword(user?.passwordHash ?? (await dummyHash), password);
       if (!user || !valid || !user.isActive) {
         await loginFailures.hit(email);
-        throw new AppError(401, 'bad-credentials', BAD_CREDENTIALS);
+        throw problem.badCredentials(BAD_CREDENTIALS);
       }
       return issueApiToken(user.id);
     },
@@ -153,14 +149,14 @@ export function createAccountsService({
 
     async details(userId: number) {
       const user = await repo.findUserById(db, userId);
-      if (!user) throw new AppError(404, 'not-found', 'Account not found.');
+      if (!user) throw accountNotFound();
       return toUserDto(user);
     },
 
     /** Changes profile fields; a new password needs the current one and signs out other tokens. */
     async update(userId: number, tokenId: number, input: UpdateUserInput) {
       const user = await repo.findUserById(db, userId);
-      if (!user) throw new AppError(404, 'not-found', 'Account not found.');
+      if (!user) throw accountNotFound();
       const patch: Partial<repo.NewUser> = {
         firstName: input.first_name,
         lastName: input.last_name,
@@ -172,9 +168,9 @@ export function createAccountsService({
           !input.current_password ||
           !(await verifyPassword(user.passwordHash, input.current_password))
         ) {
-          throw badRequest('Changing the password needs the current password.', [
-            { field: 'current_password', message: 'is missing or wrong' },
-          ]);
+          throw problem.validation('Changing the password needs the current password.', {
+            errors: [{ field: 'current_password', message: 'is missing or wrong' }],
+          });
         }
         checkPassword(input.password, {
           email: user.email,

@@ -3,14 +3,18 @@
 // of a request's cost. Entries are keyed by the absolute URL (pages link to absolute next/previous
 // URLs) and depend on the 'catalog' scope: products and categories are shared between shops (two
 // shops' offers of one product show the same name and category), so an import, a state switch or
-// a stock change of any shop can change any page. Writers bump the scope after committing (see
-// `catalogChanged` in app.ts), so once a write has returned no process answers from old entries.
+// a stock change of any shop can change any page. Writers bump the scope after committing
+// (`changed()`, through the catalog service), so once a write has returned no process answers
+// from old entries.
 // Only 200 answers are kept; the rate limiter runs first, so hits are limited like any request.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Cache, Lookup, Scope } from '../../platform/cache.js';
+import type { Cache, Lookup } from '../../platform/cache.js';
 
-const SCOPES: Scope[] = ['catalog'];
+const SCOPES = ['catalog'];
 const CACHED_ROUTES = new Set(['/products/', '/products/:id/', '/categories/', '/shops/']);
+
+/** Drops every cached catalog read, in every process that shares the cache. */
+export const dropCachedCatalog = (cache: Cache) => cache.invalidate(SCOPES);
 
 export function installCatalogCache(app: FastifyInstance, cache: Cache) {
   const pending = new WeakMap<FastifyRequest, Lookup<string>>();

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
-import type { App } from '../../app.js';
+import type { App } from '../../platform/http.js';
 import { pageBounds, pageOf, pageQuery, paginated } from '../../lib/pagination.js';
-import { problems } from '../../platform/errors.js';
+import { problemResponses } from '../../platform/problems.js';
 import {
   categorySchema,
   offerIdParams,
@@ -36,7 +36,7 @@ export function catalogRoutes(app: App, catalog: CatalogService) {
         '`count` is always exact. Ordering: `price`, `-price`, `name`, `-name` (ties by id); by ' +
         'default by id, or by relevance when `search` is given.',
       querystring: productsQuery,
-      response: { 200: paginated(offerSchema), ...problems(400, 404) },
+      response: { 200: paginated(offerSchema), ...problemResponses(400, 404) },
     },
     handler: async (req, reply) => {
       const { page, page_size, ...filters } = req.query;
@@ -54,7 +54,7 @@ export function catalogRoutes(app: App, catalog: CatalogService) {
       summary: 'One offer with its parameters',
       description: `${LIVE} Any other id answers 404.`,
       params: offerIdParams,
-      response: { 200: offerSchema, ...problems(400, 404) },
+      response: { 200: offerSchema, ...problemResponses(400, 404) },
     },
     handler: (req) => catalog.getOffer(req.params.id),
   });
@@ -67,7 +67,7 @@ export function catalogRoutes(app: App, catalog: CatalogService) {
         'Categories with at least one offer on sale (not withdrawn, of a shop that takes orders), ' +
         'by name. Empty categories are left out so every listed category filters to some products.',
       querystring: pageQuery,
-      response: { 200: paginated(categorySchema), ...problems(400, 404) },
+      response: { 200: paginated(categorySchema), ...problemResponses(400, 404) },
     },
     handler: async (req) => {
       const { limit, offset } = pageBounds(req.query);
@@ -83,7 +83,7 @@ export function catalogRoutes(app: App, catalog: CatalogService) {
       description:
         'Shops whose order taking is on (`state: true`), by name; shops that are off are not listed.',
       querystring: pageQuery,
-      response: { 200: paginated(shopSchema), ...problems(400, 404) },
+      response: { 200: paginated(shopSchema), ...problemResponses(400, 404) },
     },
     handler: async (req) => {
       const { limit, offset } = pageBounds(req.query);

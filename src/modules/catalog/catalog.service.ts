@@ -1,13 +1,23 @@
+// The catalog's operations: public reads, a shop's price-list import and order taking, and the
+// invalidation of cached reads after any commit that changed what the catalog shows.
+import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';
+import type { Cache } from '../../platform/cache.js';
 import type { Db } from '../../platform/db/client.js';
-import { notFound } from '../../platform/errors.js';
-import * as repo from './catalog.repo.js';
+import { problem } from '../../platform/problems.js';
+import { dropCachedCatalog } from './catalog.cache.js';
+import { importPriceList, type PriceList, type Progress } from './catalog.import.js';
+import * as reads from './catalog.reads.js';
 import type { OfferDto, OfferFilters } from './catalog.schemas.js';
+import * as shops from './catalog.shops.js';
 
 export type CatalogService = ReturnType<typeof createCatalogService>;
 
-export interface CatalogOptions {
+export interface CatalogDeps {
   db: Db;
+  /** Where cached catalog reads live (see catalog.cache.ts); dropped after every change. */
+  cache: Cache;
+  log: FastifyBaseLogger;
   /** Reuse of list counts while nothing has committed (default on); `false` counts every time. */
   countCache?: boolean;
 }
@@ -25,7 +35,7 @@ interface CountEntry {
  */
 function createCountCache(db: Db, enabled: boolean) {
   if (!enabled)
-    return async (filters: OfferFilters) => (await repo.countLiveOffers(db, filters)).count;
+    return async (filters: OfferFilters) => (await reads.countLiveOffers(db, filters)).count;
   const cache = new LRUCache<string, CountEntry>({ max: 1000 });
   const inFlight = new Map<string, Promise<CountEntry>>();
   return async (filters: OfferFilters, pageSnapshot: string): Promise<number> => {
@@ -35,7 +45,7 @@ function createCountCache(db: Db, enabled: boolean) {
     const flightKey = `${key}@${pageSnapshot}`;
     let flight = inFlight.get(flightKey);
     if (!flight) {
-      flight = repo
+      flight = reads
         .countLiveOffers(db, filters)
         .then((entry) => {
           cache.set(key, entry);
@@ -48,9 +58,33 @@ function createCountCache(db: Db, enabled: boolean) {
   };
 }
 
-export function createCatalogService({ db, countCache = true }: CatalogOptions) {
+const noShop = () => problem.notFound('Shop (import a price list first) not found.');
+const stateDto = (s: shops.ShopRow) => ({ id: s.id, name: s.name, state: s.state });
+
+export function createCatalogService({ db, cache, log, countCache = true }: CatalogDeps) {
   const countOffers = createCountCache(db, countCache);
+
+  async function shopOf(userId: number) {
+    const shop = await shops.findShopByUser(db, userId);
+    if (!shop) throw noShop();
+    return shop;
+  }
+
+  /**
+   * After a commit that changed offers, stock or shops: no process answers from old cached reads.
+   * The write has committed, so a cache that cannot be reached must not turn it into an error.
+   */
+  async function changed() {
+    try {
+      await dropCachedCatalog(cache);
+    } catch (err) {
+      log.error({ err }, 'catalog cache not invalidated after a change');
+    }
+  }
+
   return {
+    changed,
+
     /**
      * One page of live offers, its results already JSON (an array of `offerSchema` objects):
      * a fixed number of queries whatever the page size.
@@ -60,36 +94,64 @@ export function createCatalogService({ db, countCache = true }: CatalogOptions) 
       limit: number,
       offset: number,
     ): Promise<{ count: number; resultsJson: string }> {
-      const { ids, snapshot } = await repo.listLiveOfferIds(db, filters, limit, offset);
+      const { ids, snapshot } = await reads.listLiveOfferIds(db, filters, limit, offset);
       const [count, resultsJson] = await Promise.all([
         countOffers(filters, snapshot),
-        repo.offersJsonByIds(db, ids),
+        reads.offersJsonByIds(db, ids),
       ]);
       return { count, resultsJson };
     },
 
     /** A live offer; withdrawn offers and those of shops that are off are not found. */
     async getOffer(id: number): Promise<OfferDto> {
-      const liveId = await repo.findLiveOfferId(db, id);
-      const [offer] = liveId === undefined ? [] : await repo.findOffersByIds(db, [liveId]);
-      if (!offer) throw notFound(`Product ${id}`);
+      const liveId = await reads.findLiveOfferId(db, id);
+      const [offer] = liveId === undefined ? [] : await reads.findOffersByIds(db, [liveId]);
+      if (!offer) throw problem.notFound(`Product ${id} not found.`);
       return offer;
     },
 
     async listCategories(limit: number, offset: number) {
       const [results, count] = await Promise.all([
-        repo.listCategories(db, limit, offset),
-        repo.countCategories(db),
+        reads.listCategories(db, limit, offset),
+        reads.countCategories(db),
       ]);
       return { count, results };
     },
 
     async listShops(limit: number, offset: number) {
       const [results, count] = await Promise.all([
-        repo.listShops(db, limit, offset),
-        repo.countShops(db),
+        reads.listShops(db, limit, offset),
+        reads.countShops(db),
       ]);
       return { count, results };
     },
+
+    /** The shop account's price list becomes its whole truth (see catalog.import.ts). */
+    async importPriceList(userId: number, list: PriceList, progress?: Progress) {
+      const summary = await importPriceList(db, userId, list, progress);
+      await changed();
+      return summary;
+    },
+
+    /** The account's shop with its categories and live offers, for the price-list export. */
+    async shopForExport(userId: number) {
+      const shop = await shopOf(userId);
+      const [categories, live] = await Promise.all([
+        shops.listShopCategories(db, shop.id),
+        shops.listLiveOffers(db, shop.id),
+      ]);
+      return { shop, categories, ...live };
+    },
+
+    shopState: async (userId: number) => stateDto(await shopOf(userId)),
+
+    async setShopState(userId: number, state: boolean) {
+      const shop = await shops.setShopState(db, (await shopOf(userId)).id, state);
+      await changed();
+      return stateDto(shop);
+    },
+
+    /** The id of the account's shop; undefined for an account without one. */
+    shopIdOf: async (userId: number) => (await shops.findShopByUser(db, userId))?.id,
   };
 }

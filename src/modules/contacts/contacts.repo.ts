@@ -1,10 +1,10 @@
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { users } from '../accounts/accounts.tables.js';
+import type { NewContact } from './contacts.schemas.js';
 import { contacts } from './contacts.tables.js';
 
 export type ContactRow = typeof contacts.$inferSelect;
-export type ContactValues = Partial<Omit<typeof contacts.$inferInsert, 'id' | 'userId'>>;
+export type ContactValues = Partial<NewContact>;
 
 export function listContacts(db: Executor, userId: number, limit: number, offset: number) {
   return db
@@ -21,16 +21,16 @@ export async function countContacts(db: Executor, userId: number): Promise<numbe
   return row!.n;
 }
 
-/** Serializes contact changes of one user, so two parallel adds cannot pass the limit together. */
-export async function lockUser(db: Executor, userId: number) {
-  await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
+/**
+ * Serializes contact adds of one user, so two parallel adds cannot pass the limit together. An
+ * advisory lock (until the transaction ends) rather than a lock on the user's row: that row is
+ * the accounts module's.
+ */
+export async function lockContactsOf(db: Executor, userId: number) {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext('contacts'), ${userId}::int)`);
 }
 
-export async function insertContact(
-  db: Executor,
-  userId: number,
-  values: ContactValues & Pick<ContactRow, 'phone' | 'city' | 'street'>,
-) {
+export async function insertContact(db: Executor, userId: number, values: NewContact) {
   const [row] = await db
     .insert(contacts)
     .values({ ...values, userId })

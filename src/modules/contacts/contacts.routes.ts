@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { App } from '../../app.js';
+import type { App } from '../../platform/http.js';
 import { pageBounds, pageOf, pageQuery, paginated } from '../../lib/pagination.js';
 import { currentUser } from '../../platform/auth.js';
-import { problems } from '../../platform/errors.js';
+import { problemResponses } from '../../platform/problems.js';
 import {
   addContactBody,
   contactSchema,
@@ -21,7 +21,7 @@ export function contactsRoutes(app: App, contacts: ContactsService) {
       tags,
       summary: "The user's delivery contacts",
       querystring: pageQuery,
-      response: { 200: paginated(contactSchema), ...problems(400, 404) },
+      response: { 200: paginated(contactSchema), ...problemResponses(400, 404) },
     },
     handler: async (req) => {
       const { limit, offset } = pageBounds(req.query);
@@ -36,7 +36,7 @@ export function contactsRoutes(app: App, contacts: ContactsService) {
       tags,
       summary: 'Add a delivery contact (at most 5 per user)',
       body: addContactBody,
-      response: { 201: contactSchema, ...problems(400, 409) },
+      response: { 201: contactSchema, ...problemResponses(400, 409) },
     },
     handler: async (req, reply) =>
       reply.code(201).send(await contacts.add(currentUser(req).id, req.body)),
@@ -48,7 +48,7 @@ export function contactsRoutes(app: App, contacts: ContactsService) {
       tags,
       summary: 'Change the given fields of a contact',
       body: updateContactBody,
-      response: { 200: contactSchema, ...problems(400, 404) },
+      response: { 200: contactSchema, ...problemResponses(400, 404) },
     },
     handler: (req) => {
       const { id, ...fields } = req.body;
@@ -62,7 +62,7 @@ export function contactsRoutes(app: App, contacts: ContactsService) {
       tags,
       summary: 'Delete contacts; orders keep their copy of the address',
       body: deleteContactsBody,
-      response: { 200: z.object({ deleted: z.number().int() }), ...problems(400, 404) },
+      response: { 200: z.object({ deleted: z.number().int() }), ...problemResponses(400, 404) },
     },
     handler: (req) => contacts.delete(currentUser(req).id, req.body.items),
   });

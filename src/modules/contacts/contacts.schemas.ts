@@ -35,22 +35,25 @@ const fields = {
   apartment: text(20).optional(),
 };
 
-export const contactSchema = z
-  .object({
-    id: z.number().int(),
-    first_name: z.string(),
-    last_name: z.string(),
-    middle_name: z.string(),
-    email: z.string(),
-    phone: z.string(),
-    city: z.string(),
-    street: z.string(),
-    house: z.string(),
-    structure: z.string(),
-    building: z.string(),
-    apartment: z.string(),
-  })
-  .meta({ id: 'Contact' });
+/** The one address shape: a contact without its id, and what an order keeps as its copy. */
+export const addressSchema = z.object({
+  first_name: z.string(),
+  last_name: z.string(),
+  middle_name: z.string(),
+  email: z.string(),
+  phone: z.string(),
+  city: z.string(),
+  street: z.string(),
+  house: z.string(),
+  structure: z.string(),
+  building: z.string(),
+  apartment: z.string(),
+});
+
+export type Address = z.output<typeof addressSchema>;
+export const ADDRESS_FIELDS = addressSchema.keyof().options;
+
+export const contactSchema = addressSchema.extend({ id: z.number().int() }).meta({ id: 'Contact' });
 
 const id = z.number().int().min(1).max(2_147_483_647);
 

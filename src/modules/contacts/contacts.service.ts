@@ -1,47 +1,31 @@
-import type { Db } from '../../platform/db/client.js';
-import { AppError, conflict } from '../../platform/errors.js';
+import type { Db, Executor } from '../../platform/db/client.js';
+import { problem } from '../../platform/problems.js';
 import * as repo from './contacts.repo.js';
-import type { ContactFields, NewContact } from './contacts.schemas.js';
+import {
+  ADDRESS_FIELDS,
+  type Address,
+  type ContactFields,
+  type NewContact,
+} from './contacts.schemas.js';
 
 export const MAX_CONTACTS = 5;
 
 export type ContactsService = ReturnType<typeof createContactsService>;
 
-export function toContactDto(c: repo.ContactRow) {
-  return {
-    id: c.id,
-    first_name: c.firstName,
-    last_name: c.lastName,
-    middle_name: c.middleName,
-    email: c.email,
-    phone: c.phone,
-    city: c.city,
-    street: c.street,
-    house: c.house,
-    structure: c.structure,
-    building: c.building,
-    apartment: c.apartment,
-  };
+/** The address fields of a row (or of a partial address: missing ones become ''). */
+export function addressOf(row: Partial<Address>): Address {
+  return Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, row[f] ?? ''])) as Address;
 }
 
-function toValues(f: ContactFields): repo.ContactValues {
-  return {
-    firstName: f.first_name,
-    lastName: f.last_name,
-    middleName: f.middle_name,
-    email: f.email,
-    phone: f.phone,
-    city: f.city,
-    street: f.street,
-    house: f.house,
-    structure: f.structure,
-    building: f.building,
-    apartment: f.apartment,
-  };
-}
+const toContactDto = (row: repo.ContactRow) => ({ id: row.id, ...addressOf(row) });
 
-const contactNotFound = (ids: number[]) =>
-  new AppError(404, 'not-found', `Contact ${ids.join(', ')} not found.`);
+const contactNotFound = (ids: number[]) => problem.notFound(`Contact ${ids.join(', ')} not found.`);
+
+/** The address of one of the user's contacts, as an order copies it; undefined if not theirs. */
+export async function findAddress(db: Executor, userId: number, id: number) {
+  const row = await repo.findContact(db, userId, id);
+  return row && addressOf(row);
+}
 
 export function createContactsService({ db }: { db: Db }) {
   return {
@@ -55,29 +39,20 @@ export function createContactsService({ db }: { db: Db }) {
 
     add(userId: number, fields: NewContact) {
       return db.transaction(async (tx) => {
-        await repo.lockUser(tx, userId);
+        await repo.lockContactsOf(tx, userId);
         if ((await repo.countContacts(tx, userId)) >= MAX_CONTACTS) {
-          throw conflict(
-            'contact-limit',
+          throw problem.contactLimit(
             `At most ${MAX_CONTACTS} contacts per user; delete one first.`,
           );
         }
-        const { phone, city, street } = fields;
-        const row = await repo.insertContact(tx, userId, {
-          ...toValues(fields),
-          phone,
-          city,
-          street,
-        });
-        return toContactDto(row);
+        return toContactDto(await repo.insertContact(tx, userId, fields));
       });
     },
 
     async update(userId: number, id: number, fields: ContactFields) {
-      const values = toValues(fields);
-      const hasChanges = Object.values(values).some((v) => v !== undefined);
+      const hasChanges = Object.values(fields).some((v) => v !== undefined);
       const row = hasChanges
-        ? await repo.updateContact(db, userId, id, values)
+        ? await repo.updateContact(db, userId, id, fields)
         : await repo.findContact(db, userId, id);
       if (!row) throw contactNotFound([id]);
       return toContactDto(row);

@@ -1,7 +1,10 @@
 import { index, integer, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
 import { users } from '../accounts/accounts.tables.js';
 
-/** Delivery addresses. Orders copy the address, so deleting a contact never changes an order. */
+/**
+ * Delivery addresses. Orders copy the address, so deleting a contact never changes an order. The
+ * address fields are keyed by their API names (see `addressSchema`), so rows need no renaming.
+ */
 export const contacts = pgTable(
   'contacts',
   {
@@ -9,9 +12,9 @@ export const contacts = pgTable(
     userId: integer('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    firstName: text('first_name').notNull().default(''),
-    lastName: text('last_name').notNull().default(''),
-    middleName: text('middle_name').notNull().default(''),
+    first_name: text('first_name').notNull().default(''),
+    last_name: text('last_name').notNull().default(''),
+    middle_name: text('middle_name').notNull().default(''),
     email: text('email').notNull().default(''),
     phone: text('phone').notNull(),
     city: text('city').notNull(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { App } from '../../app.js';
+import type { App } from '../../platform/http.js';
 import type { Database } from '../../platform/db/client.js';
-import { AppError, problems } from '../../platform/errors.js';
+import { PROBLEM_TYPES, problem, problemResponses } from '../../platform/problems.js';
 import type { RedisConnections } from '../../platform/redis.js';
 
 const tags = ['operations'];
@@ -31,7 +31,7 @@ export function opsRoutes(app: App, database: Database, redis?: RedisConnections
     schema: {
       tags,
       summary: 'Readiness: the database (and Redis, where configured) answer',
-      response: { 200: status, ...problems(503) },
+      response: { 200: status, ...problemResponses(503) },
     },
     handler: async (req) => {
       for (const [name, check] of dependencies) {
@@ -39,10 +39,44 @@ export function opsRoutes(app: App, database: Database, redis?: RedisConnections
           await withinTime(check);
         } catch (err) {
           req.log.warn({ err, dependency: name }, 'readiness check failed');
-          throw new AppError(503, 'not-ready', `The ${name} does not answer.`);
+          throw problem.notReady(`The ${name} does not answer.`);
         }
       }
       return { status: 'ok' as const };
+    },
+  });
+
+  const problemType = z
+    .object({
+      type: z.string(),
+      code: z.string(),
+      status: z.number().int(),
+      title: z.string(),
+      description: z.string(),
+    })
+    .meta({ id: 'ProblemType' });
+  const describe = (t: (typeof PROBLEM_TYPES)[number]) => ({ type: `/problems/${t.code}`, ...t });
+
+  app.get('/problems/', {
+    schema: {
+      tags,
+      summary: 'Every problem type an error answer can have (its `type` URI), with what to do',
+      response: { 200: z.array(problemType) },
+    },
+    handler: async () => PROBLEM_TYPES.map(describe),
+  });
+
+  app.get('/problems/:code/', {
+    schema: {
+      tags,
+      summary: 'One problem type: what the `type` URI of an error answer means',
+      params: z.object({ code: z.string().max(100) }),
+      response: { 200: problemType, ...problemResponses(404) },
+    },
+    handler: async (req) => {
+      const found = PROBLEM_TYPES.find((t) => t.code === req.params.code);
+      if (!found) throw problem.notFound(`No problem type ${req.params.code}.`);
+      return describe(found);
     },
   });
 }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.js';
-import { AppError } from '../../platform/errors.js';
+import { problem } from '../../platform/problems.js';
 import { idempotencyKeys } from './orders.tables.js';
 
 export const KEY_TTL_MS = 24 * 3_600_000;
@@ -47,9 +47,7 @@ export function createIdempotency(db: Db) {
       // Released between our insert and our look: rare; the client may simply retry.
       if (!row || row.status === null) {
         if (row && row.requestHash !== hash) throw reused();
-        throw new AppError(
-          409,
-          'idempotency-in-flight',
+        throw problem.idempotencyInFlight(
           'A request with this Idempotency-Key is still being processed; retry when it has finished.',
         );
       }
@@ -79,8 +77,6 @@ export function createIdempotency(db: Db) {
 }
 
 const reused = () =>
-  new AppError(
-    422,
-    'idempotency-key-reused',
+  problem.idempotencyKeyReused(
     'This Idempotency-Key was used with a different request body; use a new key for a new request.',
   );

@@ -1,83 +1,43 @@
-// SQL of orders after confirmation: stock moves, frozen prices, history, lists.
+// SQL of placed orders: confirmation, state changes, history, lists. Stock is the catalog's.
 import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { users } from '../accounts/accounts.tables.js';
-import { offers, shops } from '../catalog/catalog.tables.js';
-import {
-  orderHistory,
-  orderItems,
-  orders,
-  type AddressCopy,
-  type OrderState,
-} from './orders.tables.js';
+import type { Address } from '../contacts/index.js';
+import { orderHistory, orderItems, orders, type OrderState } from './orders.tables.js';
 
-type Pair = { id: number; value: number };
-/** `(values (id, n), …) as v(id, n)`: one statement for any number of lines. */
-const valuesOf = (pairs: Pair[]) =>
-  sql`(values ${sql.join(
-    pairs.map((p) => sql`(${p.id}::int, ${p.value}::int)`),
-    sql`, `,
-  )}) as v(id, n)`;
-
-/**
- * Takes the lines' stock from offers already locked FOR UPDATE and freezes each line's price, in
- * one statement. The CHECK (quantity >= 0) would refuse an oversell even if a caller forgot a lock.
- */
-export async function takeStockFreezePrices(
-  db: Executor,
-  orderId: number,
-  lines: { offerId: number; quantity: number }[],
-) {
-  await db.execute(sql`
-    with v(id, n) as (values ${sql.join(
-      lines.map((l) => sql`(${l.offerId}::int, ${l.quantity}::int)`),
-      sql`, `,
-    )}),
-    taken as (
-      update ${offers} set quantity = ${offers.quantity} - v.n from v
-      where ${offers.id} = v.id returning ${offers.id} as id, ${offers.price} as price)
-    update ${orderItems} set price = taken.price from taken
-    where ${orderItems.orderId} = ${orderId} and ${orderItems.offerId} = taken.id`);
-}
-
-/** Returns an order's stock; the offers are locked in id order first, as confirmation does. */
-export async function returnStock(db: Executor, orderId: number) {
+/** An order's quantities by offer, to give back to stock when it is canceled. */
+export async function quantitiesOf(db: Executor, orderId: number): Promise<Map<number, number>> {
   const lines = await db
-    .select({ id: orderItems.offerId, value: orderItems.quantity })
+    .select({ offerId: orderItems.offerId, quantity: orderItems.quantity })
     .from(orderItems)
     .where(eq(orderItems.orderId, orderId));
-  if (lines.length === 0) return;
-  const ids = lines.map((l) => l.id);
-  await db
-    .select({ id: offers.id })
-    .from(offers)
-    .where(inArray(offers.id, ids))
-    .orderBy(asc(offers.id))
-    .for('no key update');
-  await db
-    .update(offers)
-    .set({ quantity: sql`${offers.quantity} + v.n` })
-    .from(valuesOf(lines))
-    .where(sql`${offers.id} = v.id`);
+  return new Map(lines.map((l) => [l.offerId, l.quantity]));
 }
 
-/** Basket → `new` with the address copy, and its first history entry, in one statement. */
+/**
+ * Basket → `new` in one statement: the address copy, each line's price frozen (`prices` by offer
+ * id, as the stock was taken) and the first history entry.
+ */
 export async function confirmBasket(
   db: Executor,
   orderId: number,
-  contactId: number,
-  address: AddressCopy,
-  at: Date,
-  byUserId: number,
+  placed: { contactId: number; address: Address; at: Date; byUserId: number },
+  prices: Map<number, number>,
 ) {
-  const when = sql`${at.toISOString()}::timestamptz`;
+  const when = sql`${placed.at.toISOString()}::timestamptz`;
+  const values = sql.join(
+    [...prices].map(([offerId, price]) => sql`(${offerId}::int, ${price}::int)`),
+    sql`, `,
+  );
   await db.execute(sql`
     with placed as (
-      update ${orders} set state = 'new', contact_id = ${contactId},
-        address = ${JSON.stringify(address)}::jsonb, confirmed_at = ${when}
-      where ${orders.id} = ${orderId} returning ${orders.id} as id)
+      update ${orders} set state = 'new', contact_id = ${placed.contactId},
+        address = ${JSON.stringify(placed.address)}::jsonb, confirmed_at = ${when}
+      where ${orders.id} = ${orderId} returning ${orders.id} as id),
+    priced as (
+      update ${orderItems} set price = v.price from (values ${values}) as v(offer_id, price)
+      where ${orderItems.orderId} = ${orderId} and ${orderItems.offerId} = v.offer_id)
     insert into ${orderHistory} (order_id, state, at, by_user_id)
-    select id, 'new', ${when}, ${byUserId} from placed`);
+    select id, 'new', ${when}, ${placed.byUserId} from placed`);
 }
 
 export async function addHistory(
@@ -115,7 +75,7 @@ export type OrderRow = {
   id: number;
   userId: number;
   state: OrderState;
-  address: AddressCopy | null;
+  address: Address | null;
   contactId: number | null;
   createdAt: Date;
   confirmedAt: Date | null;
@@ -222,23 +182,4 @@ export function linesOfOrders(db: Executor, orderIds: number[], shopId?: number)
     .from(orderItems)
     .where(and(...where))
     .orderBy(asc(orderItems.id));
-}
-
-/** Where invoices go when ADMIN_EMAIL is not set. */
-export async function staffEmails(db: Executor): Promise<string[]> {
-  const rows = await db
-    .select({ email: users.email })
-    .from(users)
-    .where(and(eq(users.isStaff, true), eq(users.isActive, true)));
-  return rows.map((r) => r.email);
-}
-
-export async function emailOf(db: Executor, userId: number): Promise<string | undefined> {
-  const [row] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
-  return row?.email;
-}
-
-export async function shopIdOf(db: Executor, userId: number): Promise<number | undefined> {
-  const [row] = await db.select({ id: shops.id }).from(shops).where(eq(shops.userId, userId));
-  return row?.id;
 }

@@ -1,17 +1,14 @@
-import type { App } from '../../app.js';
+import type { App } from '../../platform/http.js';
 import { pageBounds, pageOf, pageQuery, paginated } from '../../lib/pagination.js';
 import { currentUser } from '../../platform/auth.js';
-import { problems } from '../../platform/errors.js';
+import { problemResponses } from '../../platform/problems.js';
 import {
-  adminOrderBody,
   confirmBody,
   idempotencyHeaders,
   orderIdBody,
   orderIdParams,
   orderSchema,
   orderSummarySchema,
-  partnerOrderSchema,
-  partnerOrdersQuery,
 } from './orders.schemas.js';
 import type { OrderHooks, OrdersService } from './orders.service.js';
 
@@ -39,7 +36,7 @@ export function ordersRoutes(app: App, orders: OrdersService) {
         'another body → 422; while the first is still running → 409. Failed attempts do not keep their key.',
       headers: idempotencyHeaders,
       body: confirmBody,
-      response: { 201: orderSchema, ...problems(400, 404, 409, 422) },
+      response: { 201: orderSchema, ...problemResponses(400, 404, 409, 422) },
     },
     handler: async (req, reply) => {
       const result = await orders.confirm(
@@ -58,7 +55,7 @@ export function ordersRoutes(app: App, orders: OrdersService) {
       tags,
       summary: 'Your orders (not the cart), newest first',
       querystring: pageQuery,
-      response: { 200: paginated(orderSummarySchema), ...problems(400, 404) },
+      response: { 200: paginated(orderSummarySchema), ...problemResponses(400, 404) },
     },
     handler: async (req) => {
       const { limit, offset } = pageBounds(req.query);
@@ -73,7 +70,7 @@ export function ordersRoutes(app: App, orders: OrdersService) {
       tags,
       summary: 'One of your orders: items at frozen prices, the address as it was, the history',
       params: orderIdParams,
-      response: { 200: orderSchema, ...problems(400, 404) },
+      response: { 200: orderSchema, ...problemResponses(400, 404) },
     },
     handler: (req) => orders.get(currentUser(req).id, req.params.id),
   });
@@ -84,37 +81,8 @@ export function ordersRoutes(app: App, orders: OrdersService) {
       tags,
       summary: 'Cancel your order (from new or confirmed only); its stock is returned',
       body: orderIdBody,
-      response: { 200: orderSchema, ...problems(400, 404, 409) },
+      response: { 200: orderSchema, ...problemResponses(400, 404, 409) },
     },
     handler: (req) => orders.cancel(currentUser(req).id, req.body.id),
-  });
-
-  app.patch('/admin/orders/:id/', {
-    config: { auth: 'staff' },
-    schema: {
-      tags: ['admin'],
-      summary:
-        'Move an order along: new→confirmed→assembled→sent→delivered, or new/confirmed/assembled→canceled',
-      description: 'Other moves → 409. Each change is kept in the history and mailed to the buyer.',
-      params: orderIdParams,
-      body: adminOrderBody,
-      response: { 200: orderSchema, ...problems(400, 404, 409) },
-    },
-    handler: (req) => orders.setState(currentUser(req).id, req.params.id, req.body.state),
-  });
-
-  app.get('/partner/orders/', {
-    config: { auth: 'shop' },
-    schema: {
-      tags: ['partner'],
-      summary: "Placed orders holding your shop's goods, each with only your lines and their sum",
-      querystring: partnerOrdersQuery,
-      response: { 200: paginated(partnerOrderSchema), ...problems(400, 404) },
-    },
-    handler: async (req) => {
-      const { limit, offset } = pageBounds(req.query);
-      const page = await orders.shopOrders(currentUser(req).id, req.query.state, limit, offset);
-      return pageOf(req, req.query, page.count, page.results);
-    },
   });
 }

@@ -1,8 +1,7 @@
-import { contactSchema } from '../contacts/contacts.schemas.js';
 import { z } from 'zod';
-import { pageQuery } from '../../lib/pagination.js';
-import { dbId } from '../cart/cart.schemas.js';
-import { offerSchema } from '../catalog/catalog.schemas.js';
+import { offerSchema } from '../catalog/index.js';
+import { addressSchema } from '../contacts/index.js';
+import { dbId } from './cart.schemas.js';
 import { PLACED_STATES } from './orders.tables.js';
 
 export const placedState = z.enum(PLACED_STATES);
@@ -26,10 +25,9 @@ export const idempotencyHeaders = z.looseObject({
 export const orderIdBody = z.strictObject({ id: dbId });
 export const orderIdParams = z.object({ id: z.coerce.number().pipe(dbId) });
 export const adminOrderBody = z.strictObject({ state: placedState });
-export const partnerOrdersQuery = pageQuery.extend({ state: placedState.optional() });
 
 /** The delivery address as copied at confirmation; `id` is the contact it came from, null once deleted. */
-export const orderContactSchema = contactSchema
+export const orderContactSchema = addressSchema
   .extend({ id: z.number().int().nullable() })
   .meta({ id: 'OrderContact' });
 

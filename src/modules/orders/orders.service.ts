@@ -1,20 +1,21 @@
+// Placed orders: confirming the cart (stock taken, prices frozen, address copied, mails sent),
+// their life through the states, and the lists of buyers and shops.
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuthUser } from '../../platform/auth.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/client.js';
-import { AppError, badRequest, conflict, notFound } from '../../platform/errors.js';
 import type { Mail, MailMessage } from '../../platform/mailer.js';
-import * as cartRepo from '../cart/cart.repo.js';
-import { totals, withOffers } from '../cart/cart.service.js';
-import { assertSellable } from '../cart/cart.stock.js';
-import { findContact, type ContactRow } from '../contacts/contacts.repo.js';
-import { toContactDto } from '../contacts/contacts.service.js';
+import { problem } from '../../platform/problems.js';
+import { emailOf, staffEmails } from '../accounts/index.js';
+import { returnStock, takeStock, type CatalogService } from '../catalog/index.js';
+import { findAddress } from '../contacts/index.js';
+import * as cartRepo from './cart.repo.js';
 import { createIdempotency, requestHash } from './idempotency.js';
 import * as repo from './orders.repo.js';
 import type { ConfirmInput, OrderDto, PlacedState } from './orders.schemas.js';
-import type { AddressCopy, OrderState } from './orders.tables.js';
+import type { OrderState } from './orders.tables.js';
 import { confirmationMail, invoiceMail, STATE_WORDS, statusMail } from './orders.templates.js';
-import { orderView, shopOrdersView } from './orders.views.js';
+import { createdOf, itemsOf, orderDto, orderView, shopOrdersView } from './orders.views.js';
 
 export interface OrdersDeps {
   db: Db;
@@ -23,8 +24,8 @@ export interface OrdersDeps {
   /** Invoices go here; unset → to every active staff user. */
   adminEmail: string | undefined;
   log: FastifyBaseLogger;
-  /** Called after a commit that changed stock, so no cached catalog read shows the old stock. */
-  catalogChanged?: () => Promise<void>;
+  /** Told after a commit that changed stock, so no cached catalog read shows the old stock. */
+  catalog: Pick<CatalogService, 'changed'>;
 }
 
 /** Points where tests can hold a request to observe it in flight; nothing is set in production. */
@@ -46,7 +47,7 @@ export const TRANSITIONS: Record<PlacedState, PlacedState[]> = {
 };
 const BUYER_CANCELABLE: OrderState[] = ['new', 'confirmed'];
 
-const orderNotFound = (id: number) => notFound(`Order ${id}`);
+const orderNotFound = (id: number) => problem.notFound(`Order ${id} not found.`);
 
 /** PostgreSQL's deadlock and serialization failures: the transaction did nothing and may run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -67,31 +68,9 @@ export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): 
   }
 }
 
-/** The contact without its id: what the order keeps as its delivery address. */
-function addressOf(contact: ContactRow): AddressCopy {
-  const { id: _id, ...address } = toContactDto(contact);
-  return address;
-}
-
-export function createOrdersService({
-  db,
-  mail,
-  clock,
-  adminEmail,
-  log,
-  catalogChanged,
-}: OrdersDeps) {
+export function createOrdersService({ db, mail, clock, adminEmail, log, catalog }: OrdersDeps) {
   const idempotency = createIdempotency(db);
   const hooks: OrderHooks = {};
-
-  /** After commit: a cache that cannot be reached must not turn a placed order into an error. */
-  async function stockChanged() {
-    try {
-      await catalogChanged?.();
-    } catch (err) {
-      log.error({ err }, 'catalog cache not invalidated after a stock change');
-    }
-  }
 
   /** Mail after commit: a failure to queue must not turn a placed order into an error. */
   async function sendAll(messages: MailMessage[]) {
@@ -109,43 +88,35 @@ export function createOrdersService({
     const placed = await retryOnDeadlock(() =>
       db.transaction(async (tx) => {
         const { basketId, lines } = await cartRepo.basketWithLines(tx, user.id);
-        if (body.id !== undefined && body.id !== basketId) throw notFound(`Cart ${body.id}`);
+        if (body.id !== undefined && body.id !== basketId)
+          throw problem.notFound(`Cart ${body.id} not found.`);
         if (basketId === undefined || lines.length === 0) {
-          throw badRequest('The cart is empty: add goods with /cart/add/ first.');
+          throw problem.validation('The cart is empty: add goods with /cart/add/ first.');
         }
-        const contact = await findContact(tx, user.id, body.contact);
-        if (!contact) throw notFound(`Contact ${body.contact}`);
-
-        const wanted = new Map(lines.map((l) => [l.offerId, l.quantity]));
-        const stock = await cartRepo.offerStock(tx, [...wanted.keys()], true);
-        // A withdrawn offer in the cart is simply not available any more.
-        assertSellable(
-          stock.map((s) => (s.withdrawn ? { ...s, withdrawn: false, quantity: 0 } : s)),
-          wanted,
-        );
-        await repo.takeStockFreezePrices(tx, basketId, lines);
-        const address = addressOf(contact);
-        await repo.confirmBasket(tx, basketId, contact.id, address, now, user.id);
-        const prices = new Map(stock.map((s) => [s.id, s.price]));
+        const address = await findAddress(tx, user.id, body.contact);
+        if (!address) throw problem.notFound(`Contact ${body.contact} not found.`);
+        const prices = await takeStock(tx, new Map(lines.map((l) => [l.offerId, l.quantity])));
+        const order = { contactId: body.contact, address, at: now, byUserId: user.id };
+        await repo.confirmBasket(tx, basketId, order, prices);
         return {
           basketId,
-          contact: { ...address, id: contact.id },
+          address,
           lines: lines.map((l) => ({ ...l, price: prices.get(l.offerId)! })),
         };
       }),
     );
-    await stockChanged();
-    const items = await withOffers(db, placed.lines);
-    const order: OrderDto = {
+    await catalog.changed();
+    const row: repo.OrderRow = {
       id: placed.basketId,
-      created: now.toISOString(),
+      userId: user.id,
       state: 'new',
-      contact: placed.contact,
-      items,
-      ...totals(items),
-      history: [{ state: 'new', at: now.toISOString() }],
+      address: placed.address,
+      contactId: body.contact,
+      createdAt: now,
+      confirmedAt: now,
     };
-    const admins = adminEmail ? [adminEmail] : await repo.staffEmails(db);
+    const order = orderDto(row, await itemsOf(db, placed.lines), [{ state: 'new', at: now }]);
+    const admins = adminEmail ? [adminEmail] : await staffEmails(db);
     await sendAll([
       confirmationMail(user.email, order),
       ...admins.map((to) => invoiceMail(to, order, user.email)),
@@ -165,7 +136,7 @@ export function createOrdersService({
       db.transaction(async (tx) => {
         const row = await repo.moveState(tx, orderId, from, to, owner);
         if (!row) return undefined;
-        if (to === 'canceled') await repo.returnStock(tx, orderId);
+        if (to === 'canceled') await returnStock(tx, await repo.quantitiesOf(tx, orderId));
         await repo.addHistory(tx, orderId, to, clock.now(), by);
         return {
           buyerId: row.userId,
@@ -177,17 +148,16 @@ export function createOrdersService({
       const order = await repo.findOrder(db, orderId, owner);
       if (!order) throw orderNotFound(orderId);
       const allowed = owner === undefined ? TRANSITIONS[order.state as PlacedState] : [];
-      throw conflict(
-        'invalid-transition',
+      throw problem.invalidTransition(
         `Order ${orderId} is ${order.state} (${STATE_WORDS[order.state]}); it cannot become ${to}.` +
           (owner === undefined
             ? ` Allowed next: ${allowed.join(', ') || 'none'}.`
             : ' Only new or confirmed orders can be canceled.'),
-        { state: order.state },
+        { extra: { state: order.state } },
       );
     }
-    if (to === 'canceled') await stockChanged();
-    const buyerEmail = await repo.emailOf(db, moved.buyerId);
+    if (to === 'canceled') await catalog.changed();
+    const buyerEmail = await emailOf(db, moved.buyerId);
     if (buyerEmail) await sendAll([statusMail(buyerEmail, moved.order)]);
     return moved.order;
   }
@@ -217,7 +187,7 @@ export function createOrdersService({
         count,
         results: rows.map((r) => ({
           id: r.id,
-          created: (r.confirmedAt ?? r.createdAt).toISOString(),
+          created: createdOf(r),
           state: r.state as PlacedState,
           total_sum: Number(r.totalSum),
           total_quantity: Number(r.totalQuantity),
@@ -241,20 +211,13 @@ export function createOrdersService({
       );
       if (from.length === 0) {
         if (!(await repo.findOrder(db, orderId))) throw orderNotFound(orderId);
-        throw new AppError(409, 'invalid-transition', `No order can be moved to ${to}.`);
+        throw problem.invalidTransition(`No order can be moved to ${to}.`);
       }
       return transition(orderId, from, to, staffId);
     },
 
-    /** A shop's placed orders with only its own lines; a shop account without a shop yet has none. */
-    async shopOrders(
-      userId: number,
-      state: PlacedState | undefined,
-      limit: number,
-      offset: number,
-    ) {
-      const shopId = await repo.shopIdOf(db, userId);
-      if (shopId === undefined) return { count: 0, results: [] };
+    /** Placed orders holding a shop's goods, each with only that shop's lines. */
+    async ofShop(shopId: number, state: PlacedState | undefined, limit: number, offset: number) {
       const { count, rows } = await repo.listShopOrders(db, shopId, state, limit, offset);
       return { count, results: await shopOrdersView(db, shopId, rows) };
     },

@@ -1,5 +1,4 @@
 // Orders and the cart: the cart is simply the user's order in state `basket`.
-import type { ContactDto } from '../contacts/contacts.schemas.js';
 import { sql } from 'drizzle-orm';
 import {
   check,
@@ -17,6 +16,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { users } from '../accounts/accounts.tables.js';
 import { offers, shops } from '../catalog/catalog.tables.js';
+import type { Address } from '../contacts/index.js';
 import { contacts } from '../contacts/contacts.tables.js';
 
 /** Every state but `basket`: what a placed order can be in. */
@@ -32,9 +32,6 @@ export const ORDER_STATES = ['basket', ...PLACED_STATES] as const;
 export type OrderState = (typeof ORDER_STATES)[number];
 export const orderState = pgEnum('order_state', ORDER_STATES);
 
-/** The delivery address as it was at confirmation; later edits or deletion of the contact never change it. */
-export type AddressCopy = Omit<ContactDto, 'id'>;
-
 export const orders = pgTable(
   'orders',
   {
@@ -45,7 +42,8 @@ export const orders = pgTable(
     state: orderState('state').notNull().default('basket'),
     /** The contact chosen at confirmation; null once deleted, the copy in `address` stays. */
     contactId: integer('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
-    address: jsonb('address').$type<AddressCopy>(),
+    /** The delivery address as it was at confirmation; later edits or deletion never change it. */
+    address: jsonb('address').$type<Address>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /** Set when the basket becomes an order; lists sort by it. */
     confirmedAt: timestamp('confirmed_at', { withTimezone: true }),

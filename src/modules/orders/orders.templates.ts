@@ -2,7 +2,8 @@
 import { escapeHtml } from '../../lib/html.js';
 import type { MailMessage } from '../../platform/mailer.js';
 import type { OrderDto } from './orders.schemas.js';
-import type { AddressCopy, OrderState } from './orders.tables.js';
+import type { Address } from '../contacts/index.js';
+import type { OrderState } from './orders.tables.js';
 
 export const STATE_WORDS: Record<OrderState, string> = {
   basket: 'Корзина',
@@ -16,7 +17,7 @@ export const STATE_WORDS: Record<OrderState, string> = {
 
 const rub = (n: number) => `${n.toLocaleString('ru-RU').replace(/\u00a0/g, ' ')} ₽`;
 
-export function addressLine(a: AddressCopy): string {
+export function addressLine(a: Address): string {
   const place = [
     a.city,
     a.street,

@@ -3,14 +3,17 @@ import type { FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { App } from '../../app.js';
+import type { App } from '../../platform/http.js';
 import { currentUser } from '../../platform/auth.js';
-import { AppError, badRequest, problems } from '../../platform/errors.js';
+import { pageBounds, pageOf, paginated } from '../../lib/pagination.js';
+import { problem, problemResponses } from '../../platform/problems.js';
+import { partnerOrderSchema } from '../orders/index.js';
 import {
   importSummarySchema,
   jobAccepted,
   jobParams,
   jobStatusSchema,
+  partnerOrdersQuery,
   shopStateSchema,
   stateBody,
   updateBody,
@@ -50,7 +53,11 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
         querystring: updateQuery,
         consumes: ['application/json', ...YAML_TYPES, 'multipart/form-data'],
         body: updateBody,
-        response: { 200: importSummarySchema, 202: jobAccepted, ...problems(400, 409, 413, 415) },
+        response: {
+          200: importSummarySchema,
+          202: jobAccepted,
+          ...problemResponses(400, 409, 413, 415),
+        },
       },
       handler: async (req, reply) => {
         const source = await sourceOf(req, maxBytes);
@@ -69,7 +76,7 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
       tags,
       summary: 'State, progress and outcome of a background price-list import (owner only)',
       params: jobParams,
-      response: { 200: jobStatusSchema, ...problems(404) },
+      response: { 200: jobStatusSchema, ...problemResponses(404) },
     },
     handler: (req) => partner.jobStatus(currentUser(req).id, req.params.id),
   });
@@ -79,7 +86,7 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
     schema: {
       tags,
       summary: "The shop's current price list as YAML (importing it back changes nothing)",
-      response: { 200: z.string().describe('application/yaml'), ...problems(404) },
+      response: { 200: z.string().describe('application/yaml'), ...problemResponses(404) },
     },
     handler: async (req, reply) => {
       const text = await partner.exportYaml(currentUser(req).id);
@@ -95,7 +102,7 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
     schema: {
       tags,
       summary: 'Whether the shop takes orders',
-      response: { 200: shopStateSchema, ...problems(404) },
+      response: { 200: shopStateSchema, ...problemResponses(404) },
     },
     handler: (req) => partner.state(currentUser(req).id),
   });
@@ -106,9 +113,24 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
       tags,
       summary: 'Switch order taking on or off; a shop that is off leaves the catalog',
       body: stateBody,
-      response: { 200: shopStateSchema, ...problems(400, 404) },
+      response: { 200: shopStateSchema, ...problemResponses(400, 404) },
     },
     handler: (req) => partner.setState(currentUser(req).id, req.body.state),
+  });
+
+  app.get('/partner/orders/', {
+    config,
+    schema: {
+      tags,
+      summary: "Placed orders holding your shop's goods, each with only your lines and their sum",
+      querystring: partnerOrdersQuery,
+      response: { 200: paginated(partnerOrderSchema), ...problemResponses(400, 404) },
+    },
+    handler: async (req) => {
+      const { limit, offset } = pageBounds(req.query);
+      const page = await partner.orders(currentUser(req).id, req.query.state, limit, offset);
+      return pageOf(req, req.query, page.count, page.results);
+    },
   });
 }
 
@@ -117,9 +139,9 @@ async function sourceOf(req: FastifyRequest, maxBytes: number): Promise<PriceLis
   if (req.isMultipart()) {
     const part = await req.file();
     if (!part || part.fieldname !== 'file')
-      throw badRequest('Send the price list in the multipart field "file".', [
-        { field: 'file', message: 'is required' },
-      ]);
+      throw problem.validation('Send the price list in the multipart field "file".', {
+        errors: [{ field: 'file', message: 'is required' }],
+      });
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of part.file) chunks.push(chunk as Buffer);
@@ -134,9 +156,7 @@ async function sourceOf(req: FastifyRequest, maxBytes: number): Promise<PriceLis
     // Fastify reads text/plain on its own; only the YAML types are price lists.
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (!YAML_TYPES.includes(type)) {
-      throw new AppError(
-        415,
-        'unsupported-media-type',
+      throw problem.unsupportedMediaType(
         `Send YAML as ${YAML_TYPES[0]}, a multipart file or JSON {"url": ...}.`,
       );
     }
@@ -144,9 +164,10 @@ async function sourceOf(req: FastifyRequest, maxBytes: number): Promise<PriceLis
   }
   const parsed = urlBody.safeParse(req.body);
   if (!parsed.success) {
-    throw badRequest('Send the price list as a multipart file, a YAML body or JSON {"url": ...}.', [
-      { field: 'url', message: 'is required' },
-    ]);
+    throw problem.validation(
+      'Send the price list as a multipart file, a YAML body or JSON {"url": ...}.',
+      { errors: [{ field: 'url', message: 'is required' }] },
+    );
   }
   return { kind: 'url', url: parsed.data.url };
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { pageQuery } from '../../lib/pagination.js';
+import { placedState } from '../orders/index.js';
 
 export const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
@@ -66,3 +68,5 @@ export const shopStateSchema = z.object({
   state: z.boolean(),
 });
 export const stateBody = z.strictObject({ state: z.boolean() });
+
+export const partnerOrdersQuery = pageQuery.extend({ state: placedState.optional() });

@@ -1,10 +1,10 @@
-// The supplier side: price-list imports (now or as a job), export, and order taking on/off.
-import type { Db } from '../../platform/db/client.js';
-import { AppError, notFound, type FieldError } from '../../platform/errors.js';
+// The supplier side: price-list imports (now or as a job), export, order taking on/off and the
+// shop's orders. The catalog and orders modules own the data; this reads and checks price lists.
+import { AppError, problem, type FieldError } from '../../platform/problems.js';
 import type { JobDefinition, JobQueue } from '../../platform/queue.js';
-import * as repo from './partner.repo.js';
-import { exportPriceList } from './price-list.export.js';
-import { importPriceList, type ImportSummary, type Progress } from './price-list.import.js';
+import type { CatalogService, ImportSummary, Progress } from '../catalog/index.js';
+import type { OrdersService, PlacedState } from '../orders/index.js';
+import { writePriceList } from './price-list.export.js';
 import { readPriceList } from './price-list.yaml.js';
 import { fetchPriceList, type FetchOptions } from './url-fetch.js';
 
@@ -21,23 +21,18 @@ type ImportJobResult =
   | { ok: false; status: number; detail: string; errors: FieldError[] | null };
 
 export interface PartnerDeps {
-  db: Db;
+  catalog: CatalogService;
+  orders: OrdersService;
   queue: JobQueue;
   fetch: FetchOptions;
-  /** Called after a commit that changed a shop's offers or state (drops cached catalog reads). */
-  catalogChanged?: (shopIds: number[]) => Promise<void>;
 }
 
 export type PartnerService = ReturnType<typeof createPartnerService>;
 
-const noShop = () => notFound('Shop (import a price list first)');
-
-export function createPartnerService({ db, queue, fetch, catalogChanged }: PartnerDeps) {
+export function createPartnerService({ catalog, orders, queue, fetch }: PartnerDeps) {
   async function run(userId: number, source: PriceListSource, progress?: Progress) {
     const text = source.kind === 'url' ? await fetchPriceList(source.url, fetch) : source.text;
-    const summary = await importPriceList(db, userId, readPriceList(text), progress);
-    await catalogChanged?.([summary.shop.id]);
-    return summary;
+    return catalog.importPriceList(userId, readPriceList(text), progress);
   }
 
   // Registered while the app is built, so `npm run worker` knows the handler by name.
@@ -56,13 +51,6 @@ export function createPartnerService({ db, queue, fetch, catalogChanged }: Partn
     },
   });
 
-  async function shopOf(userId: number) {
-    const shop = await repo.findShopByUser(db, userId);
-    if (!shop) throw noShop();
-    return shop;
-  }
-  const stateDto = (s: repo.ShopRow) => ({ id: s.id, name: s.name, state: s.state });
-
   return {
     importNow: (userId: number, source: PriceListSource) => run(userId, source),
 
@@ -73,7 +61,7 @@ export function createPartnerService({ db, queue, fetch, catalogChanged }: Partn
     async jobStatus(userId: number, id: string) {
       const job = await queue.status(id);
       if (!job || job.owner !== String(userId) || job.name !== importJob.name)
-        throw notFound('Job');
+        throw problem.notFound('Job not found.');
       const result = job.result as ImportJobResult | null;
       const failed = job.state === 'failed' || (result !== null && !result.ok);
       return {
@@ -91,16 +79,17 @@ export function createPartnerService({ db, queue, fetch, catalogChanged }: Partn
       };
     },
 
-    async exportYaml(userId: number) {
-      return exportPriceList(db, await shopOf(userId));
-    },
+    exportYaml: async (userId: number) => writePriceList(await catalog.shopForExport(userId)),
 
-    state: async (userId: number) => stateDto(await shopOf(userId)),
+    state: (userId: number) => catalog.shopState(userId),
 
-    async setState(userId: number, state: boolean) {
-      const shop = await repo.setShopState(db, (await shopOf(userId)).id, state);
-      await catalogChanged?.([shop.id]);
-      return stateDto(shop);
+    setState: (userId: number, state: boolean) => catalog.setShopState(userId, state),
+
+    /** The shop's placed orders with only its lines; an account without a shop yet has none. */
+    async orders(userId: number, state: PlacedState | undefined, limit: number, offset: number) {
+      const shopId = await catalog.shopIdOf(userId);
+      if (shopId === undefined) return { count: 0, results: [] };
+      return orders.ofShop(shopId, state, limit, offset);
     },
   };
 }

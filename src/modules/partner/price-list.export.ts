@@ -2,8 +2,7 @@
 // than with js-yaml's dump so parameter values come out as the shop wrote them (`6.5` unquoted,
 // `2688x1242` plain) while every string that would read back as another type gets quoted.
 import { CORE_SCHEMA } from 'js-yaml';
-import type { Db } from '../../platform/db/client.js';
-import * as repo from './partner.repo.js';
+import type { CatalogService } from '../catalog/index.js';
 
 // Plain scalars limited to characters that never start or end YAML syntax inside a block mapping.
 const PLAIN_SAFE = /^[\p{L}\p{N}][\p{L}\p{N} ()./_+,%№"'-]*[\p{L}\p{N})."%]$|^[\p{L}\p{N}]$/u;
@@ -28,11 +27,10 @@ export function yamlValue(s: string): string {
   return JSON.stringify(s);
 }
 
-export async function exportPriceList(db: Db, shop: { id: number; name: string }): Promise<string> {
-  const [cats, live] = await Promise.all([
-    repo.listShopCategories(db, shop.id),
-    repo.listLiveOffers(db, shop.id),
-  ]);
+type ShopForExport = Awaited<ReturnType<CatalogService['shopForExport']>>;
+
+/** The shop's live offers as a price list, in the order the catalog keeps them. */
+export function writePriceList({ shop, categories: cats, ...live }: ShopForExport): string {
   const extOf = new Map(cats.map((c) => [c.categoryId, c.id]));
   const paramsOf = new Map<number, string[]>();
   for (const p of live.params) {

@@ -1,29 +1,8 @@
 // Price lists (the YAML format of shared/data/shop1.yaml): the checked shape, and the checks,
 // which report every problem with its place. Parsing is in price-list.yaml.ts.
-import { AppError, type FieldError } from '../../platform/errors.js';
-
-export interface PriceListCategory {
-  id: number;
-  name: string;
-}
-
-export interface PriceListGood {
-  id: number;
-  category: number;
-  model: string;
-  name: string;
-  price: number;
-  price_rrc: number;
-  quantity: number;
-  /** [name, value] in the order written; values are text exactly as written. */
-  parameters: [string, string][];
-}
-
-export interface PriceList {
-  shop: string;
-  categories: PriceListCategory[];
-  goods: PriceListGood[];
-}
+// `problem` below is the validator's own reporter, so the registry goes by another name here.
+import { problem as apiProblem, type FieldError } from '../../platform/problems.js';
+import type { PriceList, PriceListCategory, PriceListGood } from '../catalog/index.js';
 
 /** More problems than this are summarised, so a broken 100,000-goods file gets a bounded answer. */
 export const MAX_REPORTED_PROBLEMS = 1000;
@@ -42,11 +21,11 @@ export function validatePriceList(doc: unknown): PriceList {
 }
 
 export const notAMapping = () =>
-  new AppError(
-    400,
-    'invalid-price-list',
+  apiProblem.invalidPriceList(
     'The price list must be a YAML mapping with shop, categories and goods.',
-    [{ field: '(root)', message: 'must be a mapping with shop, categories and goods' }],
+    {
+      errors: [{ field: '(root)', message: 'must be a mapping with shop, categories and goods' }],
+    },
   );
 
 /**
@@ -127,11 +106,9 @@ export function createValidator(doc: Obj) {
     if (errors.length > 0 || shop === undefined) {
       if (extra > 0) errors.push({ field: '(more)', message: `${extra} more problems not listed` });
       const n = errors.length + extra;
-      throw new AppError(
-        400,
-        'invalid-price-list',
+      throw apiProblem.invalidPriceList(
         `The price list has ${n} problem${n === 1 ? '' : 's'}; nothing was changed.`,
-        errors,
+        { errors },
       );
     }
     return { shop, categories, goods };

@@ -12,16 +12,10 @@ import {
   parseEvents,
   type Event,
 } from 'js-yaml';
-import { AppError } from '../../platform/errors.js';
+import { problem } from '../../platform/problems.js';
 import { parseGoodsFast } from './price-list.fast-yaml.js';
-import {
-  createValidator,
-  isObj,
-  list,
-  notAMapping,
-  validatePriceList,
-  type PriceList,
-} from './price-list.js';
+import type { PriceList } from '../catalog/index.js';
+import { createValidator, isObj, list, notAMapping, validatePriceList } from './price-list.js';
 
 const MAX_DEPTH = 10;
 /** Goods per parsed chunk: small enough to keep events cheap, large enough to amortise calls. */
@@ -125,7 +119,7 @@ export function parseYaml(text: string, rootRole: Frame['role'] = 'root'): unkno
     const events = parseEvents(source, { maxDepth: MAX_DEPTH });
     const docs = constructFromEvents(events, { source, schema: CORE_SCHEMA, maxAliases: 0 });
     if (docs.length !== 1) {
-      throw new AppError(400, 'invalid-yaml', 'The price list must be exactly one YAML document.');
+      throw problem.invalidYaml('The price list must be exactly one YAML document.');
     }
     keepParameterText(events, source, docs[0], rootRole);
     return docs[0];
@@ -134,13 +128,10 @@ export function parseYaml(text: string, rootRole: Frame['role'] = 'root'): unkno
       const mark = err.mark ? { line: err.mark.line + 1, column: err.mark.column + 1 } : undefined;
       const at = mark ? ` at line ${mark.line}, column ${mark.column}` : '';
       const detail = `The price list is not valid YAML${at}: ${err.reason}.`;
-      throw new AppError(
-        400,
-        'invalid-yaml',
-        detail,
-        [{ field: '(yaml)', message: err.reason + at }],
-        mark,
-      );
+      throw problem.invalidYaml(detail, {
+        errors: [{ field: '(yaml)', message: err.reason + at }],
+        extra: mark,
+      });
     }
     throw err;
   }

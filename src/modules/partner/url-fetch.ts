@@ -4,7 +4,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
-import { AppError } from '../../platform/errors.js';
+import { AppError, problem } from '../../platform/problems.js';
 
 export interface FetchOptions {
   maxBytes: number;
@@ -60,7 +60,7 @@ export function isPrivateAddress(address: string): boolean {
   return true;
 }
 
-const refused = (detail: string) => new AppError(400, 'url-refused', detail);
+const refused = (detail: string) => problem.urlRefused(detail);
 
 /** A DNS lookup that fails when any resolved address is refused, so the socket never connects. */
 function guardedLookup(isBlocked: (a: string) => boolean): LookupFunction {
@@ -138,9 +138,7 @@ function request(
         if (status < 200 || status >= 300) {
           res.resume();
           return reject(
-            new AppError(
-              400,
-              'url-fetch-failed',
+            problem.urlFetchFailed(
               `The URL answered ${status} ${res.statusMessage ?? ''}`.trim() + '.',
             ),
           );
@@ -177,20 +175,13 @@ function request(
 }
 
 export const tooLarge = (maxBytes: number) =>
-  new AppError(
-    413,
-    'price-list-too-large',
+  problem.priceListTooLarge(
     `The price list is larger than ${+(maxBytes / 1048576).toFixed(3)} MB (PRICE_LIST_MAX_MB).`,
   );
 
 function fetchFailed(err: Error & { code?: string }): AppError {
   if (err instanceof AppError) return err;
   if (err.code === 'EPRIVATE') return refused(`${err.message}; it cannot be fetched.`);
-  if (err.code === 'ETIMEDOUT')
-    return new AppError(400, 'url-fetch-failed', 'The URL did not answer in time.');
-  return new AppError(
-    400,
-    'url-fetch-failed',
-    `The URL could not be fetched: ${err.code ?? err.message}.`,
-  );
+  if (err.code === 'ETIMEDOUT') return problem.urlFetchFailed('The URL did not answer in time.');
+  return problem.urlFetchFailed(`The URL could not be fetched: ${err.code ?? err.message}.`);
 }

@@ -1,8 +1,33 @@
 // Applies a validated price list as the shop's whole truth, in one transaction: all or nothing.
+// The partner module reads and checks the file; this writes it (catalog.writes.ts holds the SQL).
 import type { Db } from '../../platform/db/client.js';
-import { conflict } from '../../platform/errors.js';
-import * as repo from './partner.repo.js';
-import type { PriceList } from './price-list.js';
+import { problem } from '../../platform/problems.js';
+import * as shops from './catalog.shops.js';
+import * as writes from './catalog.writes.js';
+
+export interface PriceListCategory {
+  id: number;
+  name: string;
+}
+
+export interface PriceListGood {
+  id: number;
+  category: number;
+  model: string;
+  name: string;
+  price: number;
+  price_rrc: number;
+  quantity: number;
+  /** [name, value] in the order written; values are text exactly as written. */
+  parameters: [string, string][];
+}
+
+/** A checked price list (the format of shared/data/shop1.yaml). */
+export interface PriceList {
+  shop: string;
+  categories: PriceListCategory[];
+  goods: PriceListGood[];
+}
 
 export interface ImportSummary {
   shop: { id: number; name: string };
@@ -18,10 +43,7 @@ export type Progress = (done: number, total: number) => void;
 export const IMPORT_BATCH = 5_000;
 
 const nameTaken = (name: string) =>
-  conflict(
-    'shop-name-taken',
-    `The shop name "${name}" belongs to another account; choose another name.`,
-  );
+  problem.shopNameTaken(`The shop name "${name}" belongs to another account; choose another name.`);
 
 export async function importPriceList(
   db: Db,
@@ -33,23 +55,23 @@ export async function importPriceList(
   progress(0, total);
   try {
     return await db.transaction(async (tx) => {
-      await repo.lockAccountImports(tx, userId);
-      let shop = await repo.findShopByUser(tx, userId);
+      await writes.beginImport(tx, userId);
+      let shop = await shops.findShopByUser(tx, userId);
       if (!shop || shop.name !== list.shop) {
-        if (await repo.shopNameTakenByOther(tx, list.shop, userId)) throw nameTaken(list.shop);
+        if (await shops.shopNameTakenByOther(tx, list.shop, userId)) throw nameTaken(list.shop);
         shop = shop
-          ? await repo.renameShop(tx, shop.id, list.shop)
-          : await repo.insertShop(tx, userId, list.shop);
+          ? await shops.renameShop(tx, shop.id, list.shop)
+          : await shops.insertShop(tx, userId, list.shop);
       }
-      const categoryOf = await repo.syncCategories(tx, shop.id, list.categories);
+      const categoryOf = await writes.syncCategories(tx, shop.id, list.categories);
       const paramNames = new Set<string>();
       for (const g of list.goods) for (const [name] of g.parameters) paramNames.add(name);
-      await repo.insertParameterNames(tx, [...paramNames]);
+      await writes.insertParameterNames(tx, [...paramNames]);
 
       const created = new Set<number>();
       const changed = new Set<number>();
       for (let i = 0; i < total; i += IMPORT_BATCH) {
-        const batch = await repo.writeGoodsBatch(
+        const batch = await writes.writeGoodsBatch(
           tx,
           shop.id,
           list.goods.slice(i, i + IMPORT_BATCH),
@@ -59,7 +81,7 @@ export async function importPriceList(
         for (const id of batch.changed) if (!created.has(id)) changed.add(id);
         progress(Math.min(i + IMPORT_BATCH, total), total);
       }
-      const withdrawn = await repo.withdrawMissing(
+      const withdrawn = await writes.withdrawMissing(
         tx,
         shop.id,
         list.goods.map((g) => g.id),

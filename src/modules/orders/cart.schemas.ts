@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { offerSchema } from '../catalog/catalog.schemas.js';
+import { offerSchema } from '../catalog/index.js';
 
 export const dbId = z
   .number()

@@ -1,20 +1,10 @@
-// SQL of the supplier side. Price lists are written set-based (DESIGN.md "Bulk writes"): arrays
-// through unnest, thousands of rows per statement, and only rows whose data changed are touched.
+// The bulk writes of a price-list import, set-based (DESIGN.md "Bulk writes"): arrays through
+// unnest, thousands of rows per statement, and only rows whose data changed are touched. Every
+// lookup is a LATERAL index probe, so a batch costs the same whatever the size of the catalog.
 import { createHash } from 'node:crypto';
-import { and, asc, eq, ne, sql, type SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import {
-  categories,
-  offerParameters,
-  offers,
-  parameters,
-  products,
-  shopCategories,
-  shops,
-} from '../catalog/catalog.tables.js';
-import type { PriceListCategory, PriceListGood } from './price-list.js';
-
-export type ShopRow = typeof shops.$inferSelect;
+import type { PriceListCategory, PriceListGood } from './catalog.import.js';
 
 const p = (value: unknown) => sql.param(value);
 
@@ -26,25 +16,8 @@ async function rows<T>(db: Executor, query: SQL): Promise<T[]> {
   return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
 }
 
-export async function findShopByUser(db: Executor, userId: number): Promise<ShopRow | undefined> {
-  const [row] = await db.select().from(shops).where(eq(shops.userId, userId));
-  return row;
-}
-
-export async function shopNameTakenByOther(
-  db: Executor,
-  name: string,
-  userId: number,
-): Promise<boolean> {
-  const [row] = await db
-    .select({ id: shops.id })
-    .from(shops)
-    .where(and(eq(shops.name, name), ne(shops.userId, userId)));
-  return Boolean(row);
-}
-
 /** Imports of one account run one at a time; the lock ends with the transaction. */
-export async function lockAccountImports(tx: Executor, userId: number): Promise<void> {
+export async function beginImport(tx: Executor, userId: number): Promise<void> {
   await tx.execute(
     sql`select pg_advisory_xact_lock(hashtext('price-list-import'), ${userId}::int)`,
   );
@@ -53,21 +26,6 @@ export async function lockAccountImports(tx: Executor, userId: number): Promise<
   // Batch statements are estimated costly (thousands of unnest rows), so PostgreSQL would JIT-compile
   // each one: measured ~330 ms of compiling for a 390 ms statement, on every batch.
   await tx.execute(sql`set local jit = off`);
-}
-
-export async function insertShop(db: Executor, userId: number, name: string): Promise<ShopRow> {
-  const [row] = await db.insert(shops).values({ userId, name }).returning();
-  return row!;
-}
-
-export async function renameShop(db: Executor, shopId: number, name: string): Promise<ShopRow> {
-  const [row] = await db.update(shops).set({ name }).where(eq(shops.id, shopId)).returning();
-  return row!;
-}
-
-export async function setShopState(db: Executor, shopId: number, state: boolean): Promise<ShopRow> {
-  const [row] = await db.update(shops).set({ state }).where(eq(shops.id, shopId)).returning();
-  return row!;
 }
 
 /** Shared categories by name, and this shop's own ids for them; returns shop id → category id. */
@@ -274,48 +232,4 @@ export async function withdrawMissing(
     ) select count(*)::int as n from w`,
   );
   return row?.n ?? 0;
-}
-
-/** This shop's categories with its own ids, for the export. */
-export async function listShopCategories(db: Executor, shopId: number) {
-  return db
-    .select({ id: shopCategories.externalId, name: categories.name, categoryId: categories.id })
-    .from(shopCategories)
-    .innerJoin(categories, eq(categories.id, shopCategories.categoryId))
-    .where(eq(shopCategories.shopId, shopId))
-    .orderBy(asc(shopCategories.externalId));
-}
-
-/** The shop's live offers in price-list order, with parameters, for the export. */
-export async function listLiveOffers(db: Executor, shopId: number) {
-  const live = and(eq(offers.shopId, shopId), eq(offers.withdrawn, false));
-  const [rowsOut, params] = await Promise.all([
-    db
-      .select({
-        id: offers.id,
-        externalId: offers.externalId,
-        categoryId: offers.categoryId,
-        model: offers.model,
-        name: products.name,
-        price: offers.price,
-        priceRrc: offers.priceRrc,
-        quantity: offers.quantity,
-      })
-      .from(offers)
-      .innerJoin(products, eq(products.id, offers.productId))
-      .where(live)
-      .orderBy(asc(offers.id)),
-    db
-      .select({
-        offerId: offerParameters.offerId,
-        name: parameters.name,
-        value: offerParameters.value,
-      })
-      .from(offerParameters)
-      .innerJoin(offers, eq(offers.id, offerParameters.offerId))
-      .innerJoin(parameters, eq(parameters.id, offerParameters.parameterId))
-      .where(live)
-      .orderBy(asc(offerParameters.offerId), asc(parameters.id)),
-  ]);
-  return { offers: rowsOut, params };
 }

@@ -1,6 +1,9 @@
+// The catalog's reads: pages of live offers (ids, then the offers as JSON written by PostgreSQL),
+// exact counts, one offer, offers by id for carts and orders, categories and shops. Each hot
+// statement is a named prepared statement (platform/db/statements.ts).
 import { and, asc, count, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../platform/db/client.js';
+import { preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import type { OfferDto, OfferFilters } from './catalog.schemas.js';
 import {
   categories,
@@ -11,102 +14,12 @@ import {
   shops,
 } from './catalog.tables.js';
 
-const dialect = new PgDialect();
-type Prepared = ReturnType<Executor['_']['session']['prepareQuery']>;
-const preparedByDb = new WeakMap<Executor, Map<string, Prepared>>();
-
-/**
- * A statement built once per shape and database, and run as a named prepared statement: the
- * catalog's lists have a few hundred shapes at most (which filters are given, which ordering), all
- * values are placeholders. So Drizzle does not rebuild the SQL on every request, and PostgreSQL
- * parses and plans each shape once per connection: planning the page statement (five joins and a
- * subquery) costs several times its execution. Through Drizzle's session, so it is logged and
- * counted like any other statement.
- */
-function statementFor(db: Executor, name: string, build: () => SQL): Prepared {
-  let statements = preparedByDb.get(db);
-  if (!statements) preparedByDb.set(db, (statements = new Map()));
-  let statement = statements.get(name);
-  if (!statement) {
-    statement = db._.session.prepareQuery(dialect.sqlToQuery(build()), undefined, name, false);
-    statements.set(name, statement);
-  }
-  return statement;
-}
-
-type OfferParameter = { name: string; value: string };
-
 // Parameters come along as one JSON array per offer, so a batch of offers is one round trip.
-const parametersOfOffer = sql<OfferParameter[]>`coalesce((
+const parametersOfOffer = sql`coalesce((
   select json_agg(json_build_object('name', ${parameters.name}, 'value', ${offerParameters.value})
                   order by ${parameters.id})
   from ${offerParameters} join ${parameters} on ${parameters.id} = ${offerParameters.parameterId}
   where ${offerParameters.offerId} = ${offers.id}), '[]'::json)`;
-
-const offersByIds = (db: Executor) =>
-  db
-    .select({
-      id: offers.id,
-      externalId: offers.externalId,
-      model: offers.model,
-      quantity: offers.quantity,
-      price: offers.price,
-      priceRrc: offers.priceRrc,
-      productId: products.id,
-      productName: products.name,
-      categoryId: categories.id,
-      categoryName: categories.name,
-      shopId: shops.id,
-      shopName: shops.name,
-      parameters: parametersOfOffer,
-    })
-    .from(offers)
-    .innerJoin(products, eq(products.id, offers.productId))
-    .innerJoin(categories, eq(categories.id, offers.categoryId))
-    .innerJoin(shops, eq(shops.id, offers.shopId))
-    // A text array literal works the same on node-postgres and PGlite.
-    .where(sql`${offers.id} = any(${sql.placeholder('ids')}::int[])`);
-
-type OffersByIds = ReturnType<ReturnType<typeof offersByIds>['prepare']>;
-// Built once per database (a named statement on each PostgreSQL connection): the catalog's
-// hottest query skips both Drizzle's query building and PostgreSQL's parsing.
-const prepared = new WeakMap<Executor, OffersByIds>();
-
-/**
- * Offers with product, category, shop and parameters in one query whatever their number;
- * the result keeps the order of `ids` and skips ids that do not exist.
- */
-export async function findOffersByIds(db: Executor, ids: readonly number[]): Promise<OfferDto[]> {
-  if (ids.length === 0) return [];
-  let query = prepared.get(db);
-  if (!query) {
-    query = offersByIds(db).prepare('catalog_offers_by_ids');
-    prepared.set(db, query);
-  }
-  const rows = await query.execute({ ids: `{${[...new Set(ids)].join(',')}}` });
-  const byId = new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        id: r.id,
-        external_id: r.externalId,
-        model: r.model,
-        product: {
-          id: r.productId,
-          name: r.productName,
-          category: { id: r.categoryId, name: r.categoryName },
-        },
-        shop: { id: r.shopId, name: r.shopName },
-        quantity: r.quantity,
-        price: r.price,
-        price_rrc: r.priceRrc,
-        parameters: r.parameters,
-        images: [],
-      } satisfies OfferDto,
-    ]),
-  );
-  return ids.flatMap((id) => byId.get(id) ?? []);
-}
 
 // Live offers: not withdrawn, of a shop that takes orders. The literal `not withdrawn` (not a bound
 // `= false`) lets the planner match the partial indexes declared with the same predicate.
@@ -199,18 +112,19 @@ export async function listLiveOfferIds(
   limit: number,
   offset: number,
 ): Promise<{ ids: number[]; snapshot: string }> {
-  const statement = statementFor(
+  const statement = preparedStatement(
     db,
     `catalog_page_ids_${shapeOf(filters)}`,
     // One row even for an empty page.
     () =>
       sql`select pg_current_snapshot()::text as snapshot, array(${livePageIds(db, filters)}) as ids`,
   );
-  // node-postgres and PGlite both answer `{ rows }`.
-  const { rows } = (await statement.execute({ ...valuesOf(filters), limit, offset })) as {
-    rows: { snapshot: string; ids: number[] }[];
-  };
-  return { ids: rows[0]!.ids.map(Number), snapshot: rows[0]!.snapshot };
+  const [row] = await runPrepared<{ snapshot: string; ids: number[] }>(statement, {
+    ...valuesOf(filters),
+    limit,
+    offset,
+  });
+  return { ids: row!.ids.map(Number), snapshot: row!.snapshot };
 }
 
 /**
@@ -221,7 +135,7 @@ export async function listLiveOfferIds(
  */
 export async function offersJsonByIds(db: Executor, ids: readonly number[]): Promise<string> {
   if (ids.length === 0) return '[]';
-  const statement = statementFor(
+  const statement = preparedStatement(
     db,
     'catalog_offers_json',
     () => sql`select coalesce(json_agg(${offerJson} order by page.ord), '[]')::text as json
@@ -232,25 +146,27 @@ export async function offersJsonByIds(db: Executor, ids: readonly number[]): Pro
       join ${shops} on ${shops.id} = ${offers.shopId}`,
   );
   // A text array literal works the same on node-postgres and PGlite.
-  const { rows } = (await statement.execute({ ids: `{${ids.join(',')}}` })) as {
-    rows: { json: string }[];
-  };
-  return rows[0]!.json;
+  const [row] = await runPrepared<{ json: string }>(statement, { ids: `{${ids.join(',')}}` });
+  return row!.json;
+}
+
+/**
+ * Offers with product, category, shop and parameters in one query whatever their number, in the
+ * order of `ids` (ids that do not exist are skipped): the JSON of `offersJsonByIds`, parsed.
+ */
+export async function findOffersByIds(db: Executor, ids: readonly number[]): Promise<OfferDto[]> {
+  return JSON.parse(await offersJsonByIds(db, ids)) as OfferDto[];
 }
 
 /** How many live offers match, and the snapshot the count was taken in. */
 export async function countLiveOffers(db: Executor, filters: OfferFilters) {
-  const statement = statementFor(
+  const statement = preparedStatement(
     db,
     `catalog_count_${shapeOf(filters)}`,
     () => sql`select count(*)::int as n, pg_current_snapshot()::text as snapshot
       from ${offers} join ${shops} on ${shopTakesOrders} where ${offerConditions(filters)}`,
   );
-  const {
-    rows: [row],
-  } = (await statement.execute(valuesOf(filters))) as {
-    rows: { n: number; snapshot: string }[];
-  };
+  const [row] = await runPrepared<{ n: number; snapshot: string }>(statement, valuesOf(filters));
   return { count: row!.n, snapshot: row!.snapshot };
 }
 

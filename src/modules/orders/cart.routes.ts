@@ -1,6 +1,6 @@
-import type { App } from '../../app.js';
+import type { App } from '../../platform/http.js';
 import { currentUser } from '../../platform/auth.js';
-import { problems } from '../../platform/errors.js';
+import { problemResponses } from '../../platform/problems.js';
 import { addToCartBody, cartSchema, removeFromCartBody, updateCartBody } from './cart.schemas.js';
 import type { CartService } from './cart.service.js';
 
@@ -30,7 +30,7 @@ export function cartRoutes(app: App, cart: CartService) {
       description:
         'Unknown or withdrawn offer → 404. A shop not taking orders, or more than in stock (counting what the cart holds) → 409 with `items: [{product_info, requested, available}]`.',
       body: addToCartBody,
-      response: { 201: cartSchema, ...problems(400, 404, 409) },
+      response: { 201: cartSchema, ...problemResponses(400, 404, 409) },
     },
     handler: async (req, reply) =>
       reply.code(201).send(await cart.add(currentUser(req).id, req.body)),
@@ -42,7 +42,7 @@ export function cartRoutes(app: App, cart: CartService) {
       tags,
       summary: 'Set the quantities of cart items (by cart item id)',
       body: updateCartBody,
-      response: { 200: cartSchema, ...problems(400, 404, 409) },
+      response: { 200: cartSchema, ...problemResponses(400, 404, 409) },
     },
     handler: (req) => cart.update(currentUser(req).id, req.body),
   });
@@ -53,7 +53,7 @@ export function cartRoutes(app: App, cart: CartService) {
       tags,
       summary: 'Remove cart items (all named, or none if one is not in the cart)',
       body: removeFromCartBody,
-      response: { 200: cartSchema, ...problems(400, 404) },
+      response: { 200: cartSchema, ...problemResponses(400, 404) },
     },
     handler: (req) => cart.remove(currentUser(req).id, req.body.items),
   });

@@ -1,41 +1,23 @@
+// The cart: the user's order in state `basket`. Lines are checked against the catalog's stock
+// as they are added or changed; stock is only taken when the cart is confirmed (orders.service.ts).
 import type { Db, Executor } from '../../platform/db/client.js';
-import { AppError } from '../../platform/errors.js';
-import { findOffersByIds } from '../catalog/catalog.repo.js';
-import type { OfferDto } from '../catalog/catalog.schemas.js';
+import { problem } from '../../platform/problems.js';
+import { assertSellable, stockOf } from '../catalog/index.js';
 import * as repo from './cart.repo.js';
 import type { AddToCart, CartDto, UpdateCart } from './cart.schemas.js';
-import { assertSellable } from './cart.stock.js';
+import { itemsOf, totals } from './orders.views.js';
 
 export type CartService = ReturnType<typeof createCartService>;
 
-/** Lines with their offers (3 queries whatever the number of lines); `price` null → current price. */
-export async function withOffers(db: Executor, lines: repo.LineRow[]) {
-  const offers = await findOffersByIds(
-    db,
-    lines.map((l) => l.offerId),
-  );
-  const byId = new Map(offers.map((o) => [o.id, o]));
-  return lines.map((l) => {
-    const offer: OfferDto = byId.get(l.offerId)!;
-    const price = l.price ?? offer.price;
-    return { id: l.id, product_info: offer, quantity: l.quantity, price, sum: price * l.quantity };
-  });
-}
-
-export const totals = (items: { quantity: number; sum: number }[]) => ({
-  total_quantity: items.reduce((n, i) => n + i.quantity, 0),
-  total_sum: items.reduce((n, i) => n + i.sum, 0),
-});
-
 async function view(db: Executor, orderId: number): Promise<CartDto> {
-  const items = (await withOffers(db, await repo.linesOf(db, orderId))).map(
+  const items = (await itemsOf(db, await repo.linesOf(db, orderId))).map(
     ({ price: _p, ...item }) => item,
   );
   return { id: orderId, items, ...totals(items) };
 }
 
 const lineNotFound = (ids: number[]) =>
-  new AppError(404, 'not-found', `Cart item ${ids.join(', ')} not found in your cart.`);
+  problem.notFound(`Cart item ${ids.join(', ')} not found in your cart.`);
 
 /** Sums duplicates: the same offer named twice in one request is one line. */
 function wantedOf(items: { key: number; quantity: number }[]) {
@@ -56,7 +38,7 @@ export function createCartService({ db }: { db: Db }) {
       );
       const orderId = await db.transaction(async (tx) => {
         const orderId = await repo.basketOf(tx, userId, true);
-        const stock = await repo.offerStock(tx, [...wanted.keys()]);
+        const stock = await stockOf(tx, [...wanted.keys()]);
         assertSellable(stock, wanted);
         const merged = await repo.addLines(
           tx,
@@ -82,7 +64,7 @@ export function createCartService({ db }: { db: Db }) {
         );
         const missing = [...wanted.keys()].filter((id) => !lines.some((l) => l.id === id));
         if (missing.length > 0) throw lineNotFound(missing);
-        const stock = await repo.offerStock(
+        const stock = await stockOf(
           tx,
           lines.map((l) => l.offerId),
         );

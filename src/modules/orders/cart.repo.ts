@@ -1,8 +1,7 @@
 // SQL of the cart: the user's order in state `basket` and its lines.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { offers, products, shops } from '../catalog/catalog.tables.js';
-import { orderItems, orders } from '../orders/orders.tables.js';
+import { orderItems, orders } from './orders.tables.js';
 
 /**
  * The user's basket id, locked FOR UPDATE when `lock`: a confirmation locks it too, so a line can
@@ -33,44 +32,6 @@ export async function basketOf(db: Executor, userId: number, lock = false): Prom
   if (created) return created.id;
   // Another request made it between our look and our insert: a new statement sees it.
   return (await findBasket(db, userId, lock))!;
-}
-
-export interface OfferStock {
-  id: number;
-  shopId: number;
-  name: string;
-  price: number;
-  quantity: number;
-  withdrawn: boolean;
-  shopOpen: boolean;
-  shopName: string;
-}
-
-const stockColumns = {
-  id: offers.id,
-  shopId: offers.shopId,
-  name: products.name,
-  price: offers.price,
-  quantity: offers.quantity,
-  withdrawn: offers.withdrawn,
-  shopOpen: shops.state,
-  shopName: shops.name,
-};
-
-/** Stock, price and the shop's order taking of the offers; with `lock`, rows locked in id order. */
-export function offerStock(db: Executor, ids: number[], lock = false): Promise<OfferStock[]> {
-  if (ids.length === 0) return Promise.resolve([]);
-  const q = db
-    .select(stockColumns)
-    .from(offers)
-    .innerJoin(products, eq(products.id, offers.productId))
-    .innerJoin(shops, eq(shops.id, offers.shopId))
-    .where(inArray(offers.id, ids))
-    .orderBy(asc(offers.id));
-  // Locking in id order is what keeps two carts that share offers from deadlocking. NO KEY UPDATE
-  // (what an UPDATE of the quantity takes anyway) leaves the KEY SHARE locks of foreign-key checks
-  // free, so a cart adding these offers never waits for, or deadlocks with, a confirmation.
-  return lock ? q.for('no key update', { of: offers }) : q;
 }
 
 export interface LineRow {

@@ -1,0 +1,91 @@
+// Shops: the one shop of a shop account, its name and order taking, and what its price-list
+// export reads.
+import { and, asc, eq, ne } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.js';
+import {
+  categories,
+  offerParameters,
+  offers,
+  parameters,
+  products,
+  shopCategories,
+  shops,
+} from './catalog.tables.js';
+
+export type ShopRow = typeof shops.$inferSelect;
+
+export async function findShopByUser(db: Executor, userId: number): Promise<ShopRow | undefined> {
+  const [row] = await db.select().from(shops).where(eq(shops.userId, userId));
+  return row;
+}
+
+export async function shopNameTakenByOther(
+  db: Executor,
+  name: string,
+  userId: number,
+): Promise<boolean> {
+  const [row] = await db
+    .select({ id: shops.id })
+    .from(shops)
+    .where(and(eq(shops.name, name), ne(shops.userId, userId)));
+  return Boolean(row);
+}
+
+export async function insertShop(db: Executor, userId: number, name: string): Promise<ShopRow> {
+  const [row] = await db.insert(shops).values({ userId, name }).returning();
+  return row!;
+}
+
+export async function renameShop(db: Executor, shopId: number, name: string): Promise<ShopRow> {
+  const [row] = await db.update(shops).set({ name }).where(eq(shops.id, shopId)).returning();
+  return row!;
+}
+
+export async function setShopState(db: Executor, shopId: number, state: boolean): Promise<ShopRow> {
+  const [row] = await db.update(shops).set({ state }).where(eq(shops.id, shopId)).returning();
+  return row!;
+}
+
+/** This shop's categories with its own ids, for the export. */
+export async function listShopCategories(db: Executor, shopId: number) {
+  return db
+    .select({ id: shopCategories.externalId, name: categories.name, categoryId: categories.id })
+    .from(shopCategories)
+    .innerJoin(categories, eq(categories.id, shopCategories.categoryId))
+    .where(eq(shopCategories.shopId, shopId))
+    .orderBy(asc(shopCategories.externalId));
+}
+
+/** The shop's live offers in price-list order, with parameters, for the export. */
+export async function listLiveOffers(db: Executor, shopId: number) {
+  const live = and(eq(offers.shopId, shopId), eq(offers.withdrawn, false));
+  const [rowsOut, params] = await Promise.all([
+    db
+      .select({
+        id: offers.id,
+        externalId: offers.externalId,
+        categoryId: offers.categoryId,
+        model: offers.model,
+        name: products.name,
+        price: offers.price,
+        priceRrc: offers.priceRrc,
+        quantity: offers.quantity,
+      })
+      .from(offers)
+      .innerJoin(products, eq(products.id, offers.productId))
+      .where(live)
+      .orderBy(asc(offers.id)),
+    db
+      .select({
+        offerId: offerParameters.offerId,
+        name: parameters.name,
+        value: offerParameters.value,
+      })
+      .from(offerParameters)
+      .innerJoin(offers, eq(offers.id, offerParameters.offerId))
+      .innerJoin(parameters, eq(parameters.id, offerParameters.parameterId))
+      .where(live)
+      .orderBy(asc(offerParameters.offerId), asc(parameters.id)),
+  ]);
+  return { offers: rowsOut, params };
+}

@@ -1,0 +1,136 @@
+// Stock of offers: whether goods can be sold as asked, taking them when an order is placed and
+// giving them back when it is canceled. Callers pass their own transaction (`tx`), so a stock
+// change commits or rolls back with the order that caused it. Offers are always locked in id
+// order, so two transactions that share offers never deadlock each other.
+import { asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.js';
+import { problem } from '../../platform/problems.js';
+import { offers, products, shops } from './catalog.tables.js';
+
+export interface OfferStock {
+  id: number;
+  shopId: number;
+  name: string;
+  price: number;
+  quantity: number;
+  withdrawn: boolean;
+  shopOpen: boolean;
+  shopName: string;
+}
+
+/** Quantities by offer id. */
+export type Wanted = Map<number, number>;
+
+/** One line a client cannot have as asked, with what there is. */
+export interface Shortfall {
+  product_info: number;
+  name: string;
+  shop: string;
+  requested: number;
+  available: number;
+}
+
+const stockColumns = {
+  id: offers.id,
+  shopId: offers.shopId,
+  name: products.name,
+  price: offers.price,
+  quantity: offers.quantity,
+  withdrawn: offers.withdrawn,
+  shopOpen: shops.state,
+  shopName: shops.name,
+};
+
+/** Stock, price and the shop's order taking of the offers; with `lock`, rows locked in id order. */
+export function stockOf(db: Executor, ids: number[], lock = false): Promise<OfferStock[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  const q = db
+    .select(stockColumns)
+    .from(offers)
+    .innerJoin(products, eq(products.id, offers.productId))
+    .innerJoin(shops, eq(shops.id, offers.shopId))
+    .where(inArray(offers.id, ids))
+    .orderBy(asc(offers.id));
+  // NO KEY UPDATE (what an UPDATE of the quantity takes anyway) leaves the KEY SHARE locks of
+  // foreign-key checks free, so a cart adding these offers never waits for, or deadlocks with, a
+  // confirmation.
+  return lock ? q.for('no key update', { of: offers }) : q;
+}
+
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+
+/**
+ * Throws the first kind of problem found: unknown or withdrawn offers → 404; a shop that does not
+ * take orders → 409; more than in stock → 409 listing every such line and what is left.
+ */
+export function assertSellable(stock: OfferStock[], wanted: Wanted) {
+  const byId = new Map(stock.map((s) => [s.id, s]));
+  const missing = [...wanted.keys()].filter((id) => !byId.get(id) || byId.get(id)!.withdrawn);
+  if (missing.length > 0) {
+    const word = plural(missing.length, 'Offer', 'Offers');
+    throw problem.notFound(`${word} ${missing.join(', ')} not found or no longer sold.`);
+  }
+  const line = (s: OfferStock, available: number): Shortfall => ({
+    product_info: s.id,
+    name: s.name,
+    shop: s.shopName,
+    requested: wanted.get(s.id)!,
+    available,
+  });
+  const closed = stock.filter((s) => wanted.has(s.id) && !s.shopOpen);
+  if (closed.length > 0) {
+    const names = [...new Set(closed.map((s) => s.shopName))].join(', ');
+    throw problem.shopNotTakingOrders(`Not taking orders now: ${names}; 0 available.`, {
+      extra: { items: closed.map((s) => line(s, 0)) },
+    });
+  }
+  const short = stock.filter((s) => wanted.has(s.id) && wanted.get(s.id)! > s.quantity);
+  if (short.length > 0) throw shortage(short.map((s) => line(s, s.quantity)));
+}
+
+function shortage(items: Shortfall[]) {
+  const words = items.map(
+    (i) => `${i.name} (offer ${i.product_info}): ${i.available} available, ${i.requested} asked`,
+  );
+  return problem.insufficientStock(`Not enough in stock: ${words.join('; ')}.`, {
+    extra: { items },
+  });
+}
+
+/** `(values (id, n), …)`: one statement for any number of lines. */
+const valuesOf = (wanted: Wanted) =>
+  sql.join(
+    [...wanted].map(([id, n]) => sql`(${id}::int, ${n}::int)`),
+    sql`, `,
+  );
+
+/**
+ * Takes the wanted quantities for an order: locks the offers, checks them (a withdrawn offer is
+ * simply not available any more) and takes the stock. Returns each offer's price, which the lock
+ * keeps as it was checked. The CHECK (quantity >= 0) would refuse an oversell even without it.
+ */
+export async function takeStock(tx: Executor, wanted: Wanted): Promise<Map<number, number>> {
+  const stock = await stockOf(tx, [...wanted.keys()], true);
+  assertSellable(
+    stock.map((s) => (s.withdrawn ? { ...s, withdrawn: false, quantity: 0 } : s)),
+    wanted,
+  );
+  await tx.execute(sql`
+    update ${offers} set quantity = ${offers.quantity} - v.n
+    from (values ${valuesOf(wanted)}) as v(id, n) where ${offers.id} = v.id`);
+  return new Map(stock.map((s) => [s.id, s.price]));
+}
+
+/** Gives an order's quantities back (a cancel), locking the offers in id order first. */
+export async function returnStock(tx: Executor, wanted: Wanted): Promise<void> {
+  if (wanted.size === 0) return;
+  await tx
+    .select({ id: offers.id })
+    .from(offers)
+    .where(inArray(offers.id, [...wanted.keys()]))
+    .orderBy(asc(offers.id))
+    .for('no key update');
+  await tx.execute(sql`
+    update ${offers} set quantity = ${offers.quantity} + v.n
+    from (values ${valuesOf(wanted)}) as v(id, n) where ${offers.id} = v.id`);
+}

@@ -1,0 +1,22 @@
+// The catalog: shops, categories, products, offers and their parameters. Only this module writes
+// or locks those tables; what other modules and the app may use is here.
+export { catalogRoutes } from './catalog.routes.js';
+export { installCatalogCache } from './catalog.cache.js';
+export { createCatalogService, type CatalogService } from './catalog.service.js';
+export { offerSchema, type OfferDto } from './catalog.schemas.js';
+export { findOffersByIds } from './catalog.reads.js';
+export {
+  stockOf,
+  assertSellable,
+  takeStock,
+  returnStock,
+  type OfferStock,
+  type Wanted,
+} from './catalog.stock.js';
+export type {
+  ImportSummary,
+  PriceList,
+  PriceListCategory,
+  PriceListGood,
+  Progress,
+} from './catalog.import.js';

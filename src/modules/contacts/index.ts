@@ -1,0 +1,9 @@
+// Contacts: the users' delivery addresses. What other modules and the app may use.
+export { contactsRoutes } from './contacts.routes.js';
+export {
+  createContactsService,
+  findAddress,
+  addressOf,
+  type ContactsService,
+} from './contacts.service.js';
+export { addressSchema, type Address } from './contacts.schemas.js';
