@@ -1,5 +1,9 @@
 import js from '@eslint/js';
+import path from 'node:path';
 import tseslint from 'typescript-eslint';
+import purchases from './eslint/module-boundaries.js';
+
+const srcDir = path.join(import.meta.dirname, 'src');
 
 export default tseslint.config(
   { ignores: ['node_modules', 'data', 'drizzle', 'dist', 'bench/results'] },
@@ -18,6 +22,12 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
     },
+  },
+  {
+    // Modules meet only through their index.ts (see eslint/module-boundaries.js).
+    files: ['src/**/*.ts'],
+    plugins: { purchases },
+    rules: { 'purchases/module-boundaries': ['error', { srcDir }] },
   },
   {
     // Tests read JSON answers whose shape the assertions themselves check.

@@ -4,30 +4,7 @@ import type { Db } from '../../platform/db/client.js';
 import { problem } from '../../platform/problems.js';
 import * as shops from './catalog.shops.js';
 import * as writes from './catalog.writes.js';
-
-export interface PriceListCategory {
-  id: number;
-  name: string;
-}
-
-export interface PriceListGood {
-  id: number;
-  category: number;
-  model: string;
-  name: string;
-  price: number;
-  price_rrc: number;
-  quantity: number;
-  /** [name, value] in the order written; values are text exactly as written. */
-  parameters: [string, string][];
-}
-
-/** A checked price list (the format of shared/data/shop1.yaml). */
-export interface PriceList {
-  shop: string;
-  categories: PriceListCategory[];
-  goods: PriceListGood[];
-}
+import type { PriceList } from './catalog.writes.js';
 
 export interface ImportSummary {
   shop: { id: number; name: string };

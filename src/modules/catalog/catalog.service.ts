@@ -6,10 +6,11 @@ import type { Cache } from '../../platform/cache.js';
 import type { Db } from '../../platform/db/client.js';
 import { problem } from '../../platform/problems.js';
 import { dropCachedCatalog } from './catalog.cache.js';
-import { importPriceList, type PriceList, type Progress } from './catalog.import.js';
+import { importPriceList, type Progress } from './catalog.import.js';
 import * as reads from './catalog.reads.js';
 import type { OfferDto, OfferFilters } from './catalog.schemas.js';
 import * as shops from './catalog.shops.js';
+import type { PriceList } from './catalog.writes.js';
 
 export type CatalogService = ReturnType<typeof createCatalogService>;
 

@@ -4,13 +4,36 @@
 import { createHash } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import type { PriceListCategory, PriceListGood } from './catalog.import.js';
 
 const p = (value: unknown) => sql.param(value);
 
 const byName = (a: [string, string], b: [string, string]) =>
   a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 const sortedValues = (params: [string, string][]) => [...params].sort(byName).map(([, v]) => v);
+
+export interface PriceListCategory {
+  id: number;
+  name: string;
+}
+
+export interface PriceListGood {
+  id: number;
+  category: number;
+  model: string;
+  name: string;
+  price: number;
+  price_rrc: number;
+  quantity: number;
+  /** [name, value] in the order written; values are text exactly as written. */
+  parameters: [string, string][];
+}
+
+/** A checked price list (the format of shared/data/shop1.yaml). */
+export interface PriceList {
+  shop: string;
+  categories: PriceListCategory[];
+  goods: PriceListGood[];
+}
 
 async function rows<T>(db: Executor, query: SQL): Promise<T[]> {
   return ((await db.execute(query)) as unknown as { rows: T[] }).rows;

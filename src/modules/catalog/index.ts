@@ -13,10 +13,5 @@ export {
   type OfferStock,
   type Wanted,
 } from './catalog.stock.js';
-export type {
-  ImportSummary,
-  PriceList,
-  PriceListCategory,
-  PriceListGood,
-  Progress,
-} from './catalog.import.js';
+export type { ImportSummary, Progress } from './catalog.import.js';
+export type { PriceList, PriceListCategory, PriceListGood } from './catalog.writes.js';

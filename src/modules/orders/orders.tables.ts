@@ -16,7 +16,6 @@ import {
 } from 'drizzle-orm/pg-core';
 import { users } from '../accounts/accounts.tables.js';
 import { offers, shops } from '../catalog/catalog.tables.js';
-import type { Address } from '../contacts/index.js';
 import { contacts } from '../contacts/contacts.tables.js';
 
 /** Every state but `basket`: what a placed order can be in. */
@@ -43,7 +42,8 @@ export const orders = pgTable(
     /** The contact chosen at confirmation; null once deleted, the copy in `address` stays. */
     contactId: integer('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
     /** The delivery address as it was at confirmation; later edits or deletion never change it. */
-    address: jsonb('address').$type<Address>(),
+    address:
+      jsonb('address').$type<Omit<typeof contacts.$inferSelect, 'id' | 'userId' | 'createdAt'>>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /** Set when the basket becomes an order; lists sort by it. */
     confirmedAt: timestamp('confirmed_at', { withTimezone: true }),

@@ -8,7 +8,7 @@ import {
 } from '../../../test/catalog-factory.js';
 import { createHarness, createUser, type Harness } from '../../../test/harness.js';
 import { addToCart, api, createContact, placeOrder, stockOf } from '../../../test/order-factory.js';
-import { offers } from '../catalog/catalog.tables.js';
+import { offers } from '../../platform/db/schema.js';
 
 const ADMIN = 'orders-admin@example.com';
 let h: Harness;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isPostgres, uniqueEmail } from '../../../test/harness.js';
-import { users } from '../accounts/accounts.tables.js';
+import { users } from '../../platform/db/schema.js';
 import { openDatabase } from '../../platform/db/client.js';
 import { shopYaml } from './partner.test-helpers.js';
 

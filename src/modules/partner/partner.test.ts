@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, createUser, type Harness } from '../../../test/harness.js';
-import { offerParameters, offers, parameters, shops } from '../catalog/catalog.tables.js';
+import { offerParameters, offers, parameters, shops } from '../../platform/db/schema.js';
 import { importYaml, shopYaml } from './partner.test-helpers.js';
 
 async function offersOf(h: Harness, shopId: number) {

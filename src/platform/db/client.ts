@@ -19,8 +19,11 @@ export type Executor = Db | Tx;
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
-  /** Counts statements sent, so tests can prove a page costs a fixed number of queries. */
-  queries: { count: number };
+  /**
+   * Counts statements sent, so tests can prove a page costs a fixed number of queries; while
+   * `texts` is set, the text of each is added to it (the SQL snapshots in src/queries/).
+   */
+  queries: { count: number; texts?: string[] };
   /** Answers when the database takes a query (readiness). */
   ping(): Promise<void>;
   /** Applies the committed SQL migrations in drizzle/ that this database lacks. */
@@ -44,8 +47,13 @@ export interface DatabaseOptions {
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  const queries = { count: 0 };
-  const logger: Logger = { logQuery: () => void queries.count++ };
+  const queries: Database['queries'] = { count: 0 };
+  const logger: Logger = {
+    logQuery: (text) => {
+      queries.count++;
+      queries.texts?.push(text);
+    },
+  };
 
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
