@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getTableName, isTable } from 'drizzle-orm';
 import { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import boundaries from '../eslint/module-boundaries.js';
@@ -71,6 +72,30 @@ describe('the import graph of src/', () => {
         ]),
       ),
     ).toEqual([['a.ts', 'b.ts']]);
+  });
+});
+
+describe('table ownership', () => {
+  it('names each table in SQL text only inside the module that defines it', async () => {
+    const files = sourceFiles(path.join(srcDir, 'modules'));
+    const owners = new Map<string, string>();
+    for (const file of files.filter((f) => f.endsWith('.tables.ts'))) {
+      const module = path.relative(path.join(srcDir, 'modules'), file).split(path.sep)[0]!;
+      const exported = (await import(file)) as Record<string, unknown>;
+      for (const value of Object.values(exported))
+        if (isTable(value)) owners.set(getTableName(value), module);
+    }
+    expect(owners.size).toBeGreaterThanOrEqual(15);
+    const strays: string[] = [];
+    for (const file of files) {
+      const module = path.relative(path.join(srcDir, 'modules'), file).split(path.sep)[0]!;
+      const text = readFileSync(file, 'utf8');
+      for (const [table, owner] of owners) {
+        const named = new RegExp(`\\b(from|into|update|join)\\s+"?${table}"?\\b`, 'i');
+        if (owner !== module && named.test(text)) strays.push(`${table} in ${path.basename(file)}`);
+      }
+    }
+    expect(strays).toEqual([]);
   });
 });
 
