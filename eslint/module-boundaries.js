@@ -52,7 +52,9 @@ const resolveSource = (from, spec) =>
 export const moduleBoundaries = {
   meta: {
     type: 'problem',
-    docs: { description: 'Modules meet only through their index.ts; platform/ and lib/ import no module' },
+    docs: {
+      description: 'Modules meet only through their index.ts; platform/ and lib/ import no module',
+    },
     schema: [{ type: 'object', properties: { srcDir: { type: 'string' } }, required: ['srcDir'] }],
     messages: { boundary: '{{why}}' },
   },
