@@ -5,6 +5,10 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
+    // Files share their worker's module cache and embedded database (see test/harness.ts), so
+    // the app's modules load and the golden copy is opened once per worker, not once per file.
+    // Tests already share one database on PostgreSQL; none relies on a process of its own.
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

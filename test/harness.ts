@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { App } from '../src/platform/http.js';
+import { hashSecret, newSecret } from '../src/lib/tokens.js';
 import { hashPassword } from '../src/modules/accounts/passwords.js';
-import { users } from '../src/modules/accounts/accounts.tables.js';
 import { loadConfig } from '../src/platform/config.js';
 import { openDatabase, type Database } from '../src/platform/db/client.js';
+import { authTokens, users } from '../src/platform/db/schema.js';
 import { createBullQueue, type BullJobQueue } from '../src/platform/bull-queue.js';
 import { createInProcessQueue, type JobQueue } from '../src/platform/queue.js';
 import { createRedisConnections, type RedisConnections } from '../src/platform/redis.js';
@@ -57,16 +58,32 @@ const GENEROUS_LIMITS = {
   THROTTLE_SUSTAINED: '1000000/hour',
 };
 
+/** The migrated embedded database every PGlite test starts from (global-setup.ts), as a dump. */
+export const goldenDump = async () => new Blob([await readFile(inject('goldenPath'))]);
+
 export async function openTestDatabase(poolSize?: number): Promise<Database> {
   const url = process.env.TEST_DATABASE_URL;
   if (url) return openDatabase({ url, poolSize });
-  const golden = await readFile(inject('goldenPath'));
-  return openDatabase({ loadDataDir: new Blob([golden]) });
+  return openDatabase({ loadDataDir: await goldenDump() });
+}
+
+// Loading the golden copy is most of what a harness costs, so on PGlite the harnesses of one test
+// process share one embedded database, as all tests share the PostgreSQL one: no test may count
+// on a database of its own. It lives in memory as long as the process; nothing needs flushing.
+let sharedPglite: Promise<Database> | undefined;
+
+async function harnessDatabase(): Promise<{ database: Database; release(): Promise<void> }> {
+  if (isPostgres) {
+    const database = await openTestDatabase();
+    return { database, release: () => database.close() };
+  }
+  sharedPglite ??= openTestDatabase();
+  return { database: await sharedPglite, release: async () => {} };
 }
 
 export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const [database, smtp, dataDir] = await Promise.all([
-    openTestDatabase(),
+  const [{ database, release }, smtp, dataDir] = await Promise.all([
+    harnessDatabase(),
     startSmtp(),
     mkdtemp(join(tmpdir(), 'purchases-test-')),
   ]);
@@ -105,11 +122,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       await queue.drain();
       await bull?.close();
       await redis?.close();
-      await Promise.all([
-        database.close(),
-        smtp.close(),
-        rm(dataDir, { recursive: true, force: true }),
-      ]);
+      await Promise.all([release(), smtp.close(), rm(dataDir, { recursive: true, force: true })]);
     },
   };
 }
@@ -132,20 +145,27 @@ export const uniqueEmail = (label = 'user') =>
   `${label}-${randomBytes(6).toString('hex')}@example.com`;
 
 export const PASSWORD = 'Correct-Horse-Battery-7';
+// A real argon2 hash of PASSWORD, made once per process: tests that log in or change the password
+// use it, and hashing it for every account would cost each one a full hash.
 let passwordHash: Promise<string> | undefined;
 
-export interface TestUser {
+export interface TestAccount {
   id: number;
   email: string;
+}
+
+export interface TestUser extends TestAccount {
   token: string;
   auth: { authorization: string };
 }
 
-/** An active account made directly in the database, signed in through /login/. */
-export async function createUser(
-  h: Harness,
-  opts: { type?: 'buyer' | 'shop'; staff?: boolean; email?: string } = {},
-): Promise<TestUser> {
+type AccountOptions = { type?: 'buyer' | 'shop'; staff?: boolean; email?: string };
+
+/** An active account with the password PASSWORD, made directly in the database, with no token. */
+export async function createAccount(
+  h: Pick<Harness, 'database'>,
+  opts: AccountOptions = {},
+): Promise<TestAccount> {
   passwordHash ??= hashPassword(PASSWORD);
   const email = opts.email ?? uniqueEmail(opts.type ?? 'buyer');
   const [row] = await h.database.db
@@ -159,13 +179,20 @@ export async function createUser(
       isStaff: opts.staff ?? false,
       isActive: true,
     })
-    .returning();
-  const res = await h.app.inject({
-    method: 'POST',
-    url: '/login/',
-    payload: { email, password: PASSWORD },
-  });
-  if (res.statusCode !== 200) throw new Error(`login failed: ${res.body}`);
-  const token = res.json<{ token: string }>().token;
-  return { id: row!.id, email, token, auth: { authorization: `Token ${token}` } };
+    .returning({ id: users.id });
+  return { id: row!.id, email };
+}
+
+/**
+ * An active account with an API token, both made directly in the database (the token stored as
+ * /login/ stores it: only its hash), so no test pays for a login it does not test.
+ */
+export async function createUser(
+  h: Pick<Harness, 'database'>,
+  opts: AccountOptions = {},
+): Promise<TestUser> {
+  const account = await createAccount(h, opts);
+  const token = newSecret();
+  await h.database.db.insert(authTokens).values({ userId: account.id, keyHash: hashSecret(token) });
+  return { ...account, token, auth: { authorization: `Token ${token}` } };
 }

@@ -6,11 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { users } from '../src/modules/accounts/accounts.tables.js';
-import { hashPassword } from '../src/modules/accounts/passwords.js';
 import { openDatabase, type Database } from '../src/platform/db/client.js';
 import { uniqueTag } from './catalog-factory.js';
-import { PASSWORD, uniqueEmail } from './harness.js';
+import { createUser, uniqueEmail } from './harness.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 
 const enabled = Boolean(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL);
@@ -116,22 +114,9 @@ describe.skipIf(!enabled)('two API processes and a worker on PostgreSQL and Redi
     return { status: res.status, headers: res.headers, json: () => JSON.parse(text) };
   };
 
-  let hash: Promise<string> | undefined;
-  async function user(type: 'buyer' | 'shop' = 'buyer', via = a) {
-    hash ??= hashPassword(PASSWORD);
-    const email = uniqueEmail(type);
-    await database.db.insert(users).values({
-      email,
-      passwordHash: await hash,
-      firstName: 'Test',
-      lastName: 'User',
-      type,
-      isActive: true,
-    });
-    const res = await call(via, 'POST', '/login/', { body: { email, password: PASSWORD } });
-    expect(res.status).toBe(200);
-    return res.json().token as string;
-  }
+  /** The API token of a new account, made directly in the shared database. */
+  const user = async (type: 'buyer' | 'shop' = 'buyer') =>
+    (await createUser({ database }, { type })).token;
 
   const priceList = (shop: string, price: number, quantity: number) =>
     `shop: ${shop}\ncategories:\n  - id: 1\n    name: Процессы ${shop}\ngoods:\n  - id: 1\n    category: 1\n` +
@@ -182,9 +167,7 @@ describe.skipIf(!enabled)('two API processes and a worker on PostgreSQL and Redi
     const shop = await user('shop');
     const shopId = await upload(shop, `MP ${uniqueTag()}`, 100, 5);
     const offer = (await call(b, 'GET', `/products/?shop_id=${shopId}`)).json().results[0];
-    const buyers = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => user('buyer', i % 2 ? b : a)),
-    );
+    const buyers = await Promise.all(Array.from({ length: 12 }, () => user('buyer')));
     await Promise.all(
       buyers.map(async (token, i) => {
         const p = i % 2 ? b : a;

@@ -4,6 +4,7 @@
 // gains a query, a lock taken in another order or a batch that loses its index probe shows there.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { client } from './client.js';
 import { createHarness, createUser, type Harness, type TestUser } from './harness.js';
 
 const FIXTURE = readFileSync(new URL('./fixtures/shop1.yaml', import.meta.url), 'utf8');
@@ -71,11 +72,9 @@ describe('SQL of the hot paths', () => {
     const yaml = FIXTURE.replace(/^shop: .*$/m, `shop: SQL snapshot ${process.pid}-${Date.now()}`);
     let imported = { statusCode: 0, body: '' };
     const sql = await recorded(async () => {
-      imported = await h.app.inject({
-        method: 'POST',
-        url: '/partner/update/',
-        headers: { 'content-type': 'application/yaml', ...shop.auth },
+      imported = await client(h, shop).post('/partner/update/', undefined, {
         payload: yaml,
+        contentType: 'application/yaml',
       });
       return imported;
     });
@@ -84,56 +83,41 @@ describe('SQL of the hot paths', () => {
   });
 
   it('catalog page (filtered, ordered, counted)', async () => {
-    const page = await h.app.inject({ url: `/products/?shop_id=${shopId}&page_size=3` });
+    const page = await client(h).get(`/products/?shop_id=${shopId}&page_size=3`);
     const results = page.json<{
       results: { id: number; product: { category: { id: number } } }[];
     }>().results;
     offerIds = results.map((o) => o.id);
     const category = results[0]!.product.category.id;
     const sql = await recorded(() =>
-      h.app.inject({ url: `/products/?category_id=${category}&ordering=price&page_size=5` }),
+      client(h).get(`/products/?category_id=${category}&ordering=price&page_size=5`),
     );
     await snapshot('catalog-page', sql);
   });
 
   it('cart add, order confirmation (stock taken) and cancel (stock returned)', async () => {
-    const contact = await h.app.inject({
-      method: 'POST',
-      url: '/contacts/add/',
-      headers: buyer.auth,
-      payload: { phone: '+7 999 123-45-67', city: 'Москва', street: 'Тверская' },
+    const as = client(h, buyer);
+    const contact = await as.post('/contacts/add/', {
+      phone: '+7 999 123-45-67',
+      city: 'Москва',
+      street: 'Тверская',
     });
     const add = await recorded(() =>
-      h.app.inject({
-        method: 'POST',
-        url: '/cart/add/',
-        headers: buyer.auth,
-        payload: { items: offerIds.slice(0, 2).map((id) => ({ product_info: id, quantity: 1 })) },
+      as.post('/cart/add/', {
+        items: offerIds.slice(0, 2).map((id) => ({ product_info: id, quantity: 1 })),
       }),
     );
     await snapshot('cart-add', add);
 
     let confirmed = { statusCode: 0, body: '' };
     const confirm = await recorded(async () => {
-      confirmed = await h.app.inject({
-        method: 'POST',
-        url: '/order/confirm/',
-        headers: buyer.auth,
-        payload: { contact: contact.json<{ id: number }>().id },
-      });
+      confirmed = await as.post('/order/confirm/', { contact: contact.json<{ id: number }>().id });
       return confirmed;
     });
     await snapshot('order-confirm', confirm);
     orderId = JSON.parse(confirmed.body).id;
 
-    const cancel = await recorded(() =>
-      h.app.inject({
-        method: 'POST',
-        url: '/order/cancel/',
-        headers: buyer.auth,
-        payload: { id: orderId },
-      }),
-    );
+    const cancel = await recorded(() => as.post('/order/cancel/', { id: orderId }));
     await snapshot('order-cancel', cancel);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, type Method } from '../../test/client.js';
 import { createHarness, createUser, type Harness, type TestUser } from '../../test/harness.js';
 
 let h: Harness;
@@ -46,12 +47,12 @@ describe('roles on every route', () => {
   it('each guarded route answers 401 without a token and 403 to the wrong role', async () => {
     for (const route of h.app.protectedRoutes) {
       const url = concrete(route.url);
-      const method = route.method as 'GET';
-      const anonymous = await h.app.inject({ method, url });
+      const method = route.method as Method;
+      const anonymous = await client(h).request(method, url);
       expect(anonymous.statusCode, `${route.method} ${url}`).toBe(401);
       for (const kind of WRONG[route.role]) {
         const user = users[kind];
-        const res = await h.app.inject({ method, url, headers: user.auth });
+        const res = await client(h, user).request(method, url);
         expect(res.statusCode, `${route.method} ${url} as ${kind}`).toBe(403);
       }
     }

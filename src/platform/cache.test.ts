@@ -6,6 +6,7 @@ import {
   openTestRedis,
   type Harness,
 } from '../../test/harness.js';
+import { client } from '../../test/client.js';
 import { createMemoryCache, createRedisCache, type Cache } from './cache.js';
 import type { RedisConnections } from './redis.js';
 
@@ -75,35 +76,25 @@ describe('cache and metrics over HTTP', () => {
   it('shows cache stats and clears the cache for staff only', async () => {
     const staff = await createUser(h, { staff: true });
     const buyer = await createUser(h);
-    const stats = await h.app.inject({
-      method: 'GET',
-      url: '/api/cache/stats/',
-      headers: staff.auth,
-    });
+    const stats = await client(h, staff).get('/api/cache/stats/');
     expect(stats.statusCode).toBe(200);
     expect(stats.json()).toMatchObject({
       backend: isRedis ? 'redis' : 'memory',
       hits: expect.any(Number),
       keys: expect.any(Number),
     });
-    const cleared = await h.app.inject({
-      method: 'POST',
-      url: '/api/cache/clear/',
-      headers: staff.auth,
-    });
+    const cleared = await client(h, staff).post('/api/cache/clear/');
     expect(cleared.statusCode).toBe(200);
     expect(cleared.json()).toEqual({ cleared: expect.any(Number) });
-    expect(
-      (await h.app.inject({ method: 'GET', url: '/api/cache/stats/', headers: buyer.auth }))
-        .statusCode,
-    ).toBe(403);
-    expect((await h.app.inject({ method: 'POST', url: '/api/cache/clear/' })).statusCode).toBe(401);
+    expect((await client(h, buyer).get('/api/cache/stats/')).statusCode).toBe(403);
+    expect((await client(h).post('/api/cache/clear/')).statusCode).toBe(401);
   });
 
   it('exposes request, job and cache metrics in the Prometheus format, without limits', async () => {
-    await h.app.inject({ method: 'GET', url: '/health/' });
-    await h.app.inject({ method: 'GET', url: '/no/such/page' });
-    const res = await h.app.inject({ method: 'GET', url: '/metrics' });
+    const anonymous = client(h);
+    await anonymous.get('/health/');
+    await anonymous.get('/no/such/page');
+    const res = await anonymous.get('/metrics');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.headers['ratelimit']).toBeUndefined();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client } from '../../test/client.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 
 let h: Harness;
@@ -24,50 +25,45 @@ function expectProblem(
 
 describe('problem+json for every error', () => {
   it('unknown route → 404', async () => {
-    expectProblem(await h.app.inject({ url: '/no/such/thing/' }), 404);
+    expectProblem(await client(h).get('/no/such/thing/'), 404);
   });
 
   it('wrong method on a known route → 405 with Allow', async () => {
-    const res = await h.app.inject({ method: 'DELETE', url: '/login' });
+    const res = await client(h).delete('/login');
     expectProblem(res, 405);
     expect(res.headers.allow).toBe('POST');
   });
 
   it('malformed JSON → 400', async () => {
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/login/',
-      headers: { 'content-type': 'application/json' },
+    const res = await client(h).post('/login/', undefined, {
       payload: '{"email": "a@b.c", ',
+      contentType: 'application/json',
     });
     expect(expectProblem(res, 400).detail).toMatch(/JSON/);
   });
 
   it('a body over 1 MB → 413', async () => {
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/register/',
-      headers: { 'content-type': 'application/json' },
+    const res = await client(h).post('/register/', undefined, {
       payload: JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(1024 * 1024) }),
+      contentType: 'application/json',
     });
     expectProblem(res, 413);
   });
 
   it('an unsupported content type → 415', async () => {
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/login/',
-      headers: { 'content-type': 'text/csv' },
+    const res = await client(h).post('/login/', undefined, {
       payload: 'a,b',
+      contentType: 'text/csv',
     });
     expectProblem(res, 415);
   });
 
   it('unknown body fields → 400 naming each', async () => {
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/login/',
-      payload: { email: 'a@example.com', password: 'x', is_staff: true, extra: 1 },
+    const res = await client(h).post('/login/', {
+      email: 'a@example.com',
+      password: 'x',
+      is_staff: true,
+      extra: 1,
     });
     const body = expectProblem(res, 400);
     expect(body.errors).toEqual(
@@ -79,10 +75,10 @@ describe('problem+json for every error', () => {
   });
 
   it('validation → 400 with every field error', async () => {
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/register/',
-      payload: { email: 'not-an-email', password: 12, type: 'admin' },
+    const res = await client(h).post('/register/', {
+      email: 'not-an-email',
+      password: 12,
+      type: 'admin',
     });
     const fields = expectProblem(res, 400).errors.map((e: { field: string }) => e.field);
     expect(fields).toEqual(
@@ -91,18 +87,16 @@ describe('problem+json for every error', () => {
   });
 
   it('a prototype-poisoning body is refused, not applied', async () => {
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/login/',
-      headers: { 'content-type': 'application/json' },
+    const res = await client(h).post('/login/', undefined, {
       payload: '{"email":"a@example.com","password":"x","__proto__":{"admin":true}}',
+      contentType: 'application/json',
     });
     expectProblem(res, 400);
   });
 
   it('liveness and readiness answer', async () => {
-    expect((await h.app.inject({ url: '/health' })).json()).toEqual({ status: 'ok' });
-    expect((await h.app.inject({ url: '/ready/' })).json()).toEqual({ status: 'ok' });
+    expect((await client(h).get('/health')).json()).toEqual({ status: 'ok' });
+    expect((await client(h).get('/ready/')).json()).toEqual({ status: 'ok' });
   });
 });
 
@@ -129,7 +123,7 @@ describe('readiness', () => {
       redis,
     });
     try {
-      const res = await app.inject({ url: '/ready/' });
+      const res = await client({ app }).get('/ready/');
       expect(res.statusCode).toBe(503);
       expect(res.json().detail).toMatch(/Redis/);
     } finally {

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client } from '../../test/client.js';
 import { createHarness, uniqueEmail, type Harness } from '../../test/harness.js';
 
 const account = (email: string) => ({
@@ -18,7 +19,7 @@ describe('mail over SMTP', () => {
   it('retries with backoff when the SMTP server refuses, without failing the request', async () => {
     const email = uniqueEmail();
     h.smtp.refuseNext(2);
-    const res = await h.app.inject({ method: 'POST', url: '/register/', payload: account(email) });
+    const res = await client(h).post('/register/', account(email));
     expect(res.statusCode).toBe(201);
     const mail = await h.smtp.waitFor(email, /Подтверждение/);
     expect(h.smtp.refused).toBe(2);
@@ -30,22 +31,14 @@ describe('mail over SMTP', () => {
     const email = uniqueEmail();
     h.smtp.refuseNext(100);
     try {
-      const res = await h.app.inject({
-        method: 'POST',
-        url: '/register/',
-        payload: account(email),
-      });
+      const res = await client(h).post('/register/', account(email));
       expect(res.statusCode).toBe(201);
       await h.queue.drain();
       expect(h.smtp.received.some((m) => m.to.includes(email))).toBe(false);
     } finally {
       h.smtp.refuseNext(0);
     }
-    const resend = await h.app.inject({
-      method: 'POST',
-      url: '/useractivation/resend/',
-      payload: { email },
-    });
+    const resend = await client(h).post('/useractivation/resend/', { email });
     expect(resend.statusCode).toBe(202);
     await h.smtp.waitFor(email);
   });
@@ -58,7 +51,7 @@ describe('mail without SMTP settings', () => {
 
   it('writes each message to DATA_DIR/outbox as an .eml file with text and HTML parts', async () => {
     const email = uniqueEmail();
-    await h.app.inject({ method: 'POST', url: '/register/', payload: account(email) });
+    await client(h).post('/register/', account(email));
     await h.queue.drain();
     const outbox = join(h.dataDir, 'outbox');
     const files = (await readdir(outbox)).filter((f) => f.endsWith(`-${email}.eml`));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client } from '../../test/client.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 
 let h: Harness;
@@ -10,7 +11,7 @@ const openApiPath = (url: string) => url.replace(/:([A-Za-z_]+)/g, '{$1}');
 
 describe('API documentation', () => {
   it('documents every registered route with its statuses and the token scheme', async () => {
-    const res = await h.app.inject({ url: '/api/schema/' });
+    const res = await client(h).get('/api/schema/');
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\.1/);
@@ -36,13 +37,13 @@ describe('API documentation', () => {
   });
 
   it('serves YAML on request', async () => {
-    const res = await h.app.inject({ url: '/api/schema?format=yaml' });
+    const res = await client(h).get('/api/schema?format=yaml');
     expect(res.headers['content-type']).toContain('yaml');
     expect(res.body).toMatch(/^openapi: 3\.1/m);
   });
 
   it('serves Swagger UI and ReDoc with their assets from the app itself', async () => {
-    const swagger = await h.app.inject({ url: '/api/docs/' });
+    const swagger = await client(h).get('/api/docs/');
     expect(swagger.statusCode).toBe(200);
     expect(swagger.body).not.toMatch(/(src|href)="https?:/);
     const assets = [...swagger.body.matchAll(/(?:src|href)="\.?\/?([^"]+\.(?:js|css))"/g)].map(
@@ -51,13 +52,13 @@ describe('API documentation', () => {
     expect(assets.length).toBeGreaterThan(1);
     for (const asset of assets) {
       const url = asset.startsWith('/') ? asset : `/api/docs/${asset}`;
-      expect((await h.app.inject({ url })).statusCode, url).toBe(200);
+      expect((await client(h).get(url)).statusCode, url).toBe(200);
     }
 
-    const redoc = await h.app.inject({ url: '/api/redoc/' });
+    const redoc = await client(h).get('/api/redoc/');
     expect(redoc.body).toContain('<redoc spec-url="/api/schema/">');
     expect(redoc.body).not.toMatch(/https?:\/\//);
-    const redocJs = await h.app.inject({ url: '/api/redoc/redoc.standalone.js' });
+    const redocJs = await client(h).get('/api/redoc/redoc.standalone.js');
     expect(redocJs.statusCode).toBe(200);
     expect(redocJs.body.length).toBeGreaterThan(100_000);
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client } from '../../test/client.js';
 import {
   createHarness,
   createUser,
@@ -25,7 +26,7 @@ describe('request limits', () => {
   afterAll(() => h.close());
 
   const get = (url: string, headers: Record<string, string> = {}, ip = '10.0.0.1') =>
-    h.app.inject({ method: 'GET', url, headers, remoteAddress: ip });
+    client(h).get(url, { headers, remoteAddress: ip });
 
   it('counts anonymous requests per IP and refuses with 429, Retry-After and RateLimit headers', async () => {
     const ip = '10.0.0.2';

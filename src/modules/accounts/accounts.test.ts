@@ -1,6 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client } from '../../../test/client.js';
 import {
+  createAccount,
   createHarness,
   createUser,
   PASSWORD,
@@ -13,8 +15,10 @@ let h: Harness;
 beforeAll(async () => void (h = await createHarness()));
 afterAll(() => h.close());
 
-const post = (url: string, payload: object, headers: Record<string, string> = {}) =>
-  h.app.inject({ method: 'POST', url, payload, headers });
+const post = (url: string, body: object) => client(h).post(url, body);
+/** GET /user/details/ with this API token. */
+const detailsWith = (token: string) =>
+  client(h).get('/user/details/', { headers: { authorization: `Token ${token}` } });
 
 const newAccount = (email = uniqueEmail()) => ({
   email,
@@ -70,10 +74,7 @@ describe('registration and activation', () => {
     expect(activated.statusCode).toBe(200);
     const login = await post('/login/', credentials(account));
     expect(login.statusCode).toBe(200);
-    const details = await h.app.inject({
-      url: '/user/details/',
-      headers: { authorization: `Token ${login.json().token}` },
-    });
+    const details = await detailsWith(login.json().token);
     expect(details.json()).toMatchObject({
       email: account.email,
       first_name: 'Иван',
@@ -159,7 +160,10 @@ describe('registration and activation', () => {
   });
 
   it('keeps only a hash of tokens', async () => {
-    const user = await createUser(h);
+    const account = await createAccount(h);
+    const login = await post('/login/', { email: account.email, password: PASSWORD });
+    expect(login.statusCode).toBe(200);
+    const user = { id: account.id, token: login.json().token as string };
     const rows = await h.database.db
       .select()
       .from(authTokens)
@@ -218,13 +222,17 @@ describe('login', () => {
 
   it('accepts Token and Bearer, and 401 carries WWW-Authenticate', async () => {
     const user = await createUser(h);
-    const bearer = await h.app.inject({
-      url: '/user/details/',
+    const bearer = await client(h).get('/user/details/', {
       headers: { authorization: `Bearer ${user.token}` },
     });
     expect(bearer.statusCode).toBe(200);
-    for (const headers of [{}, { authorization: 'Token nope' }, { authorization: 'Basic abc' }]) {
-      const res = await h.app.inject({ url: '/user/details/', headers });
+    const tries: Record<string, string>[] = [
+      {},
+      { authorization: 'Token nope' },
+      { authorization: 'Basic abc' },
+    ];
+    for (const headers of tries) {
+      const res = await client(h).get('/user/details/', { headers });
       expect(res.statusCode).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Token');
       expect(res.headers['content-type']).toContain('application/problem+json');
@@ -234,14 +242,9 @@ describe('login', () => {
   it('logout revokes exactly the token used', async () => {
     const user = await createUser(h);
     const second = (await post('/login/', { email: user.email, password: PASSWORD })).json().token;
-    expect((await post('/logout/', {}, user.auth)).statusCode).toBe(204);
-    expect((await h.app.inject({ url: '/user/details/', headers: user.auth })).statusCode).toBe(
-      401,
-    );
-    const other = await h.app.inject({
-      url: '/user/details/',
-      headers: { authorization: `Token ${second}` },
-    });
+    expect((await client(h, user).post('/logout/', {})).statusCode).toBe(204);
+    expect((await client(h, user).get('/user/details/')).statusCode).toBe(401);
+    const other = await detailsWith(second);
     expect(other.statusCode).toBe(200);
   });
 });
@@ -249,8 +252,7 @@ describe('login', () => {
 describe('user details', () => {
   it('changes names and refuses fields that are not writable', async () => {
     const user = await createUser(h);
-    const patch = (payload: object) =>
-      h.app.inject({ method: 'PATCH', url: '/user/details/', payload, headers: user.auth });
+    const patch = (body: object) => client(h, user).patch('/user/details/', body);
     const ok = await patch({ first_name: 'Анна', company: 'ООО Ромашка', position: 'закупщик' });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({
@@ -274,8 +276,7 @@ describe('user details', () => {
   it('changes the password only with the current one, and signs out other tokens', async () => {
     const user = await createUser(h);
     const other = (await post('/login/', { email: user.email, password: PASSWORD })).json().token;
-    const patch = (payload: object) =>
-      h.app.inject({ method: 'PATCH', url: '/user/details/', payload, headers: user.auth });
+    const patch = (body: object) => client(h, user).patch('/user/details/', body);
     expect((await patch({ password: 'Brand-New-Secret-8' })).statusCode).toBe(400);
     expect(
       (await patch({ password: 'Brand-New-Secret-8', current_password: 'wrong' })).statusCode,
@@ -284,13 +285,8 @@ describe('user details', () => {
       (await patch({ password: 'Brand-New-Secret-8', current_password: PASSWORD })).statusCode,
     ).toBe(200);
 
-    expect((await h.app.inject({ url: '/user/details/', headers: user.auth })).statusCode).toBe(
-      200,
-    );
-    const revoked = await h.app.inject({
-      url: '/user/details/',
-      headers: { authorization: `Token ${other}` },
-    });
+    expect((await client(h, user).get('/user/details/')).statusCode).toBe(200);
+    const revoked = await detailsWith(other);
     expect(revoked.statusCode).toBe(401);
     expect(
       (await post('/login/', { email: user.email, password: 'Brand-New-Secret-8' })).statusCode,
@@ -318,10 +314,7 @@ describe('password reset', () => {
       password: 'Another-Good-One-5',
     });
     expect(done.statusCode).toBe(200);
-    const old = await h.app.inject({
-      url: '/user/details/',
-      headers: { authorization: `Token ${token}` },
-    });
+    const old = await detailsWith(token);
     expect(old.statusCode).toBe(401);
     expect((await post('/login/', credentials(account))).statusCode).toBe(401);
     expect(

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client } from '../../../test/client.js';
 import {
   createHarness,
   createUser,
@@ -17,10 +18,11 @@ describe('staff view of background jobs', () => {
   afterAll(() => h.close());
 
   const register = (email: string) =>
-    h.app.inject({
-      method: 'POST',
-      url: '/register/',
-      payload: { email, password: 'Sturdy-Lantern-42', first_name: 'Анна', last_name: 'Орлова' },
+    client(h).post('/register/', {
+      email,
+      password: 'Sturdy-Lantern-42',
+      first_name: 'Анна',
+      last_name: 'Орлова',
     });
 
   it('lists a mail job that kept failing with its error, and a retry delivers it', async () => {
@@ -32,55 +34,31 @@ describe('staff view of background jobs', () => {
     } finally {
       h.smtp.refuseNext(0);
     }
-    const list = await h.app.inject({
-      method: 'GET',
-      url: '/admin/jobs/?state=failed',
-      headers: staff.auth,
-    });
+    const list = await client(h, staff).get('/admin/jobs/?state=failed');
     expect(list.statusCode).toBe(200);
     const failed = list.json().results.find((j: { name: string }) => j.name === 'mail.send');
     expect(failed).toMatchObject({ queue: 'mail', state: 'failed', attempts: 6 });
     expect(failed.error).toBeTruthy();
     expect(JSON.stringify(list.json())).not.toContain(email); // payloads stay out
 
-    const retry = await h.app.inject({
-      method: 'POST',
-      url: `/admin/jobs/${failed.id}/retry/`,
-      headers: staff.auth,
-    });
+    const retry = await client(h, staff).post(`/admin/jobs/${failed.id}/retry/`);
     expect(retry.statusCode).toBe(200);
     await h.smtp.waitFor(email);
     await h.queue.drain();
 
-    const again = await h.app.inject({
-      method: 'POST',
-      url: `/admin/jobs/${failed.id}/retry/`,
-      headers: staff.auth,
-    });
+    const again = await client(h, staff).post(`/admin/jobs/${failed.id}/retry/`);
     expect(again.statusCode).toBe(409);
-    const done = await h.app.inject({
-      method: 'GET',
-      url: '/admin/jobs/?state=completed',
-      headers: staff.auth,
-    });
+    const done = await client(h, staff).get('/admin/jobs/?state=completed');
     expect(done.json().results.map((j: { id: string }) => j.id)).toContain(failed.id);
   });
 
   it('answers 404 for an unknown job, 400 for an unknown state and 403 to non-staff', async () => {
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/admin/jobs/mail-unknown/retry/',
-      headers: staff.auth,
-    });
+    const res = await client(h, staff).post('/admin/jobs/mail-unknown/retry/');
     expect(res.statusCode).toBe(404);
-    const bad = await h.app.inject({
-      method: 'GET',
-      url: '/admin/jobs/?state=lost',
-      headers: staff.auth,
-    });
+    const bad = await client(h, staff).get('/admin/jobs/?state=lost');
     expect(bad.statusCode).toBe(400);
     const buyer = await createUser(h);
-    const denied = await h.app.inject({ method: 'GET', url: '/admin/jobs/', headers: buyer.auth });
+    const denied = await client(h, buyer).get('/admin/jobs/');
     expect(denied.statusCode).toBe(403);
   });
 });

@@ -2,7 +2,8 @@
 // that changes what it shows (import, state switch, order, cancel) is visible at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, createUser, type Harness, type TestUser } from '../../../test/harness.js';
-import { api, placeOrder } from '../../../test/order-factory.js';
+import { client } from '../../../test/client.js';
+import { placeOrder } from '../../../test/order-factory.js';
 import { uniqueTag } from '../../../test/catalog-factory.js';
 
 const priceList = (shop: string, price: number, quantity: number) => `shop: ${shop}
@@ -36,18 +37,15 @@ describe('cached catalog reads', () => {
   afterAll(() => h.close());
 
   const upload = async (price: number, quantity: number) => {
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/partner/update/',
-      headers: { ...shopUser.auth, 'content-type': 'application/yaml' },
+    const res = await client(h, shopUser).post('/partner/update/', undefined, {
       payload: priceList(shopName, price, quantity),
+      contentType: 'application/yaml',
     });
     expect(res.statusCode).toBe(200);
     return res.json<{ shop: { id: number } }>().shop.id;
   };
-  const get = (url: string) => h.app.inject({ method: 'GET', url });
-  const stats = async () =>
-    (await h.app.inject({ method: 'GET', url: '/api/cache/stats/', headers: staff.auth })).json();
+  const get = (url: string) => client(h).get(url);
+  const stats = async () => (await client(h, staff).get('/api/cache/stats/')).json();
 
   it('serves a warm page from the cache and shows every change at once', async () => {
     const shopId = await upload(1000, 5);
@@ -78,13 +76,15 @@ describe('cached catalog reads', () => {
     const order = await placeOrder(h, buyer, [{ offer, quantity: 2 }]);
     expect((await get(`/products/${offer.id}/`)).json().quantity).toBe(3);
     expect((await get(url)).json().results[0].quantity).toBe(3);
-    expect((await api(h, buyer).post('/order/cancel/', { id: order.id })).statusCode).toBe(200);
+    expect((await client(h, buyer).post('/order/cancel/', { id: order.id })).statusCode).toBe(200);
     expect((await get(`/products/${offer.id}/`)).json().quantity).toBe(5);
 
     // Staff cancel of a placed order returns stock too.
     const second = await placeOrder(h, buyer, [{ offer, quantity: 1 }]);
     expect((await get(url)).json().results[0].quantity).toBe(4);
-    const patched = await api(h, staff).patch(`/admin/orders/${second.id}/`, { state: 'canceled' });
+    const patched = await client(h, staff).patch(`/admin/orders/${second.id}/`, {
+      state: 'canceled',
+    });
     expect(patched.statusCode).toBe(200);
     expect((await get(url)).json().results[0].quantity).toBe(5);
 
@@ -99,11 +99,11 @@ describe('cached catalog reads', () => {
       }
     };
     expect(await shops()).toContain(shopId);
-    await api(h, shopUser).post('/partner/state/', { state: false });
+    await client(h, shopUser).post('/partner/state/', { state: false });
     expect((await get(url)).json().results).toHaveLength(0);
     expect((await get(`/products/${offer.id}/`)).statusCode).toBe(404);
     expect(await shops()).not.toContain(shopId);
-    await api(h, shopUser).post('/partner/state/', { state: true });
+    await client(h, shopUser).post('/partner/state/', { state: true });
     expect((await get(`/products/${offer.id}/`)).statusCode).toBe(200);
     expect(await shops()).toContain(shopId);
   });

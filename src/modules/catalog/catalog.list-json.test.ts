@@ -9,6 +9,7 @@ import {
   createShop,
   uniqueTag,
 } from '../../../test/catalog-factory.js';
+import { client } from '../../../test/client.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
 import { offerSchema } from './catalog.schemas.js';
 
@@ -16,7 +17,7 @@ let h: Harness;
 beforeAll(async () => void (h = await createHarness()));
 afterAll(() => h.close());
 
-const get = (url: string) => h.app.inject({ method: 'GET', url });
+const get = (url: string) => client(h).get(url);
 
 /** The contract's page, refusing any field the schema does not name (zod would strip them). */
 const strictPage = z.strictObject({

@@ -7,6 +7,7 @@ import {
   setShopState,
   uniqueTag,
 } from '../../../test/catalog-factory.js';
+import { client } from '../../../test/client.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
 import type { OfferDto } from './catalog.schemas.js';
 
@@ -21,7 +22,7 @@ interface Page<T> {
   results: T[];
 }
 
-const get = (url: string) => h.app.inject({ method: 'GET', url });
+const get = (url: string) => client(h).get(url);
 
 /** `GET /products/` with these query values; fails the test on anything but 200. */
 async function products(query: Record<string, string | number | boolean>): Promise<Page<OfferDto>> {

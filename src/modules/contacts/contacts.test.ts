@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client } from '../../../test/client.js';
 import { createHarness, createUser, type Harness, type TestUser } from '../../../test/harness.js';
 
 let h: Harness;
@@ -7,10 +8,8 @@ afterAll(() => h.close());
 
 const address = { phone: '+7 (916) 123-45-67', city: 'Москва', street: 'Тверская', house: '7' };
 
-const add = (user: TestUser, payload: object) =>
-  h.app.inject({ method: 'POST', url: '/contacts/add/', payload, headers: user.auth });
-const list = (user: TestUser, query = '') =>
-  h.app.inject({ url: `/contacts/${query}`, headers: user.auth });
+const add = (user: TestUser, body: object) => client(h, user).post('/contacts/add/', body);
+const list = (user: TestUser, query = '') => client(h, user).get(`/contacts/${query}`);
 
 describe('contacts', () => {
   it('adds, lists, updates and deletes, storing the phone in international form', async () => {
@@ -29,11 +28,10 @@ describe('contacts', () => {
     expect(page).toMatchObject({ count: 1, next: null, previous: null });
     expect(page.results[0].id).toBe(id);
 
-    const updated = await h.app.inject({
-      method: 'PUT',
-      url: '/contacts/update/',
-      payload: { id, apartment: '12', city: 'Казань' },
-      headers: user.auth,
+    const updated = await client(h, user).put('/contacts/update/', {
+      id,
+      apartment: '12',
+      city: 'Казань',
     });
     expect(updated.statusCode).toBe(200);
     expect(updated.json()).toMatchObject({
@@ -43,12 +41,7 @@ describe('contacts', () => {
       street: 'Тверская',
     });
 
-    const deleted = await h.app.inject({
-      method: 'DELETE',
-      url: '/contacts/delete/',
-      payload: { items: [id] },
-      headers: user.auth,
-    });
+    const deleted = await client(h, user).delete('/contacts/delete/', { items: [id] });
     expect(deleted.json()).toEqual({ deleted: 1 });
     expect((await list(user)).json().count).toBe(0);
   });
@@ -81,19 +74,9 @@ describe('contacts', () => {
     const id = (await add(owner, address)).json().id;
 
     expect((await list(other)).json().count).toBe(0);
-    const update = await h.app.inject({
-      method: 'PUT',
-      url: '/contacts/update/',
-      payload: { id, city: 'Хакер' },
-      headers: other.auth,
-    });
+    const update = await client(h, other).put('/contacts/update/', { id, city: 'Хакер' });
     expect(update.statusCode).toBe(404);
-    const del = await h.app.inject({
-      method: 'DELETE',
-      url: '/contacts/delete/',
-      payload: { items: [id] },
-      headers: other.auth,
-    });
+    const del = await client(h, other).delete('/contacts/delete/', { items: [id] });
     expect(del.statusCode).toBe(404);
     expect((await list(owner)).json().results[0]).toMatchObject({ id, city: 'Москва' });
   });
@@ -101,12 +84,7 @@ describe('contacts', () => {
   it('deletes nothing when one of the named contacts is not the user’s', async () => {
     const user = await createUser(h);
     const id = (await add(user, address)).json().id;
-    const res = await h.app.inject({
-      method: 'DELETE',
-      url: '/contacts/delete/',
-      payload: { items: [id, 2_000_000_000] },
-      headers: user.auth,
-    });
+    const res = await client(h, user).delete('/contacts/delete/', { items: [id, 2_000_000_000] });
     expect(res.statusCode).toBe(404);
     expect((await list(user)).json().count).toBe(1);
   });
@@ -117,12 +95,8 @@ describe('contacts', () => {
     const first = (await list(user, '?page_size=2')).json();
     expect(first.results).toHaveLength(2);
     expect(first.next).toMatch(/^http:\/\/[^/]+\/contacts\/\?page_size=2&page=2$/);
-    const second = (
-      await h.app.inject({
-        url: new URL(first.next).pathname + new URL(first.next).search,
-        headers: user.auth,
-      })
-    ).json();
+    const next = new URL(first.next);
+    const second = (await client(h, user).get(next.pathname + next.search)).json();
     expect(second.results).toHaveLength(1);
     expect(second.previous).toMatch(/page_size=2$/);
     for (const query of ['?page=abc', '?page_size=101', '?page=0']) {

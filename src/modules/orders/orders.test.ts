@@ -7,8 +7,10 @@ import {
   setShopState,
 } from '../../../test/catalog-factory.js';
 import { createHarness, createUser, type Harness } from '../../../test/harness.js';
-import { addToCart, api, createContact, placeOrder, stockOf } from '../../../test/order-factory.js';
+import { client } from '../../../test/client.js';
+import { addToCart, createContact, placeOrder, stockOf } from '../../../test/order-factory.js';
 import { offers } from '../../platform/db/schema.js';
+import type { OfferDto } from '../catalog/index.js';
 
 const ADMIN = 'orders-admin@example.com';
 let h: Harness;
@@ -37,7 +39,10 @@ describe('confirming an order', () => {
       { offer: b, quantity: 3 },
     ]);
 
-    const res = await api(h, buyer).post('/order/confirm/', { contact: contact.id, id: cart.id });
+    const res = await client(h, buyer).post('/order/confirm/', {
+      contact: contact.id,
+      id: cart.id,
+    });
     expect(res.statusCode).toBe(201);
     const order = res.json();
     expect(order).toMatchObject({
@@ -59,9 +64,9 @@ describe('confirming an order', () => {
     // Later price changes and a deleted contact leave the order as it was.
     await h.database.db.update(offers).set({ price: 99999 }).where(eq(offers.id, a.id));
     expect(
-      (await api(h, buyer).delete('/contacts/delete/', { items: [contact.id] })).statusCode,
+      (await client(h, buyer).delete('/contacts/delete/', { items: [contact.id] })).statusCode,
     ).toBe(200);
-    const again = (await api(h, buyer).get(`/order/${order.id}/`)).json();
+    const again = (await client(h, buyer).get(`/order/${order.id}/`)).json();
     expect(again.items[0].price).toBe(20000);
     expect(again.total_sum).toBe(41500);
     expect(again.contact).toMatchObject({
@@ -72,7 +77,7 @@ describe('confirming an order', () => {
     });
 
     // The cart is a new, empty one.
-    const fresh = (await api(h, buyer).get('/cart/')).json();
+    const fresh = (await client(h, buyer).get('/cart/')).json();
     expect(fresh.id).not.toBe(cart.id);
     expect(fresh.items).toEqual([]);
 
@@ -96,12 +101,12 @@ describe('confirming an order', () => {
     const offer = await createOffer(h, shop, { quantity: 2 });
     const mine = await createContact(h, buyer);
     const theirs = await createContact(h, other);
-    const confirm = (body: object) => api(h, buyer).post('/order/confirm/', body);
+    const confirm = (body: object) => client(h, buyer).post('/order/confirm/', body);
 
     expect((await confirm({ contact: mine.id })).statusCode).toBe(400);
     await addToCart(h, buyer, [{ offer, quantity: 2 }]);
     expect((await confirm({ contact: theirs.id })).statusCode).toBe(404);
-    const otherCart = (await api(h, other).get('/cart/')).json();
+    const otherCart = (await client(h, other).get('/cart/')).json();
     expect((await confirm({ contact: mine.id, id: otherCart.id })).statusCode).toBe(404);
     expect((await confirm({ contact: mine.id, extra: 1 })).statusCode).toBe(400);
     expect((await confirm({})).statusCode).toBe(400);
@@ -127,7 +132,7 @@ describe('confirming an order', () => {
       items: [{ available: 0 }],
     });
     expect(await stockOf(h, offer)).toBe(1);
-    expect((await api(h, buyer).get('/orders/')).json().count).toBe(0);
+    expect((await client(h, buyer).get('/orders/')).json().count).toBe(0);
   });
 });
 
@@ -136,11 +141,11 @@ describe('the catalog after orders', () => {
     const buyer = await createUser(h);
     const offer = await createOffer(h, await createShop(h), { quantity: 9 });
     const stock = async () =>
-      (await h.app.inject({ url: `/products/${offer.id}/` })).json().quantity;
+      (await client(h).get(`/products/${offer.id}/`)).json<OfferDto>().quantity;
     expect(await stock()).toBe(9);
     const order = await placeOrder(h, buyer, [{ offer, quantity: 4 }]);
     expect(await stock()).toBe(5);
-    await api(h, buyer).post('/order/cancel/', { id: order.id });
+    await client(h, buyer).post('/order/cancel/', { id: order.id });
     expect(await stock()).toBe(9);
   });
 });
@@ -154,7 +159,7 @@ describe('following orders', () => {
     const second = await placeOrder(h, buyer, [{ offer, quantity: 2 }], contact);
     await addToCart(h, buyer, [{ offer, quantity: 1 }]);
 
-    const list = await api(h, buyer).get('/orders/?page_size=1');
+    const list = await client(h, buyer).get('/orders/?page_size=1');
     expect(list.statusCode).toBe(200);
     expect(list.json()).toMatchObject({
       count: 2,
@@ -162,16 +167,16 @@ describe('following orders', () => {
       results: [{ id: second.id, state: 'new', total_sum: 200, total_quantity: 2 }],
     });
     expect(list.json().next).toMatch(/page=2/);
-    expect((await api(h, buyer).get('/orders/?page=2&page_size=1')).json().results[0].id).toBe(
+    expect((await client(h, buyer).get('/orders/?page=2&page_size=1')).json().results[0].id).toBe(
       first.id,
     );
 
-    expect((await api(h, other).get(`/order/${first.id}/`)).statusCode).toBe(404);
-    expect((await api(h, other).post('/order/cancel/', { id: first.id })).statusCode).toBe(404);
-    expect((await api(h, other).get('/orders/')).json().count).toBe(0);
-    const cartId = (await api(h, buyer).get('/cart/')).json().id;
-    expect((await api(h, buyer).get(`/order/${cartId}/`)).statusCode).toBe(404);
-    expect((await api(h, buyer).get('/order/abc/')).statusCode).toBe(400);
+    expect((await client(h, other).get(`/order/${first.id}/`)).statusCode).toBe(404);
+    expect((await client(h, other).post('/order/cancel/', { id: first.id })).statusCode).toBe(404);
+    expect((await client(h, other).get('/orders/')).json().count).toBe(0);
+    const cartId = (await client(h, buyer).get('/cart/')).json().id;
+    expect((await client(h, buyer).get(`/order/${cartId}/`)).statusCode).toBe(404);
+    expect((await client(h, buyer).get('/order/abc/')).statusCode).toBe(400);
   });
 
   it('cancels from new or confirmed only, returning the stock', async () => {
@@ -181,24 +186,24 @@ describe('following orders', () => {
     const order = await placeOrder(h, buyer, [{ offer, quantity: 4 }]);
     expect(await stockOf(h, offer)).toBe(6);
 
-    const res = await api(h, buyer).post('/order/cancel/', { id: order.id });
+    const res = await client(h, buyer).post('/order/cancel/', { id: order.id });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       state: 'canceled',
       history: [{ state: 'new' }, { state: 'canceled' }],
     });
     expect(await stockOf(h, offer)).toBe(10);
-    expect((await api(h, buyer).post('/order/cancel/', { id: order.id })).statusCode).toBe(409);
+    expect((await client(h, buyer).post('/order/cancel/', { id: order.id })).statusCode).toBe(409);
     expect(await stockOf(h, offer)).toBe(10);
     await h.smtp.waitFor(buyer.email, new RegExp(`Заказ №${order.id}: отменён`));
 
     const sent = await placeOrder(h, buyer, [{ offer, quantity: 1 }]);
     for (const state of ['confirmed', 'assembled']) {
-      expect((await api(h, staff).patch(`/admin/orders/${sent.id}/`, { state })).statusCode).toBe(
-        200,
-      );
+      expect(
+        (await client(h, staff).patch(`/admin/orders/${sent.id}/`, { state })).statusCode,
+      ).toBe(200);
     }
-    const late = await api(h, buyer).post('/order/cancel/', { id: sent.id });
+    const late = await client(h, buyer).post('/order/cancel/', { id: sent.id });
     expect(late.statusCode).toBe(409);
     expect(late.json().detail).toMatch(/assembled/);
   });
@@ -211,10 +216,11 @@ describe('staff transitions', () => {
     const offer = await createOffer(h, await createShop(h), { quantity: 5 });
     const order = await placeOrder(h, buyer, [{ offer, quantity: 1 }]);
     const patch = (state: string, id = order.id) =>
-      api(h, staff).patch(`/admin/orders/${id}/`, { state });
+      client(h, staff).patch(`/admin/orders/${id}/`, { state });
 
     expect(
-      (await api(h, buyer).patch(`/admin/orders/${order.id}/`, { state: 'confirmed' })).statusCode,
+      (await client(h, buyer).patch(`/admin/orders/${order.id}/`, { state: 'confirmed' }))
+        .statusCode,
     ).toBe(403);
     expect((await patch('sent')).statusCode).toBe(409);
     expect((await patch('basket')).statusCode).toBe(400);
@@ -228,7 +234,7 @@ describe('staff transitions', () => {
     const final = await patch('canceled');
     expect(final.statusCode).toBe(409);
     expect(final.json().detail).toMatch(/delivered/);
-    const view = (await api(h, buyer).get(`/order/${order.id}/`)).json();
+    const view = (await client(h, buyer).get(`/order/${order.id}/`)).json();
     expect(view.history.map((e: { state: string }) => e.state)).toEqual([
       'new',
       'confirmed',
@@ -255,9 +261,9 @@ describe('staff transitions', () => {
     const staff = await createUser(h, { staff: true });
     const offer = await createOffer(h, await createShop(h), { quantity: 5 });
     const order = await placeOrder(h, buyer, [{ offer, quantity: 3 }]);
-    await api(h, staff).patch(`/admin/orders/${order.id}/`, { state: 'confirmed' });
-    await api(h, staff).patch(`/admin/orders/${order.id}/`, { state: 'assembled' });
-    const res = await api(h, staff).patch(`/admin/orders/${order.id}/`, { state: 'canceled' });
+    await client(h, staff).patch(`/admin/orders/${order.id}/`, { state: 'confirmed' });
+    await client(h, staff).patch(`/admin/orders/${order.id}/`, { state: 'assembled' });
+    const res = await client(h, staff).patch(`/admin/orders/${order.id}/`, { state: 'canceled' });
     expect(res.statusCode).toBe(200);
     expect(await stockOf(h, offer)).toBe(5);
   });

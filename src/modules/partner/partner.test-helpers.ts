@@ -1,5 +1,6 @@
 // Shared by the partner tests (a plain module, so importing it runs no tests).
 import { readFileSync } from 'node:fs';
+import { client } from '../../../test/client.js';
 import type { Harness, TestUser } from '../../../test/harness.js';
 
 export const FIXTURE = readFileSync(
@@ -12,11 +13,9 @@ let n = 0;
 export const shopYaml = (label = 'Shop') =>
   FIXTURE.replace(/^shop: .*$/m, `shop: ${label} ${process.pid}-${Date.now()}-${++n}`);
 
-export function importYaml(h: Harness, user: TestUser | null, yaml: string, query = '') {
-  return h.app.inject({
-    method: 'POST',
-    url: `/partner/update/${query}`,
-    headers: { 'content-type': 'application/yaml', ...user?.auth },
+/** POST /partner/update/ with a YAML body, as `user` (anonymously when null). */
+export const importYaml = (h: Harness, user: TestUser | null, yaml: string, query = '') =>
+  client(h, user).post(`/partner/update/${query}`, undefined, {
     payload: yaml,
+    contentType: 'application/yaml',
   });
-}

@@ -1,5 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client } from '../../../test/client.js';
 import { createHarness, createUser, type Harness } from '../../../test/harness.js';
 import { offerParameters, offers, parameters, shops } from '../../platform/db/schema.js';
 import { importYaml, shopYaml } from './partner.test-helpers.js';
@@ -197,19 +198,12 @@ goods:
 
     const notYaml = await importYaml(h, shop, 'just some words');
     expect(notYaml.statusCode).toBe(400);
-    const plain = await h.app.inject({
-      method: 'POST',
-      url: '/partner/update/',
-      headers: { 'content-type': 'text/plain', ...shop.auth },
+    const plain = await client(h, shop).post('/partner/update/', undefined, {
       payload: 'hello',
+      contentType: 'text/plain',
     });
     expect(plain.statusCode).toBe(415);
-    const json = await h.app.inject({
-      method: 'POST',
-      url: '/partner/update/',
-      headers: shop.auth,
-      payload: { file: 'x' },
-    });
+    const json = await client(h, shop).post('/partner/update/', { file: 'x' });
     expect(json.statusCode).toBe(400);
   });
 
@@ -218,11 +212,9 @@ goods:
     const form = new FormData();
     form.append('file', new Blob([shopYaml()], { type: 'application/yaml' }), 'shop1.yaml');
     const req = new Request('http://x/', { method: 'POST', body: form });
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/partner/update/',
-      headers: { 'content-type': req.headers.get('content-type')!, ...shop.auth },
+    const res = await client(h, shop).post('/partner/update/', undefined, {
       payload: Buffer.from(await req.arrayBuffer()),
+      contentType: req.headers.get('content-type')!,
     });
     expect(res.json()).toMatchObject({ created: 14 });
   });
@@ -231,10 +223,7 @@ goods:
     const buyer = await createUser(h, { type: 'buyer' });
     expect((await importYaml(h, buyer, shopYaml())).statusCode).toBe(403);
     expect((await importYaml(h, null, shopYaml())).statusCode).toBe(401);
-    expect(
-      (await h.app.inject({ method: 'GET', url: '/partner/export/', headers: buyer.auth }))
-        .statusCode,
-    ).toBe(403);
-    expect((await h.app.inject({ method: 'GET', url: '/partner/state/' })).statusCode).toBe(401);
+    expect((await client(h, buyer).get('/partner/export/')).statusCode).toBe(403);
+    expect((await client(h).get('/partner/state/')).statusCode).toBe(401);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client } from '../../../test/client.js';
 import { createHarness, createUser, type Harness } from '../../../test/harness.js';
 import { importYaml, shopYaml } from './partner.test-helpers.js';
 
@@ -10,7 +11,7 @@ describe('export, state and jobs', () => {
   it('exports the price list as YAML; importing the export changes nothing', async () => {
     const shop = await createUser(h, { type: 'shop' });
     await importYaml(h, shop, shopYaml());
-    const res = await h.app.inject({ method: 'GET', url: '/partner/export/', headers: shop.auth });
+    const res = await client(h, shop).get('/partner/export/');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('application/yaml');
     expect(res.body).toContain('"Диагональ (дюйм)": 6.5\n');
@@ -23,33 +24,16 @@ describe('export, state and jobs', () => {
 
   it('switches order taking off and on', async () => {
     const shop = await createUser(h, { type: 'shop' });
-    expect(
-      (await h.app.inject({ method: 'GET', url: '/partner/state/', headers: shop.auth }))
-        .statusCode,
-    ).toBe(404);
+    const partner = client(h, shop);
+    expect((await partner.get('/partner/state/')).statusCode).toBe(404);
     const { shop: s } = (await importYaml(h, shop, shopYaml())).json();
-    const get = await h.app.inject({ method: 'GET', url: '/partner/state/', headers: shop.auth });
+    const get = await partner.get('/partner/state/');
     expect(get.json()).toEqual({ id: s.id, name: s.name, state: true });
-    const off = await h.app.inject({
-      method: 'POST',
-      url: '/partner/state/',
-      headers: shop.auth,
-      payload: { state: false },
-    });
+    const off = await partner.post('/partner/state/', { state: false });
     expect(off.json()).toEqual({ id: s.id, name: s.name, state: false });
-    const bad = await h.app.inject({
-      method: 'POST',
-      url: '/partner/state/',
-      headers: shop.auth,
-      payload: { state: 'off' },
-    });
+    const bad = await partner.post('/partner/state/', { state: 'off' });
     expect(bad.statusCode).toBe(400);
-    const on = await h.app.inject({
-      method: 'POST',
-      url: '/partner/state/',
-      headers: shop.auth,
-      payload: { state: true },
-    });
+    const on = await partner.post('/partner/state/', { state: true });
     expect(on.json().state).toBe(true);
   });
 
@@ -62,11 +46,7 @@ describe('export, state and jobs', () => {
     expect(res.statusCode).toBe(202);
     const { job_id } = res.json();
     await h.queue.drain();
-    const job = await h.app.inject({
-      method: 'GET',
-      url: `/partner/jobs/${job_id}/`,
-      headers: shop.auth,
-    });
+    const job = await client(h, shop).get(`/partner/jobs/${job_id}/`);
     expect(job.json()).toMatchObject({
       id: job_id,
       state: 'completed',
@@ -74,17 +54,9 @@ describe('export, state and jobs', () => {
       result: { categories: 4, created: 14, updated: 0, withdrawn: 0 },
       errors: null,
     });
-    const foreign = await h.app.inject({
-      method: 'GET',
-      url: `/partner/jobs/${job_id}/`,
-      headers: other.auth,
-    });
+    const foreign = await client(h, other).get(`/partner/jobs/${job_id}/`);
     expect(foreign.statusCode).toBe(404);
-    const unknown = await h.app.inject({
-      method: 'GET',
-      url: '/partner/jobs/nope/',
-      headers: shop.auth,
-    });
+    const unknown = await client(h, shop).get('/partner/jobs/nope/');
     expect(unknown.statusCode).toBe(404);
 
     const bad = await importYaml(
@@ -94,11 +66,7 @@ describe('export, state and jobs', () => {
       '?async=true',
     );
     await h.queue.drain();
-    const failed = await h.app.inject({
-      method: 'GET',
-      url: `/partner/jobs/${bad.json().job_id}/`,
-      headers: shop.auth,
-    });
+    const failed = await client(h, shop).get(`/partner/jobs/${bad.json().job_id}/`);
     expect(failed.json()).toMatchObject({
       state: 'failed',
       result: null,

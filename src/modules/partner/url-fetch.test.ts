@@ -2,7 +2,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, createUser, type Harness } from '../../../test/harness.js';
+import { client } from '../../../test/client.js';
+import { createHarness, createUser, type Harness, type TestUser } from '../../../test/harness.js';
 import { importYaml, shopYaml } from './partner.test-helpers.js';
 import { fetchPriceList, isPrivateAddress } from './url-fetch.js';
 
@@ -27,8 +28,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const post = (h: Harness, auth: Record<string, string>, url: string) =>
-  h.app.inject({ method: 'POST', url: '/partner/update/', headers: auth, payload: { url } });
+const post = (h: Harness, shop: TestUser, url: string) =>
+  client(h, shop).post('/partner/update/', { url });
 
 describe('with IMPORT_ALLOW_PRIVATE_URLS off', () => {
   let h: Harness;
@@ -42,12 +43,12 @@ describe('with IMPORT_ALLOW_PRIVATE_URLS off', () => {
       `http://localhost:${port}/list.yaml`,
       `http://[::1]:${port}/`,
     ]) {
-      const res = await post(h, shop.auth, url);
+      const res = await post(h, shop, url);
       expect(res.statusCode, url).toBe(400);
       expect(res.json().type, url).toBe('/problems/url-refused');
     }
     for (const url of ['ftp://example.com/x.yaml', 'file:///etc/passwd', 'not a url']) {
-      expect((await post(h, shop.auth, url)).json().type, url).toBe('/problems/url-refused');
+      expect((await post(h, shop, url)).json().type, url).toBe('/problems/url-refused');
     }
   });
 
@@ -97,17 +98,17 @@ describe('with IMPORT_ALLOW_PRIVATE_URLS on', () => {
 
   it('fetches the price list, following redirects', async () => {
     const shop = await createUser(h, { type: 'shop' });
-    const res = await post(h, shop.auth, `${base}/redirect`);
+    const res = await post(h, shop, `${base}/redirect`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ categories: 4, created: 14 });
   });
 
   it('reports non-2xx answers and redirect loops as 4xx problems', async () => {
     const shop = await createUser(h, { type: 'shop' });
-    const missing = await post(h, shop.auth, `${base}/missing`);
+    const missing = await post(h, shop, `${base}/missing`);
     expect(missing.statusCode).toBe(400);
     expect(missing.json().detail).toMatch(/404/);
-    const loop = await post(h, shop.auth, `${base}/loop`);
+    const loop = await post(h, shop, `${base}/loop`);
     expect(loop.statusCode).toBe(400);
     expect(loop.json().detail).toMatch(/redirected more than 5 times/);
   });
@@ -135,13 +136,11 @@ describe('with a small PRICE_LIST_MAX_MB', () => {
     const form = new FormData();
     form.append('file', new Blob([big]), 'big.yaml');
     const req = new Request('http://x/', { method: 'POST', body: form });
-    const upload = await h.app.inject({
-      method: 'POST',
-      url: '/partner/update/',
-      headers: { 'content-type': req.headers.get('content-type')!, ...shop.auth },
+    const upload = await client(h, shop).post('/partner/update/', undefined, {
       payload: Buffer.from(await req.arrayBuffer()),
+      contentType: req.headers.get('content-type')!,
     });
     expect(upload.statusCode).toBe(413);
-    expect((await post(h, shop.auth, `${base}/list.yaml`)).statusCode).toBe(413);
+    expect((await post(h, shop, `${base}/list.yaml`)).statusCode).toBe(413);
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOffer, createShop } from '../../../test/catalog-factory.js';
 import { createHarness, createUser, type Harness } from '../../../test/harness.js';
-import { addToCart, api, createContact, placeOrder } from '../../../test/order-factory.js';
+import { client } from '../../../test/client.js';
+import { addToCart, createContact, placeOrder } from '../../../test/order-factory.js';
 
 let h: Harness;
 beforeAll(async () => void (h = await createHarness()));
@@ -44,9 +45,9 @@ describe('GET /partner/orders/', () => {
     const second = await placeOrder(h, bob, [{ offer: a2, quantity: 1 }]);
     await placeOrder(h, carol, [{ offer: b1, quantity: 1 }]);
     await addToCart(h, dave, [{ offer: a1, quantity: 1 }]);
-    await api(h, staff).patch(`/admin/orders/${second.id}/`, { state: 'confirmed' });
+    await client(h, staff).patch(`/admin/orders/${second.id}/`, { state: 'confirmed' });
 
-    const res = await api(h, owner).get('/partner/orders/');
+    const res = await client(h, owner).get('/partner/orders/');
     expect(res.statusCode).toBe(200);
     const page = res.json();
     expect(page.count).toBe(2);
@@ -64,11 +65,11 @@ describe('GET /partner/orders/', () => {
     ]);
     expect(page.results[0]).toMatchObject({ state: 'confirmed', total_sum: 30 });
 
-    const confirmed = (await api(h, owner).get('/partner/orders/?state=confirmed')).json();
+    const confirmed = (await client(h, owner).get('/partner/orders/?state=confirmed')).json();
     expect(confirmed.results.map((o: { id: number }) => o.id)).toEqual([second.id]);
-    const paged = (await api(h, owner).get('/partner/orders/?page_size=1&page=2')).json();
+    const paged = (await client(h, owner).get('/partner/orders/?page_size=1&page=2')).json();
     expect(paged).toMatchObject({ count: 2, next: null, results: [{ id: first.id }] });
-    expect((await api(h, owner).get('/partner/orders/?state=basket')).statusCode).toBe(400);
+    expect((await client(h, owner).get('/partner/orders/?state=basket')).statusCode).toBe(400);
   });
 
   it('costs the same number of queries for one order as for many (no N+1)', async () => {
@@ -82,7 +83,7 @@ describe('GET /partner/orders/', () => {
     const contact = await createContact(h, buyer);
     const cost = async () => {
       const before = h.database.queries.count;
-      expect((await api(h, owner).get('/partner/orders/?page_size=50')).statusCode).toBe(200);
+      expect((await client(h, owner).get('/partner/orders/?page_size=50')).statusCode).toBe(200);
       return h.database.queries.count - before;
     };
     await placeOrder(h, buyer, [{ offer: offers[0]!, quantity: 1 }], contact);
@@ -100,9 +101,9 @@ describe('GET /partner/orders/', () => {
 
   it('is for shop accounts only; a shop account without a shop sees no orders', async () => {
     const buyer = await createUser(h);
-    expect((await api(h, buyer).get('/partner/orders/')).statusCode).toBe(403);
+    expect((await client(h, buyer).get('/partner/orders/')).statusCode).toBe(403);
     const fresh = await createUser(h, { type: 'shop' });
-    const res = await api(h, fresh).get('/partner/orders/');
+    const res = await client(h, fresh).get('/partner/orders/');
     expect(res.json()).toEqual({ count: 0, next: null, previous: null, results: [] });
   });
 });
