@@ -35,12 +35,13 @@ insert into parameters (name)
     select n from unnest($1::text[]) n order by n on conflict (name) do nothing;
 
 select x.i::int as i
-      from unnest($1::bigint[], $2::text[]) with ordinality x(ext, h, i)
+      from unnest($1::bigint[], $2::text[],
+                  $3::int[]) with ordinality x(ext, h, qty, i)
       left join lateral (
-        select o.content_hash, o.withdrawn from offers o
-        where o.shop_id = $3 and o.external_id = x.ext offset 0
+        select o.content_hash, o.withdrawn, o.quantity from offers o
+        where o.shop_id = $4 and o.external_id = x.ext offset 0
       ) o on true
-      where o.content_hash is distinct from x.h or o.withdrawn;
+      where o.content_hash is distinct from x.h or o.withdrawn or o.quantity is distinct from x.qty;
 
 insert into products (name, category_id)
     select distinct x.n, x.c from unnest($1::text[], $2::int[]) x(n, c)

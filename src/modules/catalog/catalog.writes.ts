@@ -109,15 +109,18 @@ export async function writeGoodsBatch(
 ): Promise<BatchResult> {
   const hashes = batch.map((g) => contentHash(g, categoryOf.get(g.category)!));
   // One index probe per good: only new, changed or withdrawn offers go on to the writes below.
+  // Orders and cancels move the stock without touching the digest, so the stock is compared too:
+  // after an import every offer holds what the file says.
   const stale = await rows<{ i: number }>(
     tx,
     sql`select x.i::int as i
-      from unnest(${p(batch.map((g) => g.id))}::bigint[], ${p(hashes)}::text[]) with ordinality x(ext, h, i)
+      from unnest(${p(batch.map((g) => g.id))}::bigint[], ${p(hashes)}::text[],
+                  ${p(batch.map((g) => g.quantity))}::int[]) with ordinality x(ext, h, qty, i)
       left join lateral (
-        select o.content_hash, o.withdrawn from offers o
+        select o.content_hash, o.withdrawn, o.quantity from offers o
         where o.shop_id = ${shopId} and o.external_id = x.ext offset 0
       ) o on true
-      where o.content_hash is distinct from x.h or o.withdrawn`,
+      where o.content_hash is distinct from x.h or o.withdrawn or o.quantity is distinct from x.qty`,
   );
   if (stale.length === 0) return { created: [], changed: [] };
   const goods = stale.map((r) => batch[r.i - 1]!);
