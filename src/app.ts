@@ -39,6 +39,8 @@ import { installOpenApi } from './platform/openapi.js';
 import type { JobQueue } from './platform/queue.js';
 import { createMemoryRateLimitStore, createRedisRateLimitStore } from './platform/rate-limit.js';
 import type { RedisConnections } from './platform/redis.js';
+import { installSecurityHeaders } from './platform/security-headers.js';
+import { installTextChecks } from './platform/text-input.js';
 import { installRateLimits } from './platform/throttle.js';
 
 export interface AppDeps {
@@ -74,6 +76,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onSend', async (req, reply) => void reply.header('x-request-id', req.id));
   installProblemHandling(app, BODY_LIMIT);
+  installTextChecks(app);
+  installSecurityHeaders(app);
   const identify = createIdentify(createTokenLookup(db));
   installAuth(app, identify);
   const limitStore = redis
