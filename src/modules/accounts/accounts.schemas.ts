@@ -39,14 +39,21 @@ export const emailBody = z.strictObject({ email });
 export const loginBody = z.strictObject({ email, password });
 export const tokenSchema = z.object({ token: z.string() }).meta({ id: 'AuthToken' });
 
-export const updateUserBody = z.strictObject({
-  first_name: name.min(1, 'must not be empty').optional(),
-  last_name: name.min(1, 'must not be empty').optional(),
-  company: name.optional(),
-  position: name.optional(),
-  password: password.optional(),
-  current_password: password.optional(),
-});
+const CHANGEABLE = ['first_name', 'last_name', 'company', 'position', 'password'] as const;
+
+export const updateUserBody = z
+  .strictObject({
+    first_name: name.min(1, 'must not be empty').optional(),
+    last_name: name.min(1, 'must not be empty').optional(),
+    company: name.optional(),
+    position: name.optional(),
+    password: password.optional(),
+    current_password: password.optional(),
+  })
+  // A PATCH that changes nothing is a client's mistake, not a write of no columns.
+  .refine((body) => CHANGEABLE.some((field) => body[field] !== undefined), {
+    message: `name at least one field to change: ${CHANGEABLE.join(', ')}`,
+  });
 
 export const resetConfirmBody = z.strictObject({
   email,

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { App } from '../../platform/http.js';
 import { currentUser } from '../../platform/auth.js';
 import { pageBounds, pageOf, paginated } from '../../lib/pagination.js';
-import { problem, problemResponses } from '../../platform/problems.js';
+import { AppError, problem, problemResponses } from '../../platform/problems.js';
 import { partnerOrderSchema } from '../orders/index.js';
 import {
   importSummarySchema,
@@ -136,22 +136,7 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
 
 /** Where this request's price list is: an uploaded file, the YAML body itself, or a URL. */
 async function sourceOf(req: FastifyRequest, maxBytes: number): Promise<PriceListSource> {
-  if (req.isMultipart()) {
-    const part = await req.file();
-    if (!part || part.fieldname !== 'file')
-      throw problem.validation('Send the price list in the multipart field "file".', {
-        errors: [{ field: 'file', message: 'is required' }],
-      });
-    const chunks: Buffer[] = [];
-    try {
-      for await (const chunk of part.file) chunks.push(chunk as Buffer);
-    } catch (err) {
-      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes);
-      throw err;
-    }
-    if (part.file.truncated) throw tooLarge(maxBytes);
-    return { kind: 'text', text: Buffer.concat(chunks).toString('utf8') };
-  }
+  if (req.isMultipart()) return { kind: 'text', text: await readUpload(req, maxBytes) };
   if (typeof req.body === 'string') {
     // Fastify reads text/plain on its own; only the YAML types are price lists.
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -170,6 +155,28 @@ async function sourceOf(req: FastifyRequest, maxBytes: number): Promise<PriceLis
     );
   }
   return { kind: 'url', url: parsed.data.url };
+}
+
+/** The multipart field `file`, capped; a body that is not readable multipart is the client's. */
+async function readUpload(req: FastifyRequest, maxBytes: number): Promise<string> {
+  try {
+    const part = await req.file();
+    if (!part || part.fieldname !== 'file')
+      throw problem.validation('Send the price list in the multipart field "file".', {
+        errors: [{ field: 'file', message: 'is required' }],
+      });
+    const chunks: Buffer[] = [];
+    for await (const chunk of part.file) chunks.push(chunk as Buffer);
+    if (part.file.truncated) throw tooLarge(maxBytes);
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes);
+    // busboy's own words: "Multipart: Boundary not found", "Unexpected end of form", ...
+    throw problem.validation(`The multipart body cannot be read: ${(err as Error).message}.`, {
+      errors: [{ field: 'file', message: 'send a complete multipart/form-data body' }],
+    });
+  }
 }
 
 /** Reads a body up to `maxBytes`, refusing at once when the declared length is already larger. */
