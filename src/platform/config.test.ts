@@ -54,6 +54,7 @@ describe('configuration', () => {
       DEBUG: 'maybe',
       EMAIL_TOKEN_TTL: 'soon',
       THROTTLE_BURST: 'lots',
+      DATABASE_URL: 'not-a-url',
     };
     const error = (() => {
       try {
@@ -63,7 +64,7 @@ describe('configuration', () => {
       }
     })();
     expect(error).toBeInstanceOf(ConfigError);
-    for (const name of ['PORT', 'DEBUG', 'EMAIL_TOKEN_TTL', 'THROTTLE_BURST'])
+    for (const name of ['PORT', 'DEBUG', 'EMAIL_TOKEN_TTL', 'THROTTLE_BURST', 'DATABASE_URL'])
       expect(error!.message).toContain(name);
   });
 

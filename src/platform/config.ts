@@ -92,7 +92,10 @@ const schema = z.object({
    * catalog page's cost in the API process); failures (5xx) are still logged.
    */
   LOG_REQUESTS: bool(true),
-  DATABASE_URL: optionalText,
+  DATABASE_URL: optionalText.refine(
+    (v) => v === undefined || /^postgres(ql)?:\/\/[^/]/.test(v),
+    'expected a PostgreSQL URL such as postgres://user:password@host:5432/database',
+  ),
   POSTGRES_DB: optionalText,
   POSTGRES_USER: optionalText,
   POSTGRES_PASSWORD: optionalText,

@@ -30,6 +30,8 @@ export type AccountsService = ReturnType<typeof createAccountsService>;
 const BAD_CREDENTIALS = 'Unable to log in with the provided credentials.';
 const BAD_TOKEN = 'The token is wrong, already used or expired; request a new one.';
 const accountNotFound = () => problem.notFound('Account not found.');
+const badToken = () =>
+  problem.validation(BAD_TOKEN, { errors: [{ field: 'token', message: BAD_TOKEN }] });
 
 function checkPassword(password: string, info: PersonalInfo) {
   const reasons = passwordProblems(password, info);
@@ -192,21 +194,35 @@ export function createAccountsService({
       if (user) await sendEmailToken(user, 'password_reset');
     },
 
-    /** Sets the new password and revokes every API token of the account. */
+    /**
+     * Sets the new password and revokes every API token of the account. The token is checked
+     * before the password, so a weak password says nothing about whether the account exists; a
+     * refused password rolls the token's use back, so it still works for a better one. The hash
+     * is made first, so every answer costs the same.
+     */
     async confirmPasswordReset(email: string, token: string, password: string) {
-      const user = await repo.findUserByEmail(db, email);
-      if (user)
+      const passwordHash = await hashPassword(password);
+      const owner = await db.transaction(async (tx) => {
+        const user = await repo.findUserByEmail(tx, email);
+        const ok =
+          user &&
+          (await repo.consumeEmailToken(
+            tx,
+            user.id,
+            'password_reset',
+            hashSecret(token),
+            clock.now(),
+          ));
+        if (!ok) throw badToken();
         checkPassword(password, {
           email: user.email,
           first_name: user.firstName,
           last_name: user.lastName,
         });
-      const owner = await consume(email, token, 'password_reset');
-      const passwordHash = await hashPassword(password);
-      await db.transaction(async (tx) => {
         // The emailed token proves the address, so an unconfirmed account becomes active too.
-        await repo.updateUser(tx, owner.id, { passwordHash, isActive: true });
-        await repo.deleteUserTokens(tx, owner.id);
+        await repo.updateUser(tx, user.id, { passwordHash, isActive: true });
+        await repo.deleteUserTokens(tx, user.id);
+        return user;
       });
       await loginFailures.reset(owner.email);
     },
