@@ -69,7 +69,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: () => randomUUID(),
     logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
-    trustProxy: true,
+    // Forwarded headers count only from the proxies configured (TRUST_PROXY), never any client's.
+    trustProxy: config.TRUST_PROXY,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -67,6 +67,8 @@ describe.skipIf(!enabled)('two API processes and a worker on PostgreSQL and Redi
       EMAIL_PORT: String(smtp.port),
       EMAIL_USE_SSL: 'false',
       THROTTLE_BURST: '10/min',
+      // The test stands for the proxy in front, so its X-Forwarded-For counts.
+      TRUST_PROXY: 'loopback',
       WEB_CONCURRENCY: '1',
     };
     const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/;
@@ -86,7 +88,7 @@ describe.skipIf(!enabled)('two API processes and a worker on PostgreSQL and Redi
     ]);
   });
 
-  // Every request comes from 127.0.0.1; X-Forwarded-For (the app trusts its proxy) gives each
+  // Every request comes from 127.0.0.1; X-Forwarded-For (trusted from loopback) gives each
   // part of the test an address of its own, so only part (a) meets the burst limit.
   let ipSeq = 0;
   const freshIp = () => `10.77.${Math.floor(++ipSeq / 250)}.${(ipSeq % 250) + 1}`;

@@ -47,6 +47,13 @@ describe('configuration', () => {
     expect(loadConfig({ ...base, EMAIL_HOST: 'localhost' }).EMAIL_HOST).toBe('localhost');
   });
 
+  it('trusts forwarded headers from no one unless TRUST_PROXY lists the proxies', () => {
+    expect(loadConfig(base).TRUST_PROXY).toBe(false);
+    expect(
+      loadConfig({ ...base, TRUST_PROXY: '10.0.0.1, 10.1.0.0/16,loopback' }).TRUST_PROXY,
+    ).toEqual(['10.0.0.1', '10.1.0.0/16', 'loopback']);
+  });
+
   it('names the variable of every wrong value', () => {
     const wrong = {
       ...base,
@@ -55,6 +62,7 @@ describe('configuration', () => {
       EMAIL_TOKEN_TTL: 'soon',
       THROTTLE_BURST: 'lots',
       DATABASE_URL: 'not-a-url',
+      TRUST_PROXY: '10.0.0.1,somewhere',
     };
     const error = (() => {
       try {
@@ -64,7 +72,14 @@ describe('configuration', () => {
       }
     })();
     expect(error).toBeInstanceOf(ConfigError);
-    for (const name of ['PORT', 'DEBUG', 'EMAIL_TOKEN_TTL', 'THROTTLE_BURST', 'DATABASE_URL'])
+    for (const name of [
+      'PORT',
+      'DEBUG',
+      'EMAIL_TOKEN_TTL',
+      'THROTTLE_BURST',
+      'DATABASE_URL',
+      'TRUST_PROXY',
+    ])
       expect(error!.message).toContain(name);
   });
 

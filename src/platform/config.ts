@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const TRUE = ['true', '1', 'yes', 'on'];
@@ -80,6 +81,33 @@ const optionalText = z
   .optional()
   .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const isProxyEntry = (e: string) => {
+  const [address, bits, ...rest] = e.split('/');
+  if (rest.length > 0 || !address) return false;
+  if (bits === undefined) return isIP(address) !== 0 || PROXY_NAMES.includes(address);
+  return isIP(address) !== 0 && /^\d{1,3}$/.test(bits);
+};
+
+/**
+ * Whose X-Forwarded-For to believe: unset → nobody's (the client's own address counts); else the
+ * proxies' addresses, CIDRs or loopback/linklocal/uniquelocal, comma-separated. No hop count:
+ * Fastify 5 refuses to trust by hops alone, since a client can send as many hops as it likes.
+ */
+const trustProxy = optionalText.transform((v, ctx): false | string[] => {
+  if (v === undefined) return false;
+  const entries = v.split(',').map((e) => e.trim());
+  const bad = entries.filter((e) => !isProxyEntry(e));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected proxy addresses or CIDRs such as 10.0.0.1,10.1.0.0/16; not ${bad.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
+
 const schema = z.object({
   PORT: port(8000),
   HOST: z.string().default('127.0.0.1'),
@@ -120,6 +148,7 @@ const schema = z.object({
   THROTTLE_USER: rate('1000/day'),
   THROTTLE_BURST: rate('60/min'),
   THROTTLE_SUSTAINED: rate('1000/hour'),
+  TRUST_PROXY: trustProxy,
   /** False turns request limits off (e.g. behind a gateway that limits; benchmarks). */
   THROTTLE_ENABLED: bool(true),
   /** False answers the public catalog reads from the database every time. */

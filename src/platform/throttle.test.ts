@@ -14,6 +14,30 @@ import {
   type RateLimitStore,
 } from './rate-limit.js';
 
+describe('request limits behind a configured proxy (TRUST_PROXY)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ THROTTLE_ANON: '2/day', TRUST_PROXY: '10.9.0.0/16' });
+  });
+  afterAll(() => h.close());
+
+  it('counts the address the proxy forwarded, and only from that proxy', async () => {
+    const via = (proxy: string, clientIp: string) =>
+      client(h).get('/user/details/', {
+        headers: { 'x-forwarded-for': clientIp },
+        remoteAddress: proxy,
+      });
+    for (let i = 0; i < 2; i++) expect((await via('10.9.0.1', '192.0.2.10')).statusCode).toBe(401);
+    expect((await via('10.9.0.1', '192.0.2.10')).statusCode).toBe(429);
+    // Another client behind the same proxy has its own allowance...
+    expect((await via('10.9.0.1', '192.0.2.11')).statusCode).toBe(401);
+    // ...and a peer that is not the proxy is counted by its own address.
+    for (let i = 0; i < 2; i++)
+      expect((await via('10.8.0.1', `192.0.2.${20 + i}`)).statusCode).toBe(401);
+    expect((await via('10.8.0.1', '192.0.2.30')).statusCode).toBe(429);
+  });
+});
+
 describe('request limits', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -54,6 +78,13 @@ describe('request limits', () => {
 
     // Another address has its own allowance.
     expect((await get('/user/details/', {}, '10.0.0.3')).statusCode).toBe(401);
+  });
+
+  it("counts a client's own address whatever X-Forwarded-For it sends (no TRUST_PROXY)", async () => {
+    const ip = '10.0.0.15';
+    const spoofed = (n: number) => get('/user/details/', { 'x-forwarded-for': `192.0.2.${n}` }, ip);
+    for (let i = 1; i <= 4; i++) expect((await spoofed(i)).statusCode).toBe(401);
+    expect((await spoofed(5)).statusCode).toBe(429);
   });
 
   it('limits a signed-in user per account, apart from the IP, and frees the window when it ends', async () => {
