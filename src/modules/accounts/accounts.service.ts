@@ -16,12 +16,16 @@ import {
 } from './passwords.js';
 
 export const MAX_FAILED_LOGINS = 10;
+/** Emailed tokens (activation, reset) one address gets per hour, whoever asks and from where. */
+export const MAILS_PER_RECIPIENT = 5;
 
 export interface AccountsDeps {
   db: Db;
   mail: Mail;
   clock: Clock;
   loginFailures: WindowCounter;
+  /** Emailed tokens per address in the last hour (see MAILS_PER_RECIPIENT). */
+  tokenMails: WindowCounter;
   emailTokenTtlMs: number;
 }
 
@@ -61,10 +65,18 @@ export function createAccountsService({
   mail,
   clock,
   loginFailures,
+  tokenMails,
   emailTokenTtlMs,
 }: AccountsDeps) {
-  /** Issues a fresh emailed token of the purpose and mails it. */
+  /**
+   * Issues a fresh emailed token of the purpose and mails it, unless the address has had
+   * MAILS_PER_RECIPIENT of them this hour: then nothing happens (the answer is the same 202, so
+   * nobody learns of the cap, and nobody can flood a mailbox by asking from many addresses).
+   * Counted before it is checked, so parallel requests cannot slip past together.
+   */
   async function sendEmailToken(user: repo.UserRow, purpose: repo.EmailTokenPurpose) {
+    await tokenMails.hit(user.email);
+    if ((await tokenMails.count(user.email)).count > MAILS_PER_RECIPIENT) return;
     const token = newSecret();
     const now = clock.now();
     await db.transaction((tx) =>
