@@ -113,6 +113,12 @@ const TYPES = {
     'Shop not taking orders',
     'A shop has switched its order taking off; `items` lists its lines with `available: 0`.',
   ),
+  cartLimit: type(
+    'cart-limit',
+    409,
+    'Cart full',
+    'A cart holds at most 200 lines and 1,000,000 of one offer (`max_lines`, `max_quantity`).',
+  ),
   invalidTransition: type(
     'invalid-transition',
     409,

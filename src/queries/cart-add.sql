@@ -20,8 +20,10 @@ select "offers"."id", "offers"."shop_id", "products"."name", "offers"."price", "
   order by "offers"."id" asc;
 
 insert into "order_items" ("id", "order_id", "offer_id", "shop_id", "quantity", "price") values (default, $1, $2, $3, $4, default), (default, $5, $6, $7, $8, default)
-  on conflict ("order_id","offer_id") do update set "quantity" = "order_items"."quantity" + excluded.quantity
+  on conflict ("order_id","offer_id") do update set "quantity" = least("order_items"."quantity"::bigint + excluded.quantity, $9)
   returning "id", "offer_id", "shop_id", "quantity", "price";
+
+select count(*) from "order_items" where "order_items"."order_id" = $1;
 
 select "id", "offer_id", "shop_id", "quantity", "price"
   from "order_items"

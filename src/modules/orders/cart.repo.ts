@@ -1,5 +1,5 @@
 // SQL of the cart: the user's order in state `basket` and its lines.
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import { orderItems, orders } from './orders.tables.js';
 
@@ -73,20 +73,32 @@ export function linesOf(db: Executor, orderId: number): Promise<LineRow[]> {
     .orderBy(asc(orderItems.id));
 }
 
-/** Adds to existing lines (merge) or makes new ones; returns each line's resulting quantity. */
+/**
+ * Adds to existing lines (merge) or makes new ones; returns each line's resulting quantity. A sum
+ * past `cap` comes back as `cap` + 1 (never an integer overflow), for the caller to refuse.
+ */
 export function addLines(
   db: Executor,
   orderId: number,
   lines: { offerId: number; shopId: number; quantity: number }[],
+  cap: number,
 ): Promise<LineRow[]> {
   return db
     .insert(orderItems)
     .values(lines.map((l) => ({ ...l, orderId })))
     .onConflictDoUpdate({
       target: [orderItems.orderId, orderItems.offerId],
-      set: { quantity: sql`${orderItems.quantity} + excluded.quantity` },
+      set: { quantity: sql`least(${orderItems.quantity}::bigint + excluded.quantity, ${cap + 1})` },
     })
     .returning(lineColumns);
+}
+
+export async function countLines(db: Executor, orderId: number): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(orderItems)
+    .where(eq(orderItems.orderId, orderId));
+  return row!.n;
 }
 
 /** Sets quantities of the basket's lines; lines of other orders are never touched. */

@@ -4,10 +4,28 @@ import type { Db, Executor } from '../../platform/db/client.js';
 import { problem } from '../../platform/problems.js';
 import { assertSellable, stockOf } from '../catalog/index.js';
 import * as repo from './cart.repo.js';
-import type { AddToCart, CartDto, UpdateCart } from './cart.schemas.js';
+import {
+  MAX_LINE_QUANTITY,
+  type AddToCart,
+  type CartDto,
+  type UpdateCart,
+} from './cart.schemas.js';
 import { itemsOf, totals } from './orders.views.js';
 
 export type CartService = ReturnType<typeof createCartService>;
+
+/** Lines one cart may hold: far above a real purchase, and a bound on what one order costs. */
+export const MAX_CART_LINES = 200;
+
+function assertWithinLimits(lines: { quantity: number }[], lineCount: number) {
+  if (lineCount > MAX_CART_LINES || lines.some((l) => l.quantity > MAX_LINE_QUANTITY)) {
+    throw problem.cartLimit(
+      `A cart holds at most ${MAX_CART_LINES} lines and ${MAX_LINE_QUANTITY} of one offer; ` +
+        'confirm or remove some first.',
+      { extra: { max_lines: MAX_CART_LINES, max_quantity: MAX_LINE_QUANTITY } },
+    );
+  }
+}
 
 async function view(db: Executor, orderId: number): Promise<CartDto> {
   const items = (await itemsOf(db, await repo.linesOf(db, orderId))).map(
@@ -44,7 +62,9 @@ export function createCartService({ db }: { db: Db }) {
           tx,
           orderId,
           stock.map((s) => ({ offerId: s.id, shopId: s.shopId, quantity: wanted.get(s.id)! })),
+          MAX_LINE_QUANTITY,
         );
+        assertWithinLimits(merged, await repo.countLines(tx, orderId));
         // The cart may hold more than asked now (merge): the whole line must fit the stock.
         assertSellable(stock, new Map(merged.map((l) => [l.offerId, l.quantity])));
         return orderId;
@@ -64,6 +84,7 @@ export function createCartService({ db }: { db: Db }) {
         );
         const missing = [...wanted.keys()].filter((id) => !lines.some((l) => l.id === id));
         if (missing.length > 0) throw lineNotFound(missing);
+        assertWithinLimits(lines, 0);
         const stock = await stockOf(
           tx,
           lines.map((l) => l.offerId),
