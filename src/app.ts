@@ -97,7 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     mail,
     clock,
     loginFailures: limitStore.windowCounter('login-failures', LOGIN_FAILURE_WINDOW_MS),
-    tokenMails: limitStore.windowCounter('token-mails', 3_600_000),
+    limits: limitStore,
     emailTokenTtlMs: config.EMAIL_TOKEN_TTL,
   });
   const catalog = createCatalogService({ db, cache, log: app.log });

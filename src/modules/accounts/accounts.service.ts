@@ -3,7 +3,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/client.js';
 import { problem } from '../../platform/problems.js';
 import type { Mail } from '../../platform/mailer.js';
-import type { WindowCounter } from '../../platform/rate-limit.js';
+import type { Limit, RateLimitStore, WindowCounter } from '../../platform/rate-limit.js';
 import * as repo from './accounts.repo.js';
 import type { RegisterInput, UpdateUserInput } from './accounts.schemas.js';
 import { activationMail, passwordResetMail } from './accounts.templates.js';
@@ -18,14 +18,15 @@ import {
 export const MAX_FAILED_LOGINS = 10;
 /** Emailed tokens (activation, reset) one address gets per hour, whoever asks and from where. */
 export const MAILS_PER_RECIPIENT = 5;
+const TOKEN_MAILS: Limit = { name: 'token-mails', limit: MAILS_PER_RECIPIENT, periodMs: 3_600_000 };
 
 export interface AccountsDeps {
   db: Db;
   mail: Mail;
   clock: Clock;
   loginFailures: WindowCounter;
-  /** Emailed tokens per address in the last hour (see MAILS_PER_RECIPIENT). */
-  tokenMails: WindowCounter;
+  /** Where emailed tokens are counted per account (see MAILS_PER_RECIPIENT). */
+  limits: Pick<RateLimitStore, 'consume'>;
   emailTokenTtlMs: number;
 }
 
@@ -65,20 +66,20 @@ export function createAccountsService({
   mail,
   clock,
   loginFailures,
-  tokenMails,
+  limits,
   emailTokenTtlMs,
 }: AccountsDeps) {
   /**
    * Issues a fresh emailed token of the purpose and mails it, unless the address has had
    * MAILS_PER_RECIPIENT of them this hour: then nothing happens (the answer is the same 202, so
    * nobody learns of the cap, and nobody can flood a mailbox by asking from many addresses).
-   * Counted before it is checked, so parallel requests cannot slip past together.
+   * Counted atomically per account (its id, not its address, is what the store sees).
    */
   async function sendEmailToken(user: repo.UserRow, purpose: repo.EmailTokenPurpose) {
-    await tokenMails.hit(user.email);
-    if ((await tokenMails.count(user.email)).count > MAILS_PER_RECIPIENT) return;
-    const token = newSecret();
     const now = clock.now();
+    const quota = await limits.consume(`token-mail:u${user.id}`, [TOKEN_MAILS], now.getTime());
+    if (!quota.allowed) return;
+    const token = newSecret();
     await db.transaction((tx) =>
       repo.replaceEmailToken(
         tx,
