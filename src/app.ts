@@ -33,11 +33,15 @@ import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/client.js';
 import { installProblemHandling } from './platform/errors.js';
 import type { App } from './platform/http.js';
-import { createMail, createTransport } from './platform/mailer.js';
+import { createMailer, createTransport } from './platform/mailer.js';
 import { installMetrics } from './platform/metrics.js';
 import { installOpenApi } from './platform/openapi.js';
 import type { JobQueue } from './platform/queue.js';
-import { createMemoryRateLimitStore, createRedisRateLimitStore } from './platform/rate-limit.js';
+import {
+  createMemoryRateLimitStore,
+  createRedisRateLimitStore,
+  failingOpen,
+} from './platform/rate-limit.js';
 import type { RedisConnections } from './platform/redis.js';
 import { installSecurityHeaders } from './platform/security-headers.js';
 import { installTextChecks } from './platform/text-input.js';
@@ -51,6 +55,11 @@ export interface AppDeps {
   /** Shared Redis (limits, cache, jobs across processes); absent → in-memory stand-ins. */
   redis?: RedisConnections;
   logger: FastifyServerOptions['logger'] | FastifyBaseLogger;
+  /**
+   * This process runs jobs (the API without Redis, or the worker): it also sweeps the mail that
+   * no job holds (see platform/mailer.ts).
+   */
+  runsJobs?: boolean;
 }
 
 /** The largest JSON body accepted; price lists have their own, larger limit. */
@@ -82,22 +91,37 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const identify = createIdentify(createTokenLookup(db));
   installAuth(app, identify);
   const limitStore = redis
-    ? createRedisRateLimitStore(redis.client(), redis.prefix, clock)
+    ? createRedisRateLimitStore(redis, clock)
     : createMemoryRateLimitStore(clock);
+  // Failed logins and mailed tokens are counted in the same store; they guard passwords and
+  // mailboxes, so a Redis outage refuses them (503) unless THROTTLE_FAIL_OPEN=true.
+  const guardStore = config.THROTTLE_FAIL_OPEN === true ? failingOpen(limitStore) : limitStore;
   if (config.THROTTLE_ENABLED) {
     installRateLimits(app, { store: limitStore, config, clock, identify });
   }
-  const cache = redis ? createRedisCache(redis.client(), redis.prefix) : createMemoryCache();
+  const cache = redis ? createRedisCache(redis) : createMemoryCache();
   await installOpenApi(app);
   installMetrics(app, { queue, cache });
 
-  const mail = createMail(queue, createTransport(config, app.log));
+  const mail = createMailer({
+    db,
+    queue,
+    transport: createTransport(config, app.log),
+    clock,
+    log: app.log,
+  });
+  if (deps.runsJobs) mail.startSweeping();
+  // Jobs this process still runs may be mail: they finish before the SMTP pool closes.
+  app.addHook('onClose', async () => {
+    if (queue.kind === 'in-process') await queue.drain();
+    await mail.close();
+  });
   const accounts = createAccountsService({
     db,
     mail,
     clock,
-    loginFailures: limitStore.windowCounter('login-failures', LOGIN_FAILURE_WINDOW_MS),
-    limits: limitStore,
+    loginFailures: guardStore.windowCounter('login-failures', LOGIN_FAILURE_WINDOW_MS),
+    limits: guardStore,
     emailTokenTtlMs: config.EMAIL_TOKEN_TTL,
   });
   const catalog = createCatalogService({ db, cache, log: app.log });
@@ -106,11 +130,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     mail,
     clock,
     adminEmail: config.ADMIN_EMAIL,
-    log: app.log,
     catalog,
   });
   const priceListMaxBytes = Math.round(config.PRICE_LIST_MAX_MB * 1024 * 1024);
   const partner = createPartnerService({
+    db,
+    clock,
     catalog,
     orders,
     queue,

@@ -61,7 +61,7 @@ async function importPriceListCommand(email: string | undefined, files: string[]
   // API processes cache catalog pages; with Redis they share the cache, which the import drops.
   // Without Redis an API process beside this command serves its own entries until they expire.
   const redis = config.REDIS_URL && createRedisConnections(config.REDIS_URL, config.REDIS_PREFIX);
-  const cache = redis ? createRedisCache(redis.client(), redis.prefix) : createMemoryCache();
+  const cache = redis ? createRedisCache(redis) : createMemoryCache();
   const log = pino({ level: config.LOG_LEVEL });
   try {
     const catalog = createCatalogService({ db: database.db, cache, log });

@@ -21,12 +21,20 @@ async function main() {
   }
   const database = await openConfiguredDatabase(config);
   const redis = config.REDIS_URL
-    ? createRedisConnections(config.REDIS_URL, config.REDIS_PREFIX)
+    ? createRedisConnections(config.REDIS_URL, config.REDIS_PREFIX, log)
     : undefined;
   // With Redis the API only enqueues; `npm run worker` runs the jobs.
   const bull = redis && createBullQueue({ redis, log });
   const queue = bull ?? createInProcessQueue({ log });
-  const app = await buildApp({ config, database, queue, clock: systemClock, logger: log, redis });
+  const app = await buildApp({
+    config,
+    database,
+    queue,
+    clock: systemClock,
+    logger: log,
+    redis,
+    runsJobs: !bull,
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -18,9 +18,17 @@ async function main() {
   }
   const log = pino({ level: config.LOG_LEVEL });
   const database = await openConfiguredDatabase(config);
-  const redis = createRedisConnections(config.REDIS_URL, config.REDIS_PREFIX);
+  const redis = createRedisConnections(config.REDIS_URL, config.REDIS_PREFIX, log);
   const queue = createBullQueue({ redis, log });
-  const app = await buildApp({ config, database, queue, clock: systemClock, logger: log, redis });
+  const app = await buildApp({
+    config,
+    database,
+    queue,
+    clock: systemClock,
+    logger: log,
+    redis,
+    runsJobs: true,
+  });
   await app.ready();
   await queue.work({ concurrency: config.WORKER_CONCURRENCY });
 

@@ -29,6 +29,8 @@ export interface Harness {
   smtp: TestSmtp;
   clock: TestClock;
   dataDir: string;
+  /** The harness's own Redis prefix, when TEST_REDIS_URL is set. */
+  redis?: RedisConnections;
   close(): Promise<void>;
 }
 
@@ -36,14 +38,15 @@ export const isPostgres = Boolean(process.env.TEST_DATABASE_URL);
 export const isRedis = Boolean(process.env.TEST_REDIS_URL);
 
 /**
- * Redis for one harness when TEST_REDIS_URL is set: a key prefix of its own, so test files never
- * share counters, cache entries or queues.
+ * Redis for one harness when TEST_REDIS_URL is set: a key prefix of its own (unless one is given,
+ * to stand for another process of the same service), so test files never share counters, cache
+ * entries or queues.
  */
-export function openTestRedis(): RedisConnections | undefined {
+export function openTestRedis(
+  prefix = `purchases-test:${randomBytes(6).toString('hex')}:`,
+): RedisConnections | undefined {
   const url = process.env.TEST_REDIS_URL;
-  return url
-    ? createRedisConnections(url, `purchases-test:${randomBytes(6).toString('hex')}:`)
-    : undefined;
+  return url ? createRedisConnections(url, prefix) : undefined;
 }
 
 /**
@@ -117,10 +120,11 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     smtp,
     clock,
     dataDir,
+    redis,
     async close() {
-      await app.close();
       await queue.drain();
       await bull?.close();
+      await app.close();
       await redis?.close();
       await Promise.all([release(), smtp.close(), rm(dataDir, { recursive: true, force: true })]);
     },

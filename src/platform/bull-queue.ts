@@ -9,12 +9,13 @@ import {
   createJobRegistry,
   emptyCounts,
   QUEUE_NAMES,
+  RETENTION,
   type JobQueue,
   type JobState,
   type JobStatus,
   type QueueName,
 } from './queue.js';
-import type { RedisConnections } from './redis.js';
+import { onRedis, type RedisConnections } from './redis.js';
 
 export interface BullQueueOptions {
   redis: RedisConnections;
@@ -79,10 +80,19 @@ function toStatus(queue: QueueName, job: AnyJob, state: JobState): JobStatus {
   };
 }
 
+/** BullMQ counts the age of kept jobs in seconds. */
+const keepFor = (state: keyof typeof RETENTION) => ({
+  count: RETENTION[state].count,
+  age: Math.round(RETENTION[state].ageMs / 1000),
+});
+
 export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptions): BullJobQueue {
   const registry = createJobRegistry();
-  // Queues share one connection; BullMQ itself needs no retry limit on it.
-  const connection = redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
+  // Queues share one connection. Without an offline queue, a call made while Redis is down fails
+  // at once instead of waiting for the reconnection (BullMQ's "failing fast" advice); onRedis
+  // also bounds the wait for the first connection, which BullMQ does not.
+  const connection = redis.duplicate({ enableOfflineQueue: false, enableAutoPipelining: false });
+  const bounded = <T>(work: () => Promise<T>) => onRedis(redis, work);
   const prefix = redis.prefix.replace(/:$/, '') + ':bull';
   const queues = Object.fromEntries(
     QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix })]),
@@ -102,6 +112,37 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
     return job ? { queue: where[0], job: job as Job } : undefined;
   }
 
+  async function list(state: JobState, { offset, limit }: { offset: number; limit: number }) {
+    const types = BULL_STATES[state];
+    const perQueue = await Promise.all(
+      QUEUE_NAMES.map(async (q) => {
+        const [count, jobs] = await Promise.all([
+          queues[q].getJobCountByTypes(...types),
+          queues[q].getJobs(types, 0, offset + limit - 1),
+        ]);
+        return { count, jobs: jobs.filter(Boolean).map((j) => toStatus(q, j as Job, state)) };
+      }),
+    );
+    const all = perQueue
+      .flatMap((p) => p.jobs)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    return {
+      count: perQueue.reduce((n, p) => n + p.count, 0),
+      jobs: all.slice(offset, offset + limit),
+    };
+  }
+
+  async function counts() {
+    const counts = emptyCounts();
+    await Promise.all(
+      QUEUE_NAMES.map(async (q) => {
+        const raw = await queues[q].getJobCounts(...Object.values(BULL_STATES).flat());
+        for (const [type, n] of Object.entries(raw)) counts[q][toState(type)] += n;
+      }),
+    );
+    return counts;
+  }
+
   async function process(job: Job) {
     const def = registry.get(job.name);
     if (!def) throw new Error(`No handler registered for job ${job.name}`);
@@ -109,6 +150,7 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
     return def.handler(data.payload, {
       id: job.id!,
       attempt: job.attemptsMade + 1,
+      final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
       progress: (done, total) => job.updateProgress({ done, total }),
     });
   }
@@ -119,62 +161,44 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
     async enqueue(def, payload, opts) {
       if (!registry.get(def.name)) registry.add(def);
       const name = def.queue;
-      const id = `${name}-${randomUUID()}`;
+      const id = opts?.id ?? `${name}-${randomUUID()}`;
       const data: Stored = { payload, owner: opts?.owner ?? null };
-      await queues[name].add(def.name, data, {
-        jobId: id,
-        attempts: def.attempts ?? 5,
-        backoff: { type: 'exponential', delay: backoffMs },
-        removeOnComplete: { count: 1000 },
-        // Failed jobs stay, with their error, for staff to see and retry.
-        removeOnFail: { count: 10_000 },
-      });
+      await bounded(() =>
+        queues[name].add(def.name, data, {
+          jobId: id,
+          attempts: def.attempts ?? 5,
+          backoff: { type: 'exponential', delay: backoffMs },
+          // Failed jobs stay a while, with their error, for staff to see and retry.
+          removeOnComplete: keepFor('completed'),
+          removeOnFail: keepFor('failed'),
+        }),
+      );
       return id;
     },
-    async status(id) {
-      const found = await find(id);
-      if (!found) return undefined;
-      return toStatus(found.queue, found.job, toState(await found.job.getState()));
-    },
-    async list(state, { offset, limit }) {
-      const types = BULL_STATES[state];
-      const perQueue = await Promise.all(
-        QUEUE_NAMES.map(async (q) => {
-          const [count, jobs] = await Promise.all([
-            queues[q].getJobCountByTypes(...types),
-            queues[q].getJobs(types, 0, offset + limit - 1),
-          ]);
-          return { count, jobs: jobs.filter(Boolean).map((j) => toStatus(q, j as Job, state)) };
-        }),
-      );
-      const all = perQueue
-        .flatMap((p) => p.jobs)
-        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-      return {
-        count: perQueue.reduce((n, p) => n + p.count, 0),
-        jobs: all.slice(offset, offset + limit),
-      };
-    },
-    async retry(id) {
-      const found = await find(id);
-      if (!found || (await found.job.getState()) !== 'failed') return undefined;
-      await found.job.retry('failed', { resetAttemptsMade: true });
-      return queue.status(id);
-    },
-    async counts() {
-      const counts = emptyCounts();
-      await Promise.all(
-        QUEUE_NAMES.map(async (q) => {
-          const raw = await queues[q].getJobCounts(...Object.values(BULL_STATES).flat());
-          for (const [type, n] of Object.entries(raw)) counts[q][toState(type)] += n;
-        }),
-      );
-      return counts;
-    },
+    status: (id) =>
+      bounded(async () => {
+        const found = await find(id);
+        if (!found) return undefined;
+        return toStatus(found.queue, found.job, toState(await found.job.getState()));
+      }),
+    list: (state, page) => bounded(() => list(state, page)),
+    retry: (id) =>
+      bounded(async () => {
+        const found = await find(id);
+        if (!found || (await found.job.getState()) !== 'failed') return undefined;
+        await found.job.retry('failed', { resetAttemptsMade: true });
+        return queue.status(id);
+      }),
+    counts: () => bounded(counts),
     async work({ concurrency = 4 } = {}) {
       for (const name of QUEUE_NAMES) {
         const worker = new Worker(name, process, {
-          connection: redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false }),
+          // Blocking commands wait for jobs: no command timeout, no retry limit (BullMQ needs both).
+          connection: redis.duplicate({
+            maxRetriesPerRequest: null,
+            commandTimeout: undefined,
+            enableAutoPipelining: false,
+          }),
           prefix,
           concurrency,
         });
@@ -184,7 +208,11 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
             'job attempt failed',
           ),
         );
-        worker.on('error', (err) => log.error({ err }, 'worker error'));
+        // While Redis is down the worker reconnects with growing delays (redis.ts) and errors
+        // repeat; the outage itself is logged once there.
+        worker.on('error', (err) => {
+          if (redis.available()) log.error({ err }, 'worker error');
+        });
         workers.push(worker);
       }
       await Promise.all(workers.map((w) => w.waitUntilReady()));

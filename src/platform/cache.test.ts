@@ -21,12 +21,10 @@ const backends: [string, () => Cache[]][] = [
           'redis',
           () => {
             const redis = openTestRedis()!;
-            opened.push(redis);
+            const other = openTestRedis(redis.prefix)!;
+            opened.push(redis, other);
             // Two caches on one prefix stand for two processes.
-            return [
-              createRedisCache(redis.client(), redis.prefix),
-              createRedisCache(redis.duplicate(), redis.prefix),
-            ];
+            return [createRedisCache(redis), createRedisCache(other)];
           },
         ] as [string, () => Cache[]],
       ]

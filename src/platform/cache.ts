@@ -1,5 +1,6 @@
 // Read-through cache for public reads: Redis when configured (shared by every process), an
-// in-memory LRU otherwise. Invalidation is by version: each entry's key embeds the current version
+// in-memory LRU otherwise. While Redis does not answer, reads are misses (answered from the
+// database) and fills and invalidations are skipped; entries left from before expire by their TTL. Invalidation is by version: each entry's key embeds the current version
 // of the scopes it depends on (such as 'catalog'), and a write bumps those versions, so one
 // INCR makes every dependent entry unreachable (old entries just expire).
 //
@@ -7,7 +8,7 @@
 // version then also sees the new rows, and an entry filled from old rows lands under an old version
 // that nobody asks for any more. So no process serves old data once a write has returned.
 import { LRUCache } from 'lru-cache';
-import type { Redis } from 'ioredis';
+import { onRedis, type RedisConnections } from './redis.js';
 
 /** A name for a set of entries that one write makes stale (the catalog module uses 'catalog'). */
 export type Scope = string;
@@ -125,7 +126,9 @@ type LookupCommand = (
   ...args: (string | number)[]
 ) => Promise<[string | null, string]>;
 
-export function createRedisCache(redis: Redis, prefix: string): Cache {
+export function createRedisCache(connections: RedisConnections): Cache {
+  const redis = connections.client();
+  const prefix = connections.prefix;
   redis.defineCommand('purchasesCacheLookup', { lua: LOOKUP_LUA });
   const lookup = (
     redis as unknown as { purchasesCacheLookup: LookupCommand }
@@ -146,19 +149,25 @@ export function createRedisCache(redis: Redis, prefix: string): Cache {
   const cache: Cache = {
     backend: 'redis',
     async lookup<T>(key: string, scopes: Scope[]): Promise<Lookup<T>> {
-      const [found, fullKey] = await lookup(
-        scopes.length + 2,
-        ...scopes.map(versionKey),
-        hitsKey,
-        missesKey,
-        scopes.length,
-        entryPrefix,
-        `${scopes.join(',')}|${key}`,
-      );
+      const read = () =>
+        lookup(
+          scopes.length + 2,
+          ...scopes.map(versionKey),
+          hitsKey,
+          missesKey,
+          scopes.length,
+          entryPrefix,
+          `${scopes.join(',')}|${key}`,
+        );
+      const answer = await onRedis(connections, read).catch(() => undefined);
+      if (!answer) return { value: undefined, fill: async () => {} };
+      const [found, fullKey] = answer;
       return {
         value: found === null ? undefined : decode<T>(found),
         fill: async (value, ttlMs = DEFAULT_TTL_MS) =>
-          void (await redis.set(fullKey, encode(value), 'PX', ttlMs)),
+          void (await onRedis(connections, () =>
+            redis.set(fullKey, encode(value), 'PX', ttlMs),
+          ).catch(() => undefined)),
       };
     },
     wrap: (key, scopes, load, ttlMs) => wrapWith(cache, key, scopes, load, ttlMs),
@@ -166,22 +175,32 @@ export function createRedisCache(redis: Redis, prefix: string): Cache {
       if (scopes.length === 0) return;
       const m = redis.multi();
       for (const s of scopes) m.incr(versionKey(s));
-      await m.exec();
+      // Unreachable, entries cannot be dropped; they expire by their TTL (DEFAULT_TTL_MS).
+      await onRedis(connections, () => m.exec()).catch(() => undefined);
     },
-    async stats() {
-      const [hits, misses] = (await redis.mget(hitsKey, missesKey)).map((v) => Number(v ?? 0)) as [
-        number,
-        number,
-      ];
-      let keys = 0;
-      await scanEntries(async (batch) => void (keys += batch.length));
-      return { backend: 'redis', hits, misses, hit_ratio: ratio(hits, misses), keys };
-    },
-    async clear() {
-      let cleared = 0;
-      await scanEntries(async (batch) => void (cleared += await redis.unlink(...batch)));
-      return cleared;
-    },
+    stats: () =>
+      onRedis(
+        connections,
+        async () => {
+          const [hits, misses] = (await redis.mget(hitsKey, missesKey)).map((v) =>
+            Number(v ?? 0),
+          ) as [number, number];
+          let keys = 0;
+          await scanEntries(async (batch) => void (keys += batch.length));
+          return { backend: 'redis' as const, hits, misses, hit_ratio: ratio(hits, misses), keys };
+        },
+        30_000,
+      ),
+    clear: () =>
+      onRedis(
+        connections,
+        async () => {
+          let cleared = 0;
+          await scanEntries(async (batch) => void (cleared += await redis.unlink(...batch)));
+          return cleared;
+        },
+        30_000,
+      ),
   };
   return cache;
 }

@@ -22,6 +22,19 @@ const bool = (fallback: boolean) =>
       return z.NEVER;
     });
 
+/** A boolean that may be left unset (undefined), for settings with a third, default behaviour. */
+const optionalBool = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    const s = v.trim().toLowerCase();
+    if (TRUE.includes(s)) return true;
+    if (FALSE.includes(s)) return false;
+    ctx.addIssue({ code: 'custom', message: `expected true/false, 1/0 or yes/no, got "${v}"` });
+    return z.NEVER;
+  });
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Parses `90s`, `30m`, `2h`, `1d` or a bare number of seconds into milliseconds. */
@@ -149,6 +162,12 @@ const schema = z.object({
   THROTTLE_BURST: rate('60/min'),
   THROTTLE_SUSTAINED: rate('1000/hour'),
   TRUST_PROXY: trustProxy,
+  /**
+   * What limits do while Redis does not answer. Unset: the limits that guard passwords and mail
+   * (login, registration, activation, password reset) refuse with 503, the others let requests
+   * through. true: everything is let through. false: everything is refused with 503.
+   */
+  THROTTLE_FAIL_OPEN: optionalBool,
   /** False turns request limits off (e.g. behind a gateway that limits; benchmarks). */
   THROTTLE_ENABLED: bool(true),
   /** False answers the public catalog reads from the database every time. */

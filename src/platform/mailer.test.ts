@@ -1,8 +1,13 @@
+import { eq } from 'drizzle-orm';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../../test/client.js';
-import { createHarness, uniqueEmail, type Harness } from '../../test/harness.js';
+import { createHarness, silentLog, uniqueEmail, type Harness } from '../../test/harness.js';
+import { loadConfig } from './config.js';
+import { outgoingMail } from './mail-outbox.tables.js';
+import { createMailer, createTransport } from './mailer.js';
+import { createInProcessQueue } from './queue.js';
 
 const account = (email: string) => ({
   email,
@@ -61,5 +66,85 @@ describe('mail without SMTP settings', () => {
     expect(eml).toContain('text/plain');
     expect(eml).toContain('text/html');
     expect(h.smtp.received).toHaveLength(0);
+  });
+});
+
+describe('mail through the outbox table', () => {
+  let h: Harness;
+  beforeAll(async () => void (h = await createHarness()));
+  afterAll(() => h.close());
+
+  const tokenOf = (text: string) => /^([A-Za-z0-9_-]{40,})$/m.exec(text)![1]!;
+
+  it('keeps no message body or token in the job store, nor in the database once sent', async () => {
+    const email = uniqueEmail();
+    await client(h).post('/register/', account(email));
+    const token = tokenOf((await h.smtp.waitFor(email)).text);
+    await h.queue.drain();
+
+    const left = await h.database.db
+      .select()
+      .from(outgoingMail)
+      .where(eq(outgoingMail.recipient, email));
+    expect(left).toEqual([]);
+    if (h.redis) {
+      const redis = h.redis.client();
+      const keys = await redis.keys(`${h.redis.prefix}*`);
+      expect(keys.some((k) => k.includes(':bull:mail:'))).toBe(true);
+      const stored = await Promise.all(
+        keys.map(async (k) => {
+          const type = await redis.type(k);
+          if (type === 'hash') return JSON.stringify(await redis.hgetall(k));
+          if (type === 'string') return (await redis.get(k)) ?? '';
+          if (type === 'list') return JSON.stringify(await redis.lrange(k, 0, -1));
+          return '';
+        }),
+      );
+      const all = stored.join('\n');
+      expect(all).not.toContain(token);
+      expect(all).not.toContain(email);
+    }
+  });
+
+  it('delivers a message committed but never queued (the process died) when the sweep runs', async () => {
+    const email = uniqueEmail();
+    // A mailer and queue of its own: the commit happens, then nothing is dispatched, as after a
+    // crash.
+    const queue = createInProcessQueue({ log: silentLog });
+    const mailer = createMailer({
+      db: h.database.db,
+      queue,
+      transport: createTransport(
+        loadConfig({
+          SECRET_KEY: 'x',
+          DATA_DIR: h.dataDir,
+          EMAIL_HOST: '127.0.0.1',
+          EMAIL_PORT: String(h.smtp.port),
+          EMAIL_USE_SSL: 'false',
+        }),
+        silentLog,
+      ),
+      clock: h.clock,
+      log: silentLog,
+    });
+    try {
+      await h.database.db.transaction((tx) =>
+        mailer.add(tx, [
+          { to: email, subject: 'Осиротевшее письмо', text: 'текст', html: '<p>текст</p>' },
+        ]),
+      );
+      expect(await mailer.sweep()).toBe(0); // too young: its job may still come
+      h.clock.advance(3 * 60_000);
+      try {
+        expect(await mailer.sweep()).toBeGreaterThanOrEqual(1);
+      } finally {
+        h.clock.advance(-3 * 60_000);
+      }
+      expect((await h.smtp.waitFor(email)).subject).toBe('Осиротевшее письмо');
+      await queue.drain();
+      expect(h.smtp.received.filter((m) => m.to.includes(email))).toHaveLength(1);
+    } finally {
+      await mailer.close();
+    }
   });
 });

@@ -1,10 +1,19 @@
-// Outgoing mail: SMTP when configured, else an outbox of .eml files a developer can open.
-// Requests never send directly: they enqueue a job, so a failing SMTP server only delays mail.
+// Outgoing mail through a transactional outbox. A change that mails (an order, a registration)
+// writes its messages into `outgoing_mail` inside its own transaction: a rolled-back change sends
+// nothing, and a committed one loses nothing if the process dies. After the commit the ids (never
+// the bodies) go to a job, which claims the rows, delivers them over a pooled SMTP connection (or
+// into the .eml outbox when no SMTP server is configured) and deletes what it delivered. A sweep
+// queues what no job holds: messages whose job was never queued (a crash right after the commit,
+// Redis unreachable) or was lost with an in-process queue.
+import { and, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FastifyBaseLogger } from 'fastify';
 import nodemailer from 'nodemailer';
+import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import type { Db, Executor } from './db/client.js';
+import { outgoingMail } from './mail-outbox.tables.js';
 import type { JobDefinition, JobQueue } from './queue.js';
 
 export interface MailMessage {
@@ -14,9 +23,22 @@ export interface MailMessage {
   html: string;
 }
 
-export interface Mail {
-  /** Queues a message; returns once it is queued, not sent. */
-  send(message: MailMessage): Promise<void>;
+export interface Mailer {
+  /** Writes messages in the caller's transaction; give the ids to `dispatch` after the commit. */
+  add(tx: Executor, messages: MailMessage[]): Promise<number[]>;
+  /** Queues the delivery of committed messages. Never throws: the sweep covers a failure. */
+  dispatch(ids: number[]): Promise<void>;
+  /** Queues every message that no job holds; returns how many. */
+  sweep(): Promise<number>;
+  /** Sweeps every minute until `close()` (in the processes that run jobs). */
+  startSweeping(): void;
+  close(): Promise<void>;
+}
+
+export interface Transport {
+  /** Delivers one message; a thrown error makes its job retry. */
+  deliver(message: MailMessage): Promise<void>;
+  close(): void;
 }
 
 type MailConfig = Pick<
@@ -31,22 +53,28 @@ type MailConfig = Pick<
   | 'DATA_DIR'
 >;
 
-/** The transport that really delivers one message; thrown errors make the job retry. */
-export function createTransport(config: MailConfig, log: FastifyBaseLogger) {
+/** SMTP over a small pool of kept-open connections, or .eml files in DATA_DIR/outbox. */
+export function createTransport(config: MailConfig, log: FastifyBaseLogger): Transport {
   const from = config.DEFAULT_FROM_EMAIL ?? config.EMAIL_HOST_USER ?? 'noreply@purchases.local';
   if (!config.EMAIL_HOST) {
     const outbox = join(config.DATA_DIR, 'outbox');
     const stream = nodemailer.createTransport({ streamTransport: true, buffer: true });
-    return async (m: MailMessage) => {
-      const info = await stream.sendMail({ from, ...m });
-      await mkdir(outbox, { recursive: true });
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const file = join(outbox, `${stamp}-${m.to.replace(/[^\w.@+-]/g, '_')}.eml`);
-      await writeFile(file, info.message as Buffer);
-      log.info({ to: m.to, subject: m.subject, file }, 'mail written to the outbox');
+    return {
+      async deliver(m) {
+        const info = await stream.sendMail({ from, ...m });
+        await mkdir(outbox, { recursive: true });
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+        const file = join(outbox, `${stamp}-${m.to.replace(/[^\w.@+-]/g, '_')}.eml`);
+        await writeFile(file, info.message as Buffer);
+        log.info({ to: m.to, subject: m.subject, file }, 'mail written to the outbox');
+      },
+      close: () => stream.close(),
     };
   }
   const smtp = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 3,
+    maxMessages: 500,
     host: config.EMAIL_HOST,
     port: config.EMAIL_PORT,
     secure: config.EMAIL_USE_SSL,
@@ -59,21 +87,132 @@ export function createTransport(config: MailConfig, log: FastifyBaseLogger) {
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   });
-  return async (m: MailMessage) => {
-    await smtp.sendMail({ from, ...m });
-    log.info({ to: m.to, subject: m.subject }, 'mail sent');
+  return {
+    async deliver(m) {
+      await smtp.sendMail({ from, ...m });
+      log.info({ to: m.to, subject: m.subject }, 'mail sent');
+    },
+    close: () => smtp.close(),
   };
 }
 
-export function createMail(queue: JobQueue, deliver: (m: MailMessage) => Promise<void>): Mail {
+/** A sender holds claimed messages this long; longer than any SMTP timeout above. */
+const LEASE_MS = 2 * 60_000;
+/** A message still here this long after its commit has no job that will send it. */
+const ORPHANED_AFTER_MS = 2 * 60_000;
+const SWEEP_EVERY_MS = 60_000;
+/** Messages whose every attempt failed wait this long for a staff retry, then are dropped. */
+const FAILED_KEPT_MS = 30 * 24 * 3_600_000;
+
+export interface MailerDeps {
+  db: Db;
+  queue: JobQueue;
+  transport: Transport;
+  clock: Clock;
+  log: FastifyBaseLogger;
+}
+
+export function createMailer({ db, queue, transport, clock, log }: MailerDeps): Mailer {
+  const later = (ms: number) => new Date(clock.now().getTime() + ms);
+
+  async function deliver({ ids }: { ids: number[] }, final: boolean) {
+    const now = clock.now();
+    const rows = await db
+      .update(outgoingMail)
+      .set({ lockedUntil: later(LEASE_MS), attempts: sql`${outgoingMail.attempts} + 1` })
+      .where(
+        and(
+          inArray(outgoingMail.id, ids),
+          or(isNull(outgoingMail.lockedUntil), lt(outgoingMail.lockedUntil, now)),
+        ),
+      )
+      .returning();
+    const outcomes = await Promise.allSettled(
+      rows.map((r) =>
+        transport.deliver({ to: r.recipient, subject: r.subject, text: r.text, html: r.html }),
+      ),
+    );
+    const sent = rows.filter((_, i) => outcomes[i]!.status === 'fulfilled').map((r) => r.id);
+    if (sent.length > 0) await db.delete(outgoingMail).where(inArray(outgoingMail.id, sent));
+    const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    if (errors.length === 0) return { sent: sent.length };
+
+    const reason = errors[0] instanceof Error ? errors[0].message : String(errors[0]);
+    const failed = rows.filter((_, i) => outcomes[i]!.status === 'rejected').map((r) => r.id);
+    await db
+      .update(outgoingMail)
+      .set({ lockedUntil: null, lastError: reason, failedAt: final ? now : null })
+      .where(inArray(outgoingMail.id, failed));
+    throw new Error(`${failed.length} of ${rows.length} messages not delivered: ${reason}`);
+  }
+
   // Registered now, while the app is built, so a worker process knows the handler by name.
-  const job: JobDefinition<MailMessage> = queue.register({
-    name: 'mail.send',
+  const job: JobDefinition<{ ids: number[] }> = queue.register({
+    name: 'mail.deliver',
     queue: 'mail',
-    handler: deliver,
     attempts: 6,
+    handler: (payload, ctx) => deliver(payload, ctx.final),
   });
-  return {
-    send: async (message) => void (await queue.enqueue(job, message)),
+
+  async function dispatch(ids: number[], jobId?: string) {
+    if (ids.length === 0) return;
+    try {
+      await queue.enqueue(job, { ids }, { id: jobId });
+    } catch (err) {
+      log.warn(
+        { err, messages: ids.length },
+        'mail not queued; the sweep will queue it within minutes',
+      );
+    }
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  const mailer: Mailer = {
+    async add(tx, messages) {
+      if (messages.length === 0) return [];
+      const createdAt = clock.now();
+      const rows = await tx
+        .insert(outgoingMail)
+        .values(messages.map((m) => ({ recipient: m.to, ...m, createdAt })))
+        .returning({ id: outgoingMail.id });
+      return rows.map((r) => r.id);
+    },
+
+    dispatch: (ids) => dispatch(ids),
+
+    async sweep() {
+      const now = clock.now();
+      await db
+        .delete(outgoingMail)
+        .where(lt(outgoingMail.failedAt, new Date(now.getTime() - FAILED_KEPT_MS)));
+      const rows = await db
+        .select({ id: outgoingMail.id })
+        .from(outgoingMail)
+        .where(
+          and(
+            isNull(outgoingMail.failedAt),
+            lt(outgoingMail.createdAt, new Date(now.getTime() - ORPHANED_AFTER_MS)),
+            or(isNull(outgoingMail.lockedUntil), lt(outgoingMail.lockedUntil, now)),
+          ),
+        )
+        .orderBy(outgoingMail.id)
+        .limit(1000);
+      // One job per message, named after it: a queue that still holds that job ignores the copy,
+      // so a backlog swept every minute is not queued again and again.
+      for (const { id } of rows) await dispatch([id], `mail-swept-${id}`);
+      return rows.length;
+    },
+
+    startSweeping() {
+      timer ??= setInterval(() => {
+        mailer.sweep().catch((err: unknown) => log.warn({ err }, 'mail sweep failed'));
+      }, SWEEP_EVERY_MS).unref();
+    },
+
+    async close() {
+      clearInterval(timer);
+      transport.close();
+    },
   };
+  return mailer;
 }

@@ -125,12 +125,6 @@ const TYPES = {
     'Invalid state change',
     'The order cannot move to that state from the one it is in (`state`).',
   ),
-  idempotencyInFlight: type(
-    'idempotency-in-flight',
-    409,
-    'Request in progress',
-    'A request with this Idempotency-Key is still running; retry when it has finished.',
-  ),
   shopNameTaken: type(
     'shop-name-taken',
     409,
@@ -169,6 +163,12 @@ const TYPES = {
     'Too many requests',
     'A rate limit is used up (`limit`); wait `Retry-After` seconds.',
   ),
+  importsQueued: type(
+    'imports-queued',
+    429,
+    'Imports already queued',
+    'A shop has at most 2 price-list imports queued or running; follow them at /partner/jobs/{id}/ and send the next when one ends.',
+  ),
   internal: type(
     'internal',
     500,
@@ -176,6 +176,12 @@ const TYPES = {
     'A fault of ours; quote `request_id` when reporting it.',
   ),
   notReady: type('not-ready', 503, 'Not ready', 'A dependency (database, Redis) does not answer.'),
+  unavailable: type(
+    'unavailable',
+    503,
+    'Temporarily unavailable',
+    'A service this request needs (Redis: limits, jobs) does not answer; try again shortly.',
+  ),
 } satisfies Record<string, ProblemType>;
 
 export type ProblemName = keyof typeof TYPES;

@@ -8,6 +8,8 @@ import type { FastifyBaseLogger } from 'fastify';
 export interface JobContext {
   id: string;
   attempt: number;
+  /** No retry follows if this attempt fails. */
+  final: boolean;
   /** Reports how far the job is (e.g. goods processed of total). */
   progress(done: number, total: number): void | Promise<void>;
 }
@@ -25,6 +27,12 @@ export interface JobDefinition<P, R = unknown> {
   handler: (payload: P, ctx: JobContext) => Promise<R>;
   /** Tries in all, including the first; a failure is retried with exponential backoff. */
   attempts?: number;
+}
+
+export interface EnqueueOptions {
+  /** Whose job it is (an account id): only they may see it. */
+  owner?: string;
+  id?: string;
 }
 
 export type JobState = 'waiting' | 'active' | 'completed' | 'failed';
@@ -48,7 +56,11 @@ export interface JobQueue {
   kind: 'in-process' | 'bullmq';
   /** Makes the handler known by name; every job is registered while the app is built. */
   register<P, R>(job: JobDefinition<P, R>): JobDefinition<P, R>;
-  enqueue<P>(job: JobDefinition<P>, payload: P, opts?: { owner?: string }): Promise<string>;
+  /**
+   * Stores a job and returns its id. `id` (which must start with the job's queue name and a dash)
+   * names it: while a job of that id is kept, enqueueing it again does nothing.
+   */
+  enqueue<P>(job: JobDefinition<P>, payload: P, opts?: EnqueueOptions): Promise<string>;
   status(id: string): Promise<JobStatus | undefined>;
   /** Jobs in a state, newest first, over every queue. */
   list(
@@ -88,12 +100,21 @@ export function emptyCounts(): Record<QueueName, Record<JobState, number>> {
   ) as Record<QueueName, Record<JobState, number>>;
 }
 
+/**
+ * Finished jobs are kept for status queries and for staff, bounded by count and by age, in both
+ * backends. They hold ids and summaries only: what a job works on (a price list, a mail) lives in
+ * the database until the job is done with it.
+ */
+export const RETENTION: Record<'completed' | 'failed', { count: number; ageMs: number }> = {
+  completed: { count: 1000, ageMs: 24 * 3_600_000 },
+  failed: { count: 1000, ageMs: 7 * 24 * 3_600_000 },
+};
+
 export interface InProcessQueueOptions {
   log: FastifyBaseLogger;
   /** First retry delay; doubles with each attempt. */
   backoffMs?: number;
-  /** Finished jobs kept for status queries. */
-  keep?: number;
+  retention?: typeof RETENTION;
 }
 
 type Entry = JobStatus & { payload: unknown };
@@ -101,16 +122,26 @@ type Entry = JobStatus & { payload: unknown };
 export function createInProcessQueue({
   log,
   backoffMs = 1000,
-  keep = 1000,
+  retention = RETENTION,
 }: InProcessQueueOptions): JobQueue {
   const registry = createJobRegistry();
   const jobs = new Map<string, Entry>();
   const pending = new Set<Promise<void>>();
 
-  const forgetOldest = () => {
+  /** Drops finished jobs past their count or age, oldest first (the map keeps insertion order). */
+  const forgetOld = () => {
+    const now = Date.now();
+    const left = { completed: 0, failed: 0 };
+    for (const job of jobs.values())
+      if (job.state === 'completed' || job.state === 'failed') left[job.state]++;
     for (const [id, job] of jobs) {
-      if (jobs.size <= keep) break;
-      if (job.state === 'completed' || job.state === 'failed') jobs.delete(id);
+      if (job.state !== 'completed' && job.state !== 'failed') continue;
+      const keep = retention[job.state];
+      const aged = job.finishedAt !== null && now - job.finishedAt.getTime() > keep.ageMs;
+      if (left[job.state] > keep.count || aged) {
+        jobs.delete(id);
+        left[job.state]--;
+      }
     }
   };
   const view = ({ payload: _payload, ...status }: Entry): JobStatus => ({ ...status });
@@ -124,6 +155,7 @@ export function createInProcessQueue({
       const ctx: JobContext = {
         id: status.id,
         attempt,
+        final: attempt >= attempts,
         progress: (done, total) => void (status.progress = { done, total }),
       };
       try {
@@ -163,8 +195,9 @@ export function createInProcessQueue({
     register: registry.add,
     async enqueue(def, payload, opts) {
       if (!registry.get(def.name)) registry.add(def);
+      if (opts?.id && jobs.has(opts.id)) return opts.id;
       const status: Entry = {
-        id: randomUUID(),
+        id: opts?.id ?? `${def.queue}-${randomUUID()}`,
         queue: def.queue,
         name: def.name,
         state: 'waiting',
@@ -178,7 +211,7 @@ export function createInProcessQueue({
         payload,
       };
       jobs.set(status.id, status);
-      forgetOldest();
+      forgetOld();
       start(status);
       return status.id;
     },

@@ -3,6 +3,8 @@
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
+import { AppError } from './problems.js';
+import { onRedis, type RedisConnections } from './redis.js';
 
 export interface WindowCounter {
   /** Records one event for the key. */
@@ -153,11 +155,13 @@ return counts
 
 type ConsumeCommand = (numKeys: number, ...args: (string | number)[]) => Promise<number[]>;
 
+/** Every call fails with a 503 problem at once when Redis is known to be down (see redis.ts). */
 export function createRedisRateLimitStore(
-  redis: Redis,
-  prefix: string,
+  connections: RedisConnections,
   clock: Clock,
 ): RateLimitStore {
+  const redis = connections.client();
+  const prefix = connections.prefix;
   redis.defineCommand('purchasesConsume', { lua: CONSUME_LUA });
   const consume = (redis as unknown as { purchasesConsume: ConsumeCommand }).purchasesConsume.bind(
     redis,
@@ -169,16 +173,19 @@ export function createRedisRateLimitStore(
       const keys = limits.map((l, i) => `${prefix}rl:${l.name}:${subject}:${windows[i]!.index}`);
       // Keys are named by window, so expiry only collects garbage; a second of slack covers skew.
       const ttls = windows.map((w) => w.resetMs + 1000);
-      const [allowed, ...counts] = await consume(
-        keys.length,
-        ...keys,
-        ...limits.map((l) => l.limit),
-        ...ttls,
+      const [allowed, ...counts] = await onRedis(connections, () =>
+        consume(keys.length, ...keys, ...limits.map((l) => l.limit), ...ttls),
       );
       return { allowed: allowed === 1, states: statesOf(limits, counts, nowMs) };
     },
-    windowCounter: (name, windowMs) =>
-      createRedisWindowCounter(redis, `${prefix}wc:${name}:`, clock, windowMs),
+    windowCounter: (name, windowMs) => {
+      const counter = createRedisWindowCounter(redis, `${prefix}wc:${name}:`, clock, windowMs);
+      return {
+        hit: (key) => onRedis(connections, () => counter.hit(key)),
+        count: (key) => onRedis(connections, () => counter.count(key)),
+        reset: (key) => onRedis(connections, () => counter.reset(key)),
+      };
+    },
   };
 }
 
@@ -213,6 +220,35 @@ function createRedisWindowCounter(
     },
     async reset(key) {
       await redis.del(prefix + key);
+    },
+  };
+}
+
+/** The store's way of saying that Redis does not answer (a 503 `unavailable` problem). */
+export const isOutage = (err: unknown) => err instanceof AppError && err.code === 'unavailable';
+
+/**
+ * The store with Redis outages let through (THROTTLE_FAIL_OPEN=true): nothing is counted and
+ * everything is allowed until Redis answers again; redis.ts logs the outage once.
+ */
+export function failingOpen(store: RateLimitStore): RateLimitStore {
+  const or =
+    <T>(fallback: T) =>
+    (err: unknown): T => {
+      if (isOutage(err)) return fallback;
+      throw err;
+    };
+  return {
+    backend: store.backend,
+    consume: (subject, limits, nowMs) =>
+      store.consume(subject, limits, nowMs).catch(or({ allowed: true, states: [] })),
+    windowCounter(name, windowMs) {
+      const counter = store.windowCounter(name, windowMs);
+      return {
+        hit: (key) => counter.hit(key).catch(or(undefined)),
+        count: (key) => counter.count(key).catch(or({ count: 0, resetAt: null })),
+        reset: (key) => counter.reset(key).catch(or(undefined)),
+      };
     },
   };
 }

@@ -147,7 +147,7 @@ describe.each([
           () => {
             const redis = openTestRedis()!;
             return {
-              store: createRedisRateLimitStore(redis.client(), redis.prefix, systemClock),
+              store: createRedisRateLimitStore(redis, systemClock),
               close: redis.close,
             };
           },

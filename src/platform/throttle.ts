@@ -10,12 +10,18 @@ import type { Identify } from './auth.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { problem, problemSchema, type AppError } from './problems.js';
-import type { Limit, LimitState, RateLimitStore } from './rate-limit.js';
+import { isOutage, type Limit, type LimitState, type RateLimitStore } from './rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** `false` exempts a route from request limits (health checks, metrics). */
     rateLimit?: false;
+    /**
+     * The route guards passwords or sends mail (login, registration, password reset): while Redis
+     * does not answer, its limits refuse with 503 rather than let requests through, unless
+     * THROTTLE_FAIL_OPEN=true.
+     */
+    failClosed?: true;
   }
 }
 
@@ -24,7 +30,7 @@ const EXEMPT = /^\/(health|ready|metrics)(\/|$)|^\/api\/(docs|redoc|schema)(\/|$
 
 type ThrottleConfig = Pick<
   Config,
-  'THROTTLE_ANON' | 'THROTTLE_USER' | 'THROTTLE_BURST' | 'THROTTLE_SUSTAINED'
+  'THROTTLE_ANON' | 'THROTTLE_USER' | 'THROTTLE_BURST' | 'THROTTLE_SUSTAINED' | 'THROTTLE_FAIL_OPEN'
 >;
 
 export function limitsFromConfig(config: ThrottleConfig) {
@@ -82,13 +88,16 @@ export function installRateLimits(
   const policies = { anonymous: policyHeader(limits.anonymous), user: policyHeader(limits.user) };
   const exempt = (url: string | undefined, request?: FastifyRequest) =>
     request?.routeOptions.config.rateLimit === false || (url !== undefined && EXEMPT.test(url));
+  const failsClosed = (request: FastifyRequest) =>
+    config.THROTTLE_FAIL_OPEN === false ||
+    (config.THROTTLE_FAIL_OPEN === undefined && request.routeOptions.config.failClosed === true);
 
-  // Documents the 429 on every limited route.
+  // Documents the 429 on every limited route, and the 503 of a limit that cannot count.
   app.addHook('onRoute', (route) => {
     if (exempt(route.url) || route.config?.rateLimit === false || !route.schema?.response) return;
     route.schema = {
       ...route.schema,
-      response: { ...(route.schema.response as object), 429: problemSchema },
+      response: { ...(route.schema.response as object), 429: problemSchema, 503: problemSchema },
     };
   });
 
@@ -98,7 +107,15 @@ export function installRateLimits(
     const user = request.headers.authorization ? await identify(request) : null;
     const kind = user ? 'user' : 'anonymous';
     const subject = user ? `u${user.id}` : `ip${request.ip}`;
-    const { allowed, states } = await store.consume(subject, limits[kind], clock.now().getTime());
+    let counted;
+    try {
+      counted = await store.consume(subject, limits[kind], clock.now().getTime());
+    } catch (err) {
+      // Redis does not answer (logged once by redis.ts): refuse or let through, as configured.
+      if (isOutage(err) && !failsClosed(request)) return;
+      throw err;
+    }
+    const { allowed, states } = counted;
     void reply.header('RateLimit-Policy', policies[kind]).header('RateLimit', stateHeader(states));
     if (!allowed) throw refusal(states);
   });

@@ -54,3 +54,6 @@ select coalesce(json_agg(json_build_object(
       join "shops" on "shops"."id" = "offers"."shop_id";
 
 select "email" from "users" where "users"."id" = $1;
+
+insert into "outgoing_mail" ("id", "recipient", "subject", "text", "html", "created_at", "locked_until", "attempts", "last_error", "failed_at") values (default, $1, $2, $3, $4, $5, default, default, default, default)
+  returning "id";

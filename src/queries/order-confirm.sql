@@ -55,3 +55,6 @@ select coalesce(json_agg(json_build_object(
       join "shops" on "shops"."id" = "offers"."shop_id";
 
 select "email" from "users" where ("users"."is_staff" = $1 and "users"."is_active" = $2);
+
+insert into "outgoing_mail" ("id", "recipient", "subject", "text", "html", "created_at", "locked_until", "attempts", "last_error", "failed_at") values (default, $1, $2, $3, $4, $5, default, default, default, default)
+  returning "id";

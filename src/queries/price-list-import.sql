@@ -13,7 +13,7 @@ set local jit = off;
 
 select "id", "user_id", "name", "state", "created_at" from "shops" where "shops"."user_id" = $1;
 
-select "id" from "shops" where ("shops"."name" = $1 and "shops"."user_id" <> $2);
+select "id" from "shops" where (lower("shops"."name") = lower($1) and "shops"."user_id" <> $2);
 
 insert into "shops" ("id", "user_id", "name", "state", "created_at") values (default, $1, $2, default, default)
   returning "id", "user_id", "name", "state", "created_at";

@@ -16,10 +16,13 @@ import {
 import type { AccountsService } from './accounts.service.js';
 
 const tags = ['accounts'];
+/** Routes that guard passwords or send mail: their limits refuse while Redis is down. */
+const guarded = { failClosed: true } as const;
 const accepted = { detail: 'Accepted. If the account exists, a message is on its way.' };
 
 export function accountsRoutes(app: App, accounts: AccountsService) {
   app.post('/register/', {
+    config: guarded,
     schema: {
       tags,
       summary: 'Create an account; a confirmation token is emailed',
@@ -30,6 +33,7 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
   });
 
   app.post('/useractivation/', {
+    config: guarded,
     schema: {
       tags,
       summary: 'Activate an account with the emailed token',
@@ -43,6 +47,7 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
   });
 
   app.post('/useractivation/resend/', {
+    config: guarded,
     schema: {
       tags,
       summary: 'Email a fresh activation token (always 202)',
@@ -56,6 +61,7 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
   });
 
   app.post('/login/', {
+    config: guarded,
     schema: {
       tags,
       summary: 'Exchange email and password for an API token',
@@ -100,6 +106,7 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
   });
 
   app.post('/password/reset/', {
+    config: guarded,
     schema: {
       tags,
       summary: 'Email a password reset token (always 202)',
@@ -113,6 +120,7 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
   });
 
   app.post('/password/reset/confirm/', {
+    config: guarded,
     schema: {
       tags,
       summary: 'Set a new password with the emailed token; revokes all API tokens',

@@ -2,7 +2,7 @@ import { hashSecret, newSecret } from '../../lib/tokens.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/client.js';
 import { problem } from '../../platform/problems.js';
-import type { Mail } from '../../platform/mailer.js';
+import type { Mailer } from '../../platform/mailer.js';
 import type { Limit, RateLimitStore, WindowCounter } from '../../platform/rate-limit.js';
 import * as repo from './accounts.repo.js';
 import type { RegisterInput, UpdateUserInput } from './accounts.schemas.js';
@@ -22,7 +22,7 @@ const TOKEN_MAILS: Limit = { name: 'token-mails', limit: MAILS_PER_RECIPIENT, pe
 
 export interface AccountsDeps {
   db: Db;
-  mail: Mail;
+  mail: Mailer;
   clock: Clock;
   loginFailures: WindowCounter;
   /** Where emailed tokens are counted per account (see MAILS_PER_RECIPIENT). */
@@ -80,18 +80,13 @@ export function createAccountsService({
     const quota = await limits.consume(`token-mail:u${user.id}`, [TOKEN_MAILS], now.getTime());
     if (!quota.allowed) return;
     const token = newSecret();
-    await db.transaction((tx) =>
-      repo.replaceEmailToken(
-        tx,
-        user.id,
-        purpose,
-        hashSecret(token),
-        now,
-        new Date(now.getTime() + emailTokenTtlMs),
-      ),
-    );
     const build = purpose === 'activation' ? activationMail : passwordResetMail;
-    await mail.send(build(user.email, token, emailTokenTtlMs));
+    const mails = await db.transaction(async (tx) => {
+      const expires = new Date(now.getTime() + emailTokenTtlMs);
+      await repo.replaceEmailToken(tx, user.id, purpose, hashSecret(token), now, expires);
+      return mail.add(tx, [build(user.email, token, emailTokenTtlMs)]);
+    });
+    await mail.dispatch(mails);
   }
 
   async function consume(email: string, token: string, purpose: repo.EmailTokenPurpose) {

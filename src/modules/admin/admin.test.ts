@@ -36,7 +36,7 @@ describe('staff view of background jobs', () => {
     }
     const list = await client(h, staff).get('/admin/jobs/?state=failed');
     expect(list.statusCode).toBe(200);
-    const failed = list.json().results.find((j: { name: string }) => j.name === 'mail.send');
+    const failed = list.json().results.find((j: { name: string }) => j.name === 'mail.deliver');
     expect(failed).toMatchObject({ queue: 'mail', state: 'failed', attempts: 6 });
     expect(failed.error).toBeTruthy();
     expect(JSON.stringify(list.json())).not.toContain(email); // payloads stay out

@@ -1,6 +1,6 @@
 // Shops: the one shop of a shop account, its name and order taking, and what its price-list
 // export reads.
-import { and, asc, eq, ne } from 'drizzle-orm';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import {
   categories,
@@ -27,7 +27,7 @@ export async function shopNameTakenByOther(
   const [row] = await db
     .select({ id: shops.id })
     .from(shops)
-    .where(and(eq(shops.name, name), ne(shops.userId, userId)));
+    .where(and(sql`lower(${shops.name}) = lower(${name})`, ne(shops.userId, userId)));
   return Boolean(row);
 }
 

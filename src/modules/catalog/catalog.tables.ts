@@ -26,12 +26,16 @@ export const shops = pgTable(
     userId: integer('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'restrict' }),
+    /** Unique without regard to case: «Связной» and «связной» are one name. */
     name: text('name').notNull(),
     /** Takes orders: a shop that is off disappears from the catalog. */
     state: boolean('state').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('shops_user_key').on(t.userId), uniqueIndex('shops_name_key').on(t.name)],
+  (t) => [
+    uniqueIndex('shops_user_key').on(t.userId),
+    uniqueIndex('shops_name_key').on(sql`lower(${t.name})`),
+  ],
 );
 
 /** Categories are shared by name across shops. */

@@ -1,10 +1,9 @@
 // Placed orders: confirming the cart (stock taken, prices frozen, address copied, mails sent),
 // their life through the states, and the lists of buyers and shops.
-import type { FastifyBaseLogger } from 'fastify';
 import type { AuthUser } from '../../platform/auth.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/client.js';
-import type { Mail, MailMessage } from '../../platform/mailer.js';
+import type { Mailer } from '../../platform/mailer.js';
 import { problem } from '../../platform/problems.js';
 import { emailOf, staffEmails } from '../accounts/index.js';
 import { returnStock, takeStock, type CatalogService } from '../catalog/index.js';
@@ -19,18 +18,17 @@ import { createdOf, itemsOf, orderDto, orderView, shopOrdersView } from './order
 
 export interface OrdersDeps {
   db: Db;
-  mail: Mail;
+  mail: Mailer;
   clock: Clock;
   /** Invoices go here; unset → to every active staff user. */
   adminEmail: string | undefined;
-  log: FastifyBaseLogger;
   /** Told after a commit that changed stock, so no cached catalog read shows the old stock. */
   catalog: Pick<CatalogService, 'changed'>;
 }
 
 /** Points where tests can hold a request to observe it in flight; nothing is set in production. */
 export interface OrderHooks {
-  /** Runs after the Idempotency-Key is claimed, before the order's transaction. */
+  /** Runs in the order's transaction, right after the Idempotency-Key is claimed. */
   afterKeyClaimed?: () => Promise<void>;
 }
 
@@ -68,25 +66,28 @@ export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): 
   }
 }
 
-export function createOrdersService({ db, mail, clock, adminEmail, log, catalog }: OrdersDeps) {
-  const idempotency = createIdempotency(db);
+type Placed =
+  { replayed: true; body: OrderDto } | { replayed: false; body: OrderDto; mails: number[] };
+
+export function createOrdersService({ db, mail, clock, adminEmail, catalog }: OrdersDeps) {
+  const idempotency = createIdempotency();
   const hooks: OrderHooks = {};
 
-  /** Mail after commit: a failure to queue must not turn a placed order into an error. */
-  async function sendAll(messages: MailMessage[]) {
-    const results = await Promise.allSettled(messages.map((m) => mail.send(m)));
-    for (const r of results)
-      if (r.status === 'rejected') log.error({ err: r.reason }, 'order mail not queued');
-  }
-
   /**
-   * The cart becomes an order in one transaction; stock is taken under row locks in offer-id
-   * order. The locks are held for two statements and the commit only: the answer is built after.
+   * The cart becomes an order in one transaction: the Idempotency-Key (if any) is claimed, stock
+   * is taken under row locks in offer-id order, and the answer and its mails are written, so
+   * nothing of it exists unless all of it does. Mail is queued after the commit.
    */
-  async function placeOrder(user: AuthUser, body: ConfirmInput): Promise<OrderDto> {
+  async function placeOrder(user: AuthUser, body: ConfirmInput, key?: string): Promise<Placed> {
     const now = clock.now();
     const placed = await retryOnDeadlock(() =>
-      db.transaction(async (tx) => {
+      db.transaction(async (tx): Promise<Placed> => {
+        if (key !== undefined) {
+          const claim = await idempotency.claim(tx, user.id, key, requestHash(body), now);
+          // Only successes are kept (a failure rolls its key back), so a replay is always the 201.
+          if (claim.kind === 'replay') return { replayed: true, body: claim.body as OrderDto };
+          await hooks.afterKeyClaimed?.();
+        }
         const { basketId, lines } = await cartRepo.basketWithLines(tx, user.id);
         if (body.id !== undefined && body.id !== basketId)
           throw problem.notFound(`Cart ${body.id} not found.`);
@@ -96,32 +97,34 @@ export function createOrdersService({ db, mail, clock, adminEmail, log, catalog 
         const address = await findAddress(tx, user.id, body.contact);
         if (!address) throw problem.notFound(`Contact ${body.contact} not found.`);
         const prices = await takeStock(tx, new Map(lines.map((l) => [l.offerId, l.quantity])));
-        const order = { contactId: body.contact, address, at: now, byUserId: user.id };
-        await repo.confirmBasket(tx, basketId, order, prices);
-        return {
-          basketId,
+        const placement = { contactId: body.contact, address, at: now, byUserId: user.id };
+        await repo.confirmBasket(tx, basketId, placement, prices);
+
+        const row: repo.OrderRow = {
+          id: basketId,
+          userId: user.id,
+          state: 'new',
           address,
-          lines: lines.map((l) => ({ ...l, price: prices.get(l.offerId)! })),
+          contactId: body.contact,
+          createdAt: now,
+          confirmedAt: now,
         };
+        const priced = lines.map((l) => ({ ...l, price: prices.get(l.offerId)! }));
+        const order = orderDto(row, await itemsOf(tx, priced), [{ state: 'new', at: now }]);
+        const admins = adminEmail ? [adminEmail] : await staffEmails(tx);
+        const mails = await mail.add(tx, [
+          confirmationMail(user.email, order),
+          ...admins.map((to) => invoiceMail(to, order, user.email)),
+        ]);
+        if (key !== undefined) await idempotency.complete(tx, user.id, key, order);
+        return { replayed: false, body: order, mails };
       }),
     );
-    await catalog.changed();
-    const row: repo.OrderRow = {
-      id: placed.basketId,
-      userId: user.id,
-      state: 'new',
-      address: placed.address,
-      contactId: body.contact,
-      createdAt: now,
-      confirmedAt: now,
-    };
-    const order = orderDto(row, await itemsOf(db, placed.lines), [{ state: 'new', at: now }]);
-    const admins = adminEmail ? [adminEmail] : await staffEmails(db);
-    await sendAll([
-      confirmationMail(user.email, order),
-      ...admins.map((to) => invoiceMail(to, order, user.email)),
-    ]);
-    return order;
+    if (!placed.replayed) {
+      await catalog.changed();
+      await mail.dispatch(placed.mails);
+    }
+    return placed;
   }
 
   /** Moves an order from one of `from` to `to`, returning stock on cancel; one racer wins. */
@@ -138,10 +141,10 @@ export function createOrdersService({ db, mail, clock, adminEmail, log, catalog 
         if (!row) return undefined;
         if (to === 'canceled') await returnStock(tx, await repo.quantitiesOf(tx, orderId));
         await repo.addHistory(tx, orderId, to, clock.now(), by);
-        return {
-          buyerId: row.userId,
-          order: await orderView(tx, (await repo.findOrder(tx, orderId))!),
-        };
+        const order = await orderView(tx, (await repo.findOrder(tx, orderId))!);
+        const buyerEmail = await emailOf(tx, row.userId);
+        const mails = buyerEmail ? await mail.add(tx, [statusMail(buyerEmail, order)]) : [];
+        return { order, mails };
       }),
     );
     if (!moved) {
@@ -157,29 +160,15 @@ export function createOrdersService({ db, mail, clock, adminEmail, log, catalog 
       );
     }
     if (to === 'canceled') await catalog.changed();
-    const buyerEmail = await emailOf(db, moved.buyerId);
-    if (buyerEmail) await sendAll([statusMail(buyerEmail, moved.order)]);
+    await mail.dispatch(moved.mails);
     return moved.order;
   }
 
   return {
     hooks,
 
-    async confirm(user: AuthUser, body: ConfirmInput, key?: string) {
-      if (key === undefined) return { body: await placeOrder(user, body), replayed: false };
-      const claim = await idempotency.claim(user.id, key, requestHash(body), clock.now());
-      // Only successes are kept (failures release their key), so a replay is always the 201.
-      if (claim.kind === 'replay') return { body: claim.body as OrderDto, replayed: true };
-      try {
-        await hooks.afterKeyClaimed?.();
-        const order = await placeOrder(user, body);
-        await idempotency.complete(user.id, key, 201, order);
-        return { body: order, replayed: false };
-      } catch (err) {
-        await idempotency.release(user.id, key);
-        throw err;
-      }
-    },
+    /** Places the order; with an Idempotency-Key, a repeat replays the first answer. */
+    confirm: (user: AuthUser, body: ConfirmInput, key?: string) => placeOrder(user, body, key),
 
     async list(userId: number, limit: number, offset: number) {
       const { count, rows } = await repo.listOrders(db, userId, limit, offset);

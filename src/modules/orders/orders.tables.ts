@@ -9,7 +9,6 @@ import {
   pgTable,
   primaryKey,
   serial,
-  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -100,8 +99,8 @@ export const orderHistory = pgTable(
 );
 
 /**
- * `Idempotency-Key` of order confirmations, per user, kept 24 h. `status` null means the first
- * request is still running; otherwise `response` is the answer to replay.
+ * `Idempotency-Key` of order confirmations, per user, kept 24 h. Claimed and answered inside the
+ * order's transaction, so a key others can see always has its `response` (the 201 to replay).
  */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
@@ -111,7 +110,6 @@ export const idempotencyKeys = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
-    status: smallint('status'),
     response: jsonb('response'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

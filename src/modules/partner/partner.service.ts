@@ -1,19 +1,27 @@
 // The supplier side: price-list imports (now or as a job), export, order taking on/off and the
 // shop's orders. The catalog and orders modules own the data; this reads and checks price lists.
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/client.js';
 import { AppError, problem, type FieldError } from '../../platform/problems.js';
 import type { JobDefinition, JobQueue } from '../../platform/queue.js';
 import type { CatalogService, ImportSummary, Progress } from '../catalog/index.js';
 import type { OrdersService, PlacedState } from '../orders/index.js';
+import * as repo from './partner.repo.js';
 import { writePriceList } from './price-list.export.js';
 import { readPriceList } from './price-list.yaml.js';
 import { fetchPriceList, type FetchOptions } from './url-fetch.js';
 
 export type PriceListSource = { kind: 'text'; text: string } | { kind: 'url'; url: string };
 
+/** Only the id: the price list waits in the database (import_requests), not in the job store. */
 interface ImportJobPayload {
-  userId: number;
-  source: PriceListSource;
+  requestId: number;
 }
+
+/** Imports one shop may have queued or running at once; more → 429. */
+export const MAX_QUEUED_IMPORTS = 2;
+/** A request this old belongs to a job that was lost (an in-process queue at a restart). */
+const REQUEST_STALE_MS = 3_600_000;
 
 /** Expected failures (an invalid file) are a result, not a crash: they must not be retried. */
 type ImportJobResult =
@@ -21,6 +29,8 @@ type ImportJobResult =
   | { ok: false; status: number; detail: string; errors: FieldError[] | null };
 
 export interface PartnerDeps {
+  db: Db;
+  clock: Clock;
   catalog: CatalogService;
   orders: OrdersService;
   queue: JobQueue;
@@ -29,10 +39,39 @@ export interface PartnerDeps {
 
 export type PartnerService = ReturnType<typeof createPartnerService>;
 
-export function createPartnerService({ catalog, orders, queue, fetch }: PartnerDeps) {
+export function createPartnerService({ db, clock, catalog, orders, queue, fetch }: PartnerDeps) {
   async function run(userId: number, source: PriceListSource, progress?: Progress) {
     const text = source.kind === 'url' ? await fetchPriceList(source.url, fetch) : source.text;
     return catalog.importPriceList(userId, readPriceList(text), progress);
+  }
+
+  /** Runs a queued request; the request is deleted once no attempt will follow. */
+  async function runRequest(requestId: number, progress: Progress, final: boolean) {
+    const request = await repo.findImportRequest(db, requestId);
+    if (!request) {
+      return { ok: false as const, status: 410, detail: 'The upload is gone.', errors: null };
+    }
+    const source: PriceListSource =
+      request.url !== null
+        ? { kind: 'url', url: request.url }
+        : { kind: 'text', text: request.text! };
+    let done = true;
+    try {
+      return { ok: true as const, summary: await run(request.userId, source, progress) };
+    } catch (err) {
+      if (!(err instanceof AppError)) {
+        done = final;
+        throw err;
+      }
+      return {
+        ok: false as const,
+        status: err.status,
+        detail: err.detail,
+        errors: err.errors ?? null,
+      };
+    } finally {
+      if (done) await repo.deleteImportRequest(db, requestId);
+    }
   }
 
   // Registered while the app is built, so `npm run worker` knows the handler by name.
@@ -41,21 +80,37 @@ export function createPartnerService({ catalog, orders, queue, fetch }: PartnerD
     queue: 'import',
     // The import is one transaction, so a retry after a lost connection starts clean.
     attempts: 2,
-    handler: async ({ userId, source }, ctx) => {
-      try {
-        return { ok: true, summary: await run(userId, source, ctx.progress) };
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        return { ok: false, status: err.status, detail: err.detail, errors: err.errors ?? null };
-      }
-    },
+    handler: ({ requestId }, ctx) => runRequest(requestId, ctx.progress, ctx.final),
   });
 
   return {
     importNow: (userId: number, source: PriceListSource) => run(userId, source),
 
-    startImport: (userId: number, source: PriceListSource) =>
-      queue.enqueue(importJob, { userId, source }, { owner: String(userId) }),
+    /** Keeps the price list in the database and queues its import; at most a few per shop. */
+    async startImport(userId: number, source: PriceListSource) {
+      const requestId = await repo.addImportRequest(
+        db,
+        {
+          userId,
+          ...(source.kind === 'url' ? { url: source.url } : { text: source.text }),
+          createdAt: clock.now(),
+        },
+        MAX_QUEUED_IMPORTS,
+        REQUEST_STALE_MS,
+      );
+      if (requestId === undefined) {
+        throw problem.importsQueued(
+          `${MAX_QUEUED_IMPORTS} imports of this shop are already queued or running; send the next when one has ended.`,
+          { headers: { 'Retry-After': '30' } },
+        );
+      }
+      try {
+        return await queue.enqueue(importJob, { requestId }, { owner: String(userId) });
+      } catch (err) {
+        await repo.deleteImportRequest(db, requestId);
+        throw err;
+      }
+    },
 
     /** Another account's job is 404, as if it did not exist. */
     async jobStatus(userId: number, id: string) {

@@ -3,3 +3,5 @@ export * from '../../modules/accounts/accounts.tables.js';
 export * from '../../modules/contacts/contacts.tables.js';
 export * from '../../modules/catalog/catalog.tables.js';
 export * from '../../modules/orders/orders.tables.js';
+export * from '../../modules/partner/partner.tables.js';
+export * from '../mail-outbox.tables.js';
