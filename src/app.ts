@@ -27,6 +27,7 @@ import {
 } from './modules/orders/index.js';
 import { createPartnerService, partnerRoutes } from './modules/partner/index.js';
 import { createIdentify, installAuth } from './platform/auth.js';
+import { createBackground } from './platform/background.js';
 import { createMemoryCache, createRedisCache } from './platform/cache.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -111,8 +112,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     log: app.log,
   });
   if (deps.runsJobs) mail.startSweeping();
-  // Jobs this process still runs may be mail: they finish before the SMTP pool closes.
+  const background = createBackground(app.log);
+  app.decorate('background', background);
+  // Work still running may send mail: it ends before the SMTP pool closes.
   app.addHook('onClose', async () => {
+    await background.drain();
     if (queue.kind === 'in-process') await queue.drain();
     await mail.close();
   });
@@ -143,7 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   opsRoutes(app, database, redis);
-  accountsRoutes(app, accounts);
+  accountsRoutes(app, accounts, background);
   contactsRoutes(app, createContactsService({ db }));
   adminRoutes(app, { orders, queue, cache });
   partnerRoutes(app, partner, priceListMaxBytes);

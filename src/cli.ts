@@ -1,7 +1,7 @@
 // Command-line tasks: `npm run migrate`, `npm run createsuperuser -- --email E --password P`.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { pino } from 'pino';
+import { createLogger } from './platform/logger.js';
 import { emailSchema, upsertStaffUser } from './modules/accounts/index.js';
 import { createCatalogService } from './modules/catalog/index.js';
 import { describeSummary, importPriceListFile } from './modules/partner/index.js';
@@ -62,7 +62,7 @@ async function importPriceListCommand(email: string | undefined, files: string[]
   // Without Redis an API process beside this command serves its own entries until they expire.
   const redis = config.REDIS_URL && createRedisConnections(config.REDIS_URL, config.REDIS_PREFIX);
   const cache = redis ? createRedisCache(redis) : createMemoryCache();
-  const log = pino({ level: config.LOG_LEVEL });
+  const log = createLogger(config.LOG_LEVEL);
   try {
     const catalog = createCatalogService({ db: database.db, cache, log });
     const maxBytes = Math.round(config.PRICE_LIST_MAX_MB * 1024 * 1024);

@@ -1,7 +1,7 @@
 // Starts the API: config → database → app → listen; closes everything cleanly on SIGTERM/SIGINT.
 // WEB_CONCURRENCY > 1 makes this the cluster primary that forks that many API processes.
 import cluster from 'node:cluster';
-import { pino } from 'pino';
+import { createLogger } from './platform/logger.js';
 import { buildApp } from './app.js';
 import { createBullQueue } from './platform/bull-queue.js';
 import { systemClock } from './platform/clock.js';
@@ -13,7 +13,7 @@ import { createRedisConnections } from './platform/redis.js';
 
 async function main() {
   const config = loadConfig(undefined, { devDefaults: process.argv.includes('--dev') });
-  const log = pino({ level: config.LOG_LEVEL });
+  const log = createLogger(config.LOG_LEVEL);
   checkConcurrency(config);
   if (cluster.isPrimary && config.WEB_CONCURRENCY > 1) {
     await runPrimary(config.WEB_CONCURRENCY, log);

@@ -1,6 +1,6 @@
 // The job worker (`npm run worker`): builds the same app and services as the API, so every job
 // handler is registered by name, then runs jobs from Redis until SIGTERM/SIGINT. Never listens.
-import { pino } from 'pino';
+import { createLogger } from './platform/logger.js';
 import { buildApp } from './app.js';
 import { createBullQueue } from './platform/bull-queue.js';
 import { systemClock } from './platform/clock.js';
@@ -16,7 +16,7 @@ async function main() {
         'process (npm start) runs its jobs itself and no worker is needed.',
     );
   }
-  const log = pino({ level: config.LOG_LEVEL });
+  const log = createLogger(config.LOG_LEVEL);
   const database = await openConfiguredDatabase(config);
   const redis = createRedisConnections(config.REDIS_URL, config.REDIS_PREFIX, log);
   const queue = createBullQueue({ redis, log });

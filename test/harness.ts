@@ -31,6 +31,8 @@ export interface Harness {
   dataDir: string;
   /** The harness's own Redis prefix, when TEST_REDIS_URL is set. */
   redis?: RedisConnections;
+  /** Waits until the work requests started has ended: detached tasks, then every job. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -121,7 +123,12 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     clock,
     dataDir,
     redis,
+    async settle() {
+      await app.background.drain();
+      await queue.drain();
+    },
     async close() {
+      await app.background.drain();
       await queue.drain();
       await bull?.close();
       await app.close();

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/platform/db/client.js';
 import { uniqueTag } from './catalog-factory.js';
-import { createUser, uniqueEmail } from './harness.js';
+import { eq } from 'drizzle-orm';
+import { createBullQueue } from '../src/platform/bull-queue.js';
+import { outgoingMail } from '../src/platform/mail-outbox.tables.js';
+import { createUser, openTestRedis, silentLog, uniqueEmail } from './harness.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 
 const enabled = Boolean(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL);
@@ -51,11 +54,12 @@ describe.skipIf(!enabled)('two API processes and a worker on PostgreSQL and Redi
   let a: Proc;
   let b: Proc;
   let worker: Proc;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     [smtp, dataDir] = await Promise.all([startSmtp(), mkdtemp(join(tmpdir(), 'purchases-mp-'))]);
     database = await openDatabase({ url: process.env.TEST_DATABASE_URL! });
-    const env = {
+    env = {
       DATABASE_URL: process.env.TEST_DATABASE_URL!,
       REDIS_URL: process.env.TEST_REDIS_URL!,
       REDIS_PREFIX: `purchases-mp:${randomBytes(6).toString('hex')}:`,
@@ -152,16 +156,26 @@ describe.skipIf(!enabled)('two API processes and a worker on PostgreSQL and Redi
     expect((await call(b, 'GET', page)).json().results[0].price).toBe(700);
   });
 
-  it('(c) sends a mail enqueued by A exactly once, through the worker', async () => {
+  it('(c) sends a mail queued by A exactly once, through the worker', async () => {
     const email = uniqueEmail('mp');
     const res = await call(a, 'POST', '/register/', {
       body: { email, password: 'Sturdy-Lantern-42', first_name: 'Пётр', last_name: 'Иванов' },
     });
     expect(res.status).toBe(201);
     await smtp.waitFor(email, /Подтверждение/, 30_000);
-    // The API processes only enqueue (they run no workers), so this came from the worker; a
-    // second delivery would follow within BullMQ's lock renewal, well inside this second.
-    await new Promise((r) => setTimeout(r, 1000));
+    // The API processes only queue (they run no workers), so this came from the worker. Once no
+    // job is waiting or running and the message has left the outbox table, nothing more can send it.
+    const observer = createBullQueue({ redis: openTestRedis(env.REDIS_PREFIX)!, log: silentLog });
+    try {
+      await observer.drain();
+    } finally {
+      await observer.close();
+    }
+    const left = await database.db
+      .select()
+      .from(outgoingMail)
+      .where(eq(outgoingMail.recipient, email));
+    expect(left).toEqual([]);
     expect(smtp.received.filter((m) => m.to.includes(email))).toHaveLength(1);
   });
 
@@ -202,4 +216,87 @@ describe.skipIf(!enabled)('two API processes and a worker on PostgreSQL and Redi
     for (const p of [a, b])
       expect((await call(p, 'GET', `/products/${offer.id}/`)).json().quantity).toBe(0);
   });
+});
+
+describe.skipIf(!enabled)('WEB_CONCURRENCY=2: one port, two API processes under a primary', () => {
+  let primary: ChildProcess;
+  let output = '';
+  let dataDir: string;
+
+  /** Resolves when the primary's output (its own and its API processes') matches `re`. */
+  const seen = (re: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const m = re.exec(output);
+        if (m) {
+          primary.stdout!.off('data', check);
+          resolve(m);
+        }
+      };
+      primary.stdout!.on('data', check);
+      primary.once('exit', (code) =>
+        reject(new Error(`the primary exited with ${code}: ${output}`)),
+      );
+      check();
+    });
+  /** The pids that have logged "Server listening", in order. */
+  const listening = () =>
+    [...output.matchAll(/"pid":(\d+)[^\n]*Server listening at (http:\/\/[\d.:]+)/g)].map((m) => ({
+      pid: Number(m[1]),
+      base: m[2]!,
+    }));
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'purchases-cluster-'));
+    primary = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: process.env.TEST_DATABASE_URL!,
+        REDIS_URL: process.env.TEST_REDIS_URL!,
+        REDIS_PREFIX: `purchases-cluster:${randomBytes(6).toString('hex')}:`,
+        SECRET_KEY: 'cluster-secret',
+        DATA_DIR: dataDir,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        WEB_CONCURRENCY: '2',
+      },
+    });
+    primary.stdout!.on('data', (c: Buffer) => void (output += c.toString()));
+    primary.stderr!.on('data', (c: Buffer) => void (output += c.toString()));
+    await seen(/Server listening[\s\S]*Server listening/);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (primary && primary.exitCode === null) {
+      primary.kill('SIGKILL');
+      for (const { pid } of listening()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('replaces an API process that dies, keeps answering, and stops cleanly on SIGTERM', async () => {
+    const [first, second] = listening();
+    expect(first!.pid).not.toBe(second!.pid);
+    expect(first!.base).toBe(second!.base); // one shared port
+    const health = async () => (await fetch(`${first!.base}/health/`)).status;
+    expect(await Promise.all(Array.from({ length: 10 }, health))).toEqual(Array(10).fill(200));
+
+    process.kill(first!.pid, 'SIGKILL');
+    await seen(/API process died; starting another/);
+    await seen(new RegExp(`Server listening[\\s\\S]*Server listening[\\s\\S]*Server listening`));
+    const third = listening()[2]!;
+    expect([first!.pid, second!.pid]).not.toContain(third.pid);
+    expect(await Promise.all(Array.from({ length: 10 }, health))).toEqual(Array(10).fill(200));
+
+    const exited = new Promise<number | null>((r) => primary.once('exit', (code) => r(code)));
+    primary.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    for (const pid of [second!.pid, third.pid]) expect(() => process.kill(pid, 0)).toThrow();
+  }, 60_000);
 });

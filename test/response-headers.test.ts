@@ -18,3 +18,17 @@ it('forbids type sniffing and referrers everywhere, and shared caching of signed
   expect(signedIn.headers['cache-control']).toBe('no-store');
   expect(anonymous.headers['cache-control']).toBeUndefined();
 });
+
+it('serves the documentation pages with a Content-Security-Policy that allows only this host', async () => {
+  const swagger = await client(h).get('/api/docs/');
+  const redoc = await client(h).get('/api/redoc/');
+  for (const res of [swagger, redoc]) {
+    expect(res.statusCode).toBe(200);
+    const policy = String(res.headers['content-security-policy']);
+    expect(policy).toContain("default-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).not.toMatch(/https:|http:|\*/);
+  }
+  for (const res of [swagger, redoc])
+    expect(String(res.headers['content-security-policy'])).toMatch(/script-src 'self' *;/);
+});

@@ -15,6 +15,7 @@ import {
   type JobStatus,
   type QueueName,
 } from './queue.js';
+import { describeError } from './logger.js';
 import { onRedis, type RedisConnections } from './redis.js';
 
 export interface BullQueueOptions {
@@ -95,7 +96,12 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
   const bounded = <T>(work: () => Promise<T>) => onRedis(redis, work);
   const prefix = redis.prefix.replace(/:$/, '') + ':bull';
   const queues = Object.fromEntries(
-    QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix })]),
+    QUEUE_NAMES.map((name) => {
+      const q = new Queue(name, { connection, prefix });
+      // Connection errors are the outage redis.ts logs once; without a listener BullMQ prints each.
+      q.on('error', () => {});
+      return [name, q];
+    }),
   ) as Record<QueueName, Queue>;
   const workers: Worker[] = [];
 
@@ -147,12 +153,17 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
     const def = registry.get(job.name);
     if (!def) throw new Error(`No handler registered for job ${job.name}`);
     const data = job.data as Stored;
-    return def.handler(data.payload, {
-      id: job.id!,
-      attempt: job.attemptsMade + 1,
-      final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
-      progress: (done, total) => job.updateProgress({ done, total }),
-    });
+    try {
+      return await def.handler(data.payload, {
+        id: job.id!,
+        attempt: job.attemptsMade + 1,
+        final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+        progress: (done, total) => job.updateProgress({ done, total }),
+      });
+    } catch (err) {
+      // BullMQ keeps the message of a failure in Redis: it must not carry statement values.
+      throw new Error(describeError(err));
+    }
   }
 
   const queue: BullJobQueue = {

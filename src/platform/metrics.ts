@@ -45,7 +45,9 @@ export function installMetrics(
     // Read from the shared store by every process: summing them over a cluster would count N times.
     aggregator: 'first',
     async collect() {
-      const counts = await queue.counts();
+      // Unreadable while Redis is down: the series is left out rather than the whole answer.
+      const counts = await queue.counts().catch(() => undefined);
+      if (!counts) return this.reset();
       for (const [q, states] of Object.entries(counts)) {
         for (const [state, n] of Object.entries(states)) this.set({ queue: q, state }, n);
       }
@@ -62,7 +64,9 @@ export function installMetrics(
       registers: [registry],
       aggregator: 'first',
       async collect() {
-        this.set(pick(await cache.stats()));
+        const stats = await cache.stats().catch(() => undefined);
+        if (stats) this.set(pick(stats));
+        else this.reset();
       },
     });
   cacheStat(

@@ -4,6 +4,7 @@
 // that builds the same app can run jobs another process enqueued.
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import { describeError } from './logger.js';
 
 export interface JobContext {
   id: string;
@@ -165,7 +166,7 @@ export function createInProcessQueue({
         status.finishedAt = new Date();
         return;
       } catch (err) {
-        status.error = err instanceof Error ? err.message : String(err);
+        status.error = describeError(err);
         const last = attempt >= attempts;
         log.warn(
           { job: def.name, jobId: status.id, attempt, err: status.error },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Background } from '../../platform/background.js';
 import type { App } from '../../platform/http.js';
 import { currentUser } from '../../platform/auth.js';
 import { problemResponses } from '../../platform/problems.js';
@@ -20,7 +21,7 @@ const tags = ['accounts'];
 const guarded = { failClosed: true } as const;
 const accepted = { detail: 'Accepted. If the account exists, a message is on its way.' };
 
-export function accountsRoutes(app: App, accounts: AccountsService) {
+export function accountsRoutes(app: App, accounts: AccountsService, background: Background) {
   app.post('/register/', {
     config: guarded,
     schema: {
@@ -55,7 +56,8 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
       response: { 202: messageSchema, ...problemResponses(400) },
     },
     handler: async (req, reply) => {
-      await accounts.resendActivation(req.body.email);
+      // Answered before the account is looked up, so the time says nothing of it.
+      background.run('resend-activation', () => accounts.resendActivation(req.body.email));
       return reply.code(202).send(accepted);
     },
   });
@@ -114,7 +116,8 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
       response: { 202: messageSchema, ...problemResponses(400) },
     },
     handler: async (req, reply) => {
-      await accounts.requestPasswordReset(req.body.email);
+      // Answered before the account is looked up, so the time says nothing of it.
+      background.run('password-reset', () => accounts.requestPasswordReset(req.body.email));
       return reply.code(202).send(accepted);
     },
   });

@@ -146,7 +146,7 @@ describe('registration and activation', () => {
     const first = tokenIn((await h.smtp.waitFor(account.email)).text);
     expect((await post('/useractivation/resend/', { email: uniqueEmail() })).statusCode).toBe(202);
     expect((await post('/useractivation/resend/', { email: account.email })).statusCode).toBe(202);
-    await h.queue.drain();
+    await h.settle();
     const mails = h.smtp.received.filter((m) => m.to.includes(account.email));
     expect(mails).toHaveLength(2);
     const second = tokenIn(mails[1]!.text);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { App } from '../../platform/http.js';
 import type { Database } from '../../platform/db/client.js';
 import { PROBLEM_TYPES, problem, problemResponses } from '../../platform/problems.js';
-import type { RedisConnections } from '../../platform/redis.js';
+import { onRedis, type RedisConnections } from '../../platform/redis.js';
 
 const tags = ['operations'];
 const status = z.object({ status: z.literal('ok') });
@@ -20,7 +20,7 @@ function withinTime(check: () => Promise<unknown>): Promise<unknown> {
 
 export function opsRoutes(app: App, database: Database, redis?: RedisConnections) {
   const dependencies: [string, () => Promise<unknown>][] = [['database', () => database.ping()]];
-  if (redis) dependencies.push(['Redis', () => redis.client().ping()]);
+  if (redis) dependencies.push(['Redis', () => onRedis(redis, () => redis.client().ping())]);
 
   app.get('/health/', {
     schema: { tags, summary: 'Liveness: the process answers', response: { 200: status } },

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../../../test/client.js';
 import { createHarness, createUser, type Harness } from '../../../test/harness.js';
 import { offerParameters, offers, parameters, shops } from '../../platform/db/schema.js';
-import { importYaml, shopYaml } from './partner.test-helpers.js';
+import { FIXTURE, importYaml, shopYaml } from './partner.test-helpers.js';
 
 async function offersOf(h: Harness, shopId: number) {
   return h.database.db
@@ -164,6 +164,22 @@ goods:
     const res = await importYaml(h, b, yaml);
     expect(res.statusCode).toBe(409);
     expect(res.json().type).toBe('/problems/shop-name-taken');
+  });
+
+  it('shop names are compared without regard to case', async () => {
+    const [a, b] = await Promise.all([
+      createUser(h, { type: 'shop' }),
+      createUser(h, { type: 'shop' }),
+    ]);
+    const name = `Связной ${process.pid}-${Date.now()}`;
+    const yaml = FIXTURE.replace(/^shop: .*$/m, `shop: ${name}`);
+    expect((await importYaml(h, a, yaml)).statusCode).toBe(200);
+    const lower = await importYaml(h, b, yaml.replace(name, name.toLowerCase()));
+    expect(lower.statusCode).toBe(409);
+    expect(lower.json().type).toBe('/problems/shop-name-taken');
+    // Its own shop may change the case of its name.
+    const renamed = await importYaml(h, a, yaml.replace(name, name.toUpperCase()));
+    expect(renamed.json().shop.name).toBe(name.toUpperCase());
   });
 
   it('renames the shop on a later import', async () => {
