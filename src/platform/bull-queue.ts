@@ -162,7 +162,7 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
       });
     } catch (err) {
       // BullMQ keeps the message of a failure in Redis: it must not carry statement values.
-      throw new Error(describeError(err));
+      throw new Error(describeError(err), { cause: err });
     }
   }
 
