@@ -32,7 +32,7 @@ import { createMemoryCache, createRedisCache } from './platform/cache.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/client.js';
-import { installProblemHandling } from './platform/errors.js';
+import { frameworkErrors, installProblemHandling } from './platform/errors.js';
 import type { App } from './platform/http.js';
 import { createMailer, createTransport } from './platform/mailer.js';
 import { installMetrics } from './platform/metrics.js';
@@ -81,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
     // Forwarded headers count only from the proxies configured (TRUST_PROXY), never any client's.
     trustProxy: config.TRUST_PROXY,
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -10,6 +10,7 @@ import type { App } from '../src/platform/http.js';
 import { hashSecret, newSecret } from '../src/lib/tokens.js';
 import { hashPassword } from '../src/modules/accounts/passwords.js';
 import { loadConfig } from '../src/platform/config.js';
+import { createLogger } from '../src/platform/logger.js';
 import { openDatabase, type Database } from '../src/platform/db/client.js';
 import { authTokens, users } from '../src/platform/db/schema.js';
 import { createBullQueue, type BullJobQueue } from '../src/platform/bull-queue.js';
@@ -112,7 +113,9 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const bull: BullJobQueue | undefined =
     redis && createBullQueue({ redis, log: silentLog, backoffMs: 10 });
   const queue = bull ?? createInProcessQueue({ log: silentLog, backoffMs: 10 });
-  const app = await buildApp({ config, database, queue, clock, logger: false, redis });
+  // TEST_LOG=error (or another level) shows the app's log, to see why a test got a 500.
+  const logger = process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : false;
+  const app = await buildApp({ config, database, queue, clock, logger, redis });
   await app.ready();
   await bull?.work();
   return {

@@ -41,6 +41,7 @@ function format(statements: string[]): string {
 
 /** The statements `work` sends, in order. */
 async function recorded(work: () => Promise<{ statusCode: number; body: string }>) {
+  await h.settle(); // the jobs of earlier requests (mail delivery) send statements of their own
   const texts: string[] = [];
   h.database.queries.texts = texts;
   try {

@@ -58,3 +58,27 @@ describe('text with a NUL character', () => {
     expect((await client(h, shop).get('/partner/state/')).statusCode).toBe(404);
   });
 });
+
+describe('text with a lone surrogate (JSON can write "\\ud800"; no UTF-8 can)', () => {
+  it('is refused with 400 naming the field, in bodies, queries and headers', async () => {
+    const user = await createUser(h);
+    const me = client(h, user);
+    const res = await me.post('/contacts/add/', undefined, {
+      payload: '{"phone":"+79161234567","city":"\\ud800Москва","street":"Тверская"}',
+      contentType: 'application/json',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      { field: 'city', message: expect.stringContaining('lone surrogate') },
+    ]);
+    expect((await me.get('/contacts/')).json().count).toBe(0);
+    expect((await client(h).get('/products/?search=%ED%A0%80')).statusCode).toBeLessThan(500);
+    const key = await me.post(
+      '/order/confirm/',
+      { contact: 1 },
+      { headers: { 'idempotency-key': 'ключ' } },
+    );
+    expect(key.statusCode).toBe(400);
+    expect(key.json().errors[0].field).toBe('idempotency-key');
+  });
+});

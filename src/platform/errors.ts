@@ -98,6 +98,20 @@ function toAppError(err: FastifyError, maxBody: number): AppError {
 }
 
 /**
+ * Errors Fastify meets before any route runs (Fastify's `frameworkErrors`): a URL whose
+ * percent-encoding is broken, or a path segment too long for the router.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const error =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? problem.badRequest('A part of the path is too long (more than 100 characters).', {
+          status: 414,
+        })
+      : problem.badRequest(`The URL cannot be read: ${err.message}`, { status: 400 });
+  return send(reply, request, error);
+}
+
+/**
  * Installs the error and not-found handlers. Unknown paths are 404, known paths with another
  * method 405 with `Allow`: a side router learns every route as it is registered.
  */

@@ -1,24 +1,37 @@
-// PostgreSQL text cannot hold the NUL character (U+0000): a value with one would fail in the
-// database as a 500. So every request's query string, path and JSON body is searched for it before
-// validation, and a request that has one is refused with a 400 naming each such field. (Price-list
-// files are checked by their own validator, with the same words.)
+// Text PostgreSQL cannot store fails in the database as a 500: the NUL character (U+0000), and a
+// lone UTF-16 surrogate (JSON can write one as "\ud800"; no UTF-8 encodes it). So every request's
+// query string, path and JSON body is searched for both before validation, and a request that has
+// one is refused with a 400 naming each such field. (Price-list files are checked by their own
+// validator, with the same words.)
 import type { FastifyInstance } from 'fastify';
 import { fieldName } from './errors.js';
 import { problem, type FieldError } from './problems.js';
 
 export const NUL_MESSAGE = 'must not contain the NUL character (\\u0000)';
+export const SURROGATE_MESSAGE =
+  'must be valid Unicode text (it has a lone surrogate such as \\ud800)';
 
-/** The places in `value` holding a string with NUL; iterative, so deep nesting cannot overflow. */
-export function fieldsWithNul(value: unknown): string[] {
-  const found: string[] = [];
+/** What is wrong with `text` for the database, or undefined when nothing is. */
+export function textProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return NUL_MESSAGE;
+  if (!text.isWellFormed()) return SURROGATE_MESSAGE;
+  return undefined;
+}
+
+/** The places in `value` whose text (or key) the database cannot store; iterative, so deep
+ * nesting cannot overflow the stack. */
+export function badTextFields(value: unknown): FieldError[] {
+  const found: FieldError[] = [];
   const stack: [unknown, PropertyKey[]][] = [[value, []]];
   while (stack.length > 0) {
     const [v, path] = stack.pop()!;
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) found.push(fieldName(path) || '(root)');
+      const message = textProblem(v);
+      if (message) found.push({ field: fieldName(path) || '(root)', message });
     } else if (v !== null && typeof v === 'object') {
       for (const [k, child] of Object.entries(v)) {
-        if (k.includes('\u0000')) found.push(fieldName([...path, k]));
+        const message = textProblem(k);
+        if (message) found.push({ field: fieldName([...path, k]), message });
         stack.push([child, [...path, Array.isArray(v) ? Number(k) : k]]);
       }
     }
@@ -28,11 +41,9 @@ export function fieldsWithNul(value: unknown): string[] {
 
 export function installTextChecks(app: FastifyInstance) {
   app.addHook('preValidation', async (request) => {
-    const errors: FieldError[] = [request.query, request.params, request.body]
-      .flatMap((part) => fieldsWithNul(part))
-      .map((field) => ({ field, message: NUL_MESSAGE }));
+    const errors = [request.query, request.params, request.body].flatMap(badTextFields);
     if (errors.length > 0) {
-      throw problem.validation('Text may not contain the NUL character: see errors.', { errors });
+      throw problem.validation('Text the service cannot store: see errors.', { errors });
     }
   });
 }

@@ -14,8 +14,7 @@ export const confirmBody = z.strictObject({
 export const idempotencyHeaders = z.looseObject({
   'idempotency-key': z
     .string()
-    .min(1, 'must not be empty')
-    .max(255, 'must be at most 255 characters')
+    .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters (a UUID, say)')
     .optional()
     .describe(
       'Repeating a request with the same key (within 24 h) replays the first answer and creates nothing.',

@@ -2,7 +2,7 @@
 // which report every problem with its place. Parsing is in price-list.yaml.ts.
 // `problem` below is the validator's own reporter, so the registry goes by another name here.
 import { problem as apiProblem, type FieldError } from '../../platform/problems.js';
-import { NUL_MESSAGE } from '../../platform/text-input.js';
+import { textProblem } from '../../platform/text-input.js';
 import type { PriceList, PriceListCategory, PriceListGood } from '../catalog/index.js';
 
 /** More problems than this are summarised, so a broken 100,000-goods file gets a bounded answer. */
@@ -152,7 +152,8 @@ function text(
 ): string | undefined {
   if (v === undefined || v === null) return (problem(field, 'is required'), undefined);
   if (typeof v !== 'string') return (problem(field, 'must be a text'), undefined);
-  if (v.includes('\u0000')) return (problem(field, NUL_MESSAGE), undefined);
+  const bad = textProblem(v);
+  if (bad) return (problem(field, bad), undefined);
   const s = v.trim();
   if (!allowEmpty && s === '') return (problem(field, 'must not be empty'), undefined);
   if (s.length > max) return (problem(field, `must be at most ${max} characters`), undefined);
@@ -187,8 +188,8 @@ function params(v: unknown, field: string, problem: Problem): [string, string][]
     if (name.trim() === '' || name.length > 200) {
       problem(at, 'parameter names must be 1 to 200 characters');
       ok = false;
-    } else if (name.includes('\u0000') || String(value).includes('\u0000')) {
-      problem(at, NUL_MESSAGE);
+    } else if (textProblem(name + String(value))) {
+      problem(at, textProblem(name + String(value))!);
       ok = false;
     } else if (seen.has(name.trim())) {
       problem(at, 'duplicate parameter name');
