@@ -18,6 +18,7 @@ import {
   installCatalogCache,
 } from './modules/catalog/index.js';
 import { contactsRoutes, createContactsService } from './modules/contacts/index.js';
+import { createGoogleLogin, oauthRoutes } from './modules/oauth/index.js';
 import { opsRoutes } from './modules/ops/index.js';
 import {
   cartRoutes,
@@ -100,6 +101,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     limits: limitStore,
     emailTokenTtlMs: config.EMAIL_TOKEN_TTL,
   });
+  const googleLogin = createGoogleLogin({
+    db,
+    clock,
+    log: app.log,
+    config,
+    // The failed-login limit covers the callback too, counted per address (no email is known yet).
+    failures: limitStore.windowCounter('google-login-failures', LOGIN_FAILURE_WINDOW_MS),
+  });
   const catalog = createCatalogService({ db, cache, log: app.log });
   const orders = createOrdersService({
     db,
@@ -119,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   opsRoutes(app, database, redis);
   accountsRoutes(app, accounts);
+  oauthRoutes(app, googleLogin);
   contactsRoutes(app, createContactsService({ db }));
   adminRoutes(app, { orders, queue, cache });
   partnerRoutes(app, partner, priceListMaxBytes);
