@@ -125,9 +125,11 @@ export function createOidcProvider(
     const reason =
       err instanceof oidc.ResponseBodyError
         ? `it answered ${err.status} ${err.error}`
-        : err instanceof Error
-          ? err.message
-          : 'unknown failure';
+        : err instanceof Error && err.cause instanceof Response
+          ? `it answered HTTP ${err.cause.status}`
+          : err instanceof Error
+            ? err.message
+            : 'unknown failure';
     // The cause may hold the callback's parameters or claims: only its message is logged.
     log.warn(
       { code: (err as { code?: string }).code, reason },
