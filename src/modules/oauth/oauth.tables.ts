@@ -32,7 +32,7 @@ export const linkedIdentities = pgTable(
   },
   (t) => [
     uniqueIndex('linked_identities_provider_subject_key').on(t.provider, t.subject),
-    // One identity per provider and account; also the index the cascade from users uses.
+    // One identity per provider and account; also the index a deleted account cascades through.
     uniqueIndex('linked_identities_user_provider_key').on(t.userId, t.provider),
   ],
 );
