@@ -23,7 +23,11 @@ export const googleCallbackQuery = z
   .object({
     state: param(200).describe('The `state` Google returned (the one `init` gave).'),
     code: param(2048).optional().describe('The authorization code; absent when `error` is set.'),
-    iss: param(2048).optional().describe('The issuer that answered (RFC 9207); checked when sent.'),
+    iss: param(2048)
+      .optional()
+      .describe(
+        'The issuer that answered (RFC 9207): checked when sent, required when the issuer says it sends it.',
+      ),
     error: param(200).optional().describe('Set by Google when the login did not happen.'),
     error_description: z.string().max(2000).optional(),
   })
