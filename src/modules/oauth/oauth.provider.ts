@@ -66,7 +66,7 @@ export interface CallbackParams {
   error_description?: string;
 }
 
-export type IdClaims = ReturnType<oidc.TokenEndpointResponseHelpers['claims']> & {};
+export type IdClaims = NonNullable<ReturnType<oidc.TokenEndpointResponseHelpers['claims']>>;
 
 export interface OidcProvider {
   start(): Promise<LoginSecrets & { url: string }>;
