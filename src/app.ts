@@ -18,6 +18,7 @@ import {
   installCatalogCache,
 } from './modules/catalog/index.js';
 import { contactsRoutes, createContactsService } from './modules/contacts/index.js';
+import { createGoogleLogin, oauthRoutes } from './modules/oauth/index.js';
 import { opsRoutes } from './modules/ops/index.js';
 import {
   cartRoutes,
@@ -129,6 +130,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     limits: guardStore,
     emailTokenTtlMs: config.EMAIL_TOKEN_TTL,
   });
+  const googleLogin = createGoogleLogin({
+    db,
+    clock,
+    log: app.log,
+    config,
+    // The failed-login limit covers the callback too, counted per address (no email is known yet).
+    failures: guardStore.windowCounter('google-login-failures', LOGIN_FAILURE_WINDOW_MS),
+  });
   const catalog = createCatalogService({ db, cache, log: app.log });
   const orders = createOrdersService({
     db,
@@ -149,6 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   opsRoutes(app, database, redis);
   accountsRoutes(app, accounts, background);
+  oauthRoutes(app, googleLogin);
   contactsRoutes(app, createContactsService({ db }));
   adminRoutes(app, { orders, queue, cache });
   partnerRoutes(app, partner, priceListMaxBytes);

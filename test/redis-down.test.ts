@@ -96,7 +96,11 @@ describe('with Redis unreachable', () => {
         if (res.statusCode >= 500) {
           expect(`${r.method} ${url} → ${res.statusCode}`).toMatch(/→ 503$/);
           expect(res.headers['content-type']).toContain('application/problem+json');
-          expect(['/problems/unavailable', '/problems/not-ready']).toContain(res.json().type);
+          expect([
+            '/problems/unavailable',
+            '/problems/not-ready',
+            '/problems/google-not-configured',
+          ]).toContain(res.json().type);
         }
       }
     }

@@ -54,6 +54,31 @@ describe('configuration', () => {
     ).toEqual(['10.0.0.1', '10.1.0.0/16', 'loopback']);
   });
 
+  it('refuses plain-HTTP Google URLs except on loopback addresses (local mocks)', () => {
+    expect(loadConfig(base).GOOGLE_ISSUER).toBe('https://accounts.google.com');
+    for (const url of ['http://127.0.0.1:8080', 'http://localhost:9000/', 'http://[::1]:1234'])
+      expect(loadConfig({ ...base, GOOGLE_ISSUER: url }).GOOGLE_ISSUER).toBe(url);
+    for (const [name, url] of [
+      ['GOOGLE_ISSUER', 'http://accounts.example.com'],
+      ['GOOGLE_ISSUER', 'http://10.0.0.5'],
+      ['GOOGLE_ISSUER', 'accounts.google.com'],
+      ['GOOGLE_REDIRECT_URI', 'http://shop.example.com/login/google/'],
+      ['GOOGLE_REDIRECT_URI', 'https://shop.example.com/login/?from=google'],
+    ])
+      expect(() => loadConfig({ ...base, [name!]: url }), url).toThrow(
+        new RegExp(`${name}: expected an https:// URL`),
+      );
+  });
+
+  it('reads GOOGLE_HOSTED_DOMAIN as a lower-case domain', () => {
+    expect(loadConfig({ ...base, GOOGLE_HOSTED_DOMAIN: 'Example.ORG' }).GOOGLE_HOSTED_DOMAIN).toBe(
+      'example.org',
+    );
+    expect(() => loadConfig({ ...base, GOOGLE_HOSTED_DOMAIN: 'not a domain' })).toThrow(
+      /GOOGLE_HOSTED_DOMAIN: expected a domain/,
+    );
+  });
+
   it('names the variable of every wrong value', () => {
     const wrong = {
       ...base,

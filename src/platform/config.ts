@@ -121,6 +121,39 @@ const trustProxy = optionalText.transform((v, ctx): false | string[] => {
   return entries;
 });
 
+const LOOPBACK_HOSTS = ['localhost', '[::1]'];
+const isLoopbackHost = (host: string) =>
+  LOOPBACK_HOSTS.includes(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/**
+ * An absolute https URL without query or fragment; plain http only on a loopback address (a local
+ * mock of Google in tests and development), since anything else would carry codes and tokens in
+ * clear text. Without query and fragment, the redirect URI the token request repeats is exact.
+ */
+const secureUrl = optionalText.transform((v, ctx) => {
+  if (v === undefined) return undefined;
+  const url = URL.canParse(v) ? new URL(v) : undefined;
+  const secure =
+    url?.protocol === 'https:' || (url?.protocol === 'http:' && isLoopbackHost(url.hostname));
+  if (!url || !secure || url.search || url.hash) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected an https:// URL without ? or # (http:// only on loopback addresses such as 127.0.0.1), got "${v}"`,
+    });
+    return z.NEVER;
+  }
+  return v;
+});
+
+const domain = optionalText.transform((v, ctx) => {
+  if (v === undefined) return undefined;
+  if (!/^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})+$/i.test(v)) {
+    ctx.addIssue({ code: 'custom', message: `expected a domain such as example.com, got "${v}"` });
+    return z.NEVER;
+  }
+  return v.toLowerCase();
+});
+
 const schema = z.object({
   PORT: port(8000),
   HOST: z.string().default('127.0.0.1'),
@@ -177,8 +210,10 @@ const schema = z.object({
   SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
   GOOGLE_CLIENT_ID: optionalText,
   GOOGLE_CLIENT_SECRET: optionalText,
-  GOOGLE_REDIRECT_URI: optionalText,
-  GOOGLE_ISSUER: z.string().default('https://accounts.google.com'),
+  GOOGLE_REDIRECT_URI: secureUrl,
+  GOOGLE_ISSUER: secureUrl.transform((v) => v ?? 'https://accounts.google.com'),
+  /** When set, only Google accounts of this Workspace domain (the ID token's `hd`) may log in. */
+  GOOGLE_HOSTED_DOMAIN: domain,
   MEDIA_ROOT: optionalText,
   MEDIA_URL: z.string().default('/media/'),
   IMPORT_ALLOW_PRIVATE_URLS: bool(false),

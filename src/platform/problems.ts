@@ -68,6 +68,18 @@ const TYPES = {
     'File cannot be read',
     'The price-list file given to the command line cannot be read.',
   ),
+  oauthStateInvalid: type(
+    'oauth-state-invalid',
+    400,
+    'Login state invalid',
+    'The `state` of a Google login is unknown, already used or older than 10 minutes; start again at GET /api/auth/google/init/.',
+  ),
+  googleLoginFailed: type(
+    'google-login-failed',
+    400,
+    'Google login failed',
+    'The callback does not complete this login: Google reported an error (the user declined, say), `iss` names another issuer, the code is wrong or used, or the ID token belongs to another login (nonce, audience, expiry). Nothing was changed; start again.',
+  ),
   notAuthenticated: type(
     'not-authenticated',
     401,
@@ -81,6 +93,12 @@ const TYPES = {
     'The email or password is wrong, or the account is not activated.',
   ),
   forbidden: type('forbidden', 403, 'Forbidden', 'The account may not do this (wrong role).'),
+  googleLoginForbidden: type(
+    'google-login-forbidden',
+    403,
+    'Google login refused',
+    'The Google account may not log in here: its email is not verified, it is outside GOOGLE_HOSTED_DOMAIN, or the account of that email is a shop, staff or deactivated account (those log in with their password). Nothing was changed.',
+  ),
   notFound: type(
     'not-found',
     404,
@@ -95,6 +113,12 @@ const TYPES = {
     'The path exists with other methods; `Allow` lists them.',
   ),
   emailTaken: type('email-taken', 409, 'Email taken', 'An account with this email exists.'),
+  googleAccountConflict: type(
+    'google-account-conflict',
+    409,
+    'Linked to another Google account',
+    'The account with this email is linked to another Google account; log in with that one or with the password.',
+  ),
   contactLimit: type(
     'contact-limit',
     409,
@@ -174,6 +198,18 @@ const TYPES = {
     500,
     'Internal server error',
     'A fault of ours; quote `request_id` when reporting it.',
+  ),
+  googleUnavailable: type(
+    'google-unavailable',
+    502,
+    'Google unavailable',
+    'Google could not be reached or answered with an error; try again later.',
+  ),
+  googleNotConfigured: type(
+    'google-not-configured',
+    503,
+    'Google login not configured',
+    'The operator has not set up Google login; `detail` names the settings it needs.',
   ),
   notReady: type('not-ready', 503, 'Not ready', 'A dependency (database, Redis) does not answer.'),
   unavailable: type(

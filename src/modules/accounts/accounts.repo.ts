@@ -17,6 +17,16 @@ export async function findUserById(db: Executor, id: number): Promise<UserRow | 
   return row;
 }
 
+/** The user's row, locked until the transaction ends (the caller decides on what it read). */
+export async function lockUser(
+  tx: Executor,
+  by: { id: number } | { email: string },
+): Promise<UserRow | undefined> {
+  const where = 'id' in by ? eq(users.id, by.id) : eq(users.email, by.email);
+  const [row] = await tx.select().from(users).where(where).for('update');
+  return row;
+}
+
 /** Inserts the user, or returns undefined when the email is taken (no race window). */
 export async function insertUser(db: Executor, values: NewUser): Promise<UserRow | undefined> {
   const [row] = await db.insert(users).values(values).onConflictDoNothing().returning();
@@ -72,6 +82,14 @@ export async function replaceEmailToken(
       ),
     );
   await db.insert(emailTokens).values({ userId, purpose, tokenHash, expiresAt });
+}
+
+/** Every unused emailed token of the user stops working. */
+export async function voidEmailTokens(db: Executor, userId: number, now: Date): Promise<void> {
+  await db
+    .update(emailTokens)
+    .set({ usedAt: now })
+    .where(and(eq(emailTokens.userId, userId), isNull(emailTokens.usedAt)));
 }
 
 /** Marks the token used if it is valid now; true when it was. One statement, so single-use holds. */

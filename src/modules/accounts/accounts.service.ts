@@ -4,6 +4,7 @@ import type { Db } from '../../platform/db/client.js';
 import { problem } from '../../platform/problems.js';
 import type { Mailer } from '../../platform/mailer.js';
 import type { Limit, RateLimitStore, WindowCounter } from '../../platform/rate-limit.js';
+import { issueApiToken as issueToken } from './accounts.external.js';
 import * as repo from './accounts.repo.js';
 import type { RegisterInput, UpdateUserInput } from './accounts.schemas.js';
 import { activationMail, passwordResetMail } from './accounts.templates.js';
@@ -98,11 +99,7 @@ export function createAccountsService({
     return user;
   }
 
-  async function issueApiToken(userId: number): Promise<string> {
-    const key = newSecret();
-    await repo.insertAuthToken(db, userId, hashSecret(key));
-    return key;
-  }
+  const issueApiToken = (userId: number) => issueToken(db, userId);
 
   return {
     issueApiToken,

@@ -5,10 +5,19 @@ import type { Executor } from '../../platform/db/client.js';
 import * as repo from './accounts.repo.js';
 
 export { accountsRoutes } from './accounts.routes.js';
-export { email as emailSchema } from './accounts.schemas.js';
+export { email as emailSchema, tokenSchema } from './accounts.schemas.js';
+export {
+  activateVerified,
+  createVerifiedBuyer,
+  issueApiToken,
+  lockAccount,
+  type Account,
+  type VerifiedProfile,
+} from './accounts.external.js';
 export {
   createAccountsService,
   upsertStaffUser,
+  MAX_FAILED_LOGINS,
   type AccountsService,
 } from './accounts.service.js';
 export { staffEmails, emailOf } from './accounts.repo.js';

@@ -1,6 +1,7 @@
 // Password hashing (argon2id, OWASP parameters) and a policy like Django's default validators.
 import { hash, verify } from '@node-rs/argon2';
 import { readFileSync } from 'node:fs';
+import { newSecret } from '../../lib/tokens.js';
 
 // The library's default algorithm is argon2id; m=19 MiB, t=2, p=1 as OWASP advises.
 const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
@@ -14,6 +15,14 @@ export async function verifyPassword(stored: string, password: string): Promise<
     return false;
   }
 }
+
+let unusable: Promise<string> | undefined;
+/**
+ * The hash of a random password generated in this process and never kept: accounts made or
+ * activated through Google get it, so no password opens them (until a reset sets one) and a
+ * password login against them costs the same time as any other.
+ */
+export const unusablePasswordHash = () => (unusable ??= hashPassword(newSecret()));
 
 /** Verified against when the account does not exist, so both cases take the same time. */
 export const dummyHash = hashPassword('not-a-real-password-only-for-timing');

@@ -5,3 +5,4 @@ export * from '../../modules/catalog/catalog.tables.js';
 export * from '../../modules/orders/orders.tables.js';
 export * from '../../modules/partner/partner.tables.js';
 export * from '../mail-outbox.tables.js';
+export * from '../../modules/oauth/oauth.tables.js';
