@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, ne } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, ne } from 'drizzle-orm';
 import type { AuthUser } from '../../platform/auth.js';
 import type { Executor } from '../../platform/db/client.js';
 import { authTokens, emailTokens, users } from './accounts.tables.js';
@@ -129,4 +129,14 @@ export async function staffEmails(db: Executor): Promise<string[]> {
 export async function emailOf(db: Executor, userId: number): Promise<string | undefined> {
   const [row] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
   return row?.email;
+}
+
+/** Addresses of many accounts by id, in one query. */
+export async function emailsOf(db: Executor, ids: number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .where(inArray(users.id, [...new Set(ids)]));
+  return new Map(rows.map((r) => [r.id, r.email]));
 }

@@ -11,7 +11,7 @@ export {
   upsertStaffUser,
   type AccountsService,
 } from './accounts.service.js';
-export { staffEmails, emailOf } from './accounts.repo.js';
+export { staffEmails, emailOf, emailsOf } from './accounts.repo.js';
 
 /** How the platform's auth hook finds the account of a presented API key (stored hashed). */
 export const createTokenLookup =

@@ -14,6 +14,7 @@ import { createIdempotency, requestHash } from './idempotency.js';
 import * as repo from './orders.repo.js';
 import type { ConfirmInput, OrderDto, PlacedState } from './orders.schemas.js';
 import type { OrderState } from './orders.tables.js';
+import { createStaffOrders, TRANSITIONS } from './orders.staff.js';
 import { confirmationMail, invoiceMail, STATE_WORDS, statusMail } from './orders.templates.js';
 import { createdOf, itemsOf, orderDto, orderView, shopOrdersView } from './orders.views.js';
 
@@ -36,15 +37,6 @@ export interface OrderHooks {
 
 export type OrdersService = ReturnType<typeof createOrdersService>;
 
-/** Staff moves along the life of an order; `canceled` returns the stock. */
-export const TRANSITIONS: Record<PlacedState, PlacedState[]> = {
-  new: ['confirmed', 'canceled'],
-  confirmed: ['assembled', 'canceled'],
-  assembled: ['sent', 'canceled'],
-  sent: ['delivered'],
-  delivered: [],
-  canceled: [],
-};
 const BUYER_CANCELABLE: OrderState[] = ['new', 'confirmed'];
 
 const orderNotFound = (id: number) => problem.notFound(`Order ${id} not found.`);
@@ -71,6 +63,7 @@ export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): 
 export function createOrdersService({ db, mail, clock, adminEmail, log, catalog }: OrdersDeps) {
   const idempotency = createIdempotency(db);
   const hooks: OrderHooks = {};
+  const staff = createStaffOrders(db);
 
   /** Mail after commit: a failure to queue must not turn a placed order into an error. */
   async function sendAll(messages: MailMessage[]) {
@@ -164,6 +157,8 @@ export function createOrdersService({ db, mail, clock, adminEmail, log, catalog 
 
   return {
     hooks,
+    /** The staff's reads: lists, one order with its buyer, counts and daily totals. */
+    staff,
 
     async confirm(user: AuthUser, body: ConfirmInput, key?: string) {
       if (key === undefined) return { body: await placeOrder(user, body), replayed: false };
@@ -204,7 +199,7 @@ export function createOrdersService({ db, mail, clock, adminEmail, log, catalog 
     cancel: (userId: number, orderId: number) =>
       transition(orderId, BUYER_CANCELABLE, 'canceled', userId, userId),
 
-    /** Staff: any buyer's order along TRANSITIONS. */
+    /** Staff: any buyer's order along TRANSITIONS; the answer is the staff's view of it. */
     async setState(staffId: number, orderId: number, to: PlacedState) {
       const from = (Object.keys(TRANSITIONS) as PlacedState[]).filter((s) =>
         TRANSITIONS[s].includes(to),
@@ -213,7 +208,8 @@ export function createOrdersService({ db, mail, clock, adminEmail, log, catalog 
         if (!(await repo.findOrder(db, orderId))) throw orderNotFound(orderId);
         throw problem.invalidTransition(`No order can be moved to ${to}.`);
       }
-      return transition(orderId, from, to, staffId);
+      await transition(orderId, from, to, staffId);
+      return staff.get(orderId);
     },
 
     /** Placed orders holding a shop's goods, each with only that shop's lines. */
