@@ -97,7 +97,7 @@ describe('GET /api/admin/orders/', () => {
       from unnest(enum_range(null::order_state)) s(state)
       left join (select state, sum(n) n from order_state_counts group by state) c using (state)
       left join (select state, count(*) n from orders where state <> 'basket' group by state) o using (state)`);
-    const list = ('rows' in rows ? rows.rows : rows) as { counted: number; real: number }[];
+    const list = ((rows as { rows?: unknown }).rows ?? rows) as { counted: number; real: number }[];
     for (const r of list) expect(r.counted).toBe(r.real);
   });
 
