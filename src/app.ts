@@ -17,6 +17,7 @@ import {
   createCatalogService,
   installCatalogCache,
 } from './modules/catalog/index.js';
+import { consoleRoutes } from './modules/console/index.js';
 import { contactsRoutes, createContactsService } from './modules/contacts/index.js';
 import { opsRoutes } from './modules/ops/index.js';
 import {
@@ -41,7 +42,7 @@ import { createMemoryRateLimitStore, createRedisRateLimitStore } from './platfor
 import type { RedisConnections } from './platform/redis.js';
 import { installSecurityHeaders } from './platform/security-headers.js';
 import { installTextChecks } from './platform/text-input.js';
-import { installRateLimits } from './platform/throttle.js';
+import { createRequestLimiter, installRateLimits } from './platform/throttle.js';
 
 export interface AppDeps {
   config: Config;
@@ -121,6 +122,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   accountsRoutes(app, accounts);
   contactsRoutes(app, createContactsService({ db }));
   adminRoutes(app, { orders, queue, cache });
+  consoleRoutes(app, {
+    accounts,
+    orders,
+    catalog,
+    partner,
+    queue,
+    clock,
+    limiter: config.THROTTLE_ENABLED
+      ? createRequestLimiter({ store: limitStore, config, clock })
+      : undefined,
+    config,
+    priceListMaxBytes,
+  });
   partnerRoutes(app, partner, priceListMaxBytes);
   if (config.CACHE_ENABLED) installCatalogCache(app, cache);
   catalogRoutes(app, catalog);

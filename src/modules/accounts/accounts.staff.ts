@@ -33,6 +33,8 @@ export function createStaffAccounts(db: Db) {
 
     countBuyers: () => repo.countBuyers(db),
 
+    emailsOf: (ids: number[]) => repo.emailsOf(db, ids),
+
     /** Sets the flags of `userId` as staff member `actorId`, who cannot lock themselves out. */
     async setFlags(actorId: number, userId: number, flags: AccountFlags) {
       if (actorId === userId && (!flags.isStaff || !flags.isActive))
