@@ -19,7 +19,12 @@ export interface ConsoleBrowser {
     opts?: { csrf?: boolean },
   ): Promise<TestResponse>;
   /** Posts a multipart form with one file field. */
-  upload(url: string, field: string, text: string): Promise<TestResponse>;
+  upload(
+    url: string,
+    field: string,
+    text: string,
+    opts?: { csrf?: boolean },
+  ): Promise<TestResponse>;
   signIn(email: string, password?: string): Promise<TestResponse>;
   csrf(): string;
 }
@@ -55,10 +60,14 @@ export function consoleBrowser(h: Pick<Harness, 'app'>): ConsoleBrowser {
         }),
       );
     },
-    async upload(url, field, text) {
+    async upload(url, field, text, opts = {}) {
       const boundary = 'console-test-boundary';
+      const csrf =
+        opts.csrf === false
+          ? ''
+          : `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n`;
       const payload =
-        `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n` +
+        csrf +
         `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="list.yaml"\r\n` +
         `Content-Type: application/yaml\r\n\r\n${text}\r\n--${boundary}--\r\n`;
       return keep(
