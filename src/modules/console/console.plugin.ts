@@ -2,6 +2,7 @@
 // here, a cookie session per browser, a CSRF token on every form and the headers that keep the
 // pages private (strict CSP, no framing, no caching). Everything is confined to this plugin's
 // scope: the JSON API parses no forms and reads no cookies.
+// @fastify/cookie is pinned to 11.1.0: from 11.1.1 it needs `cookie` 2, which needs Node 22.
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
