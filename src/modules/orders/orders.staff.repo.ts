@@ -90,16 +90,30 @@ export async function listPlaced(
     .orderBy(desc(orders.confirmedAt), desc(orders.id));
 }
 
-/** Matching orders, counting at most `cap` + 1 index entries: the cost is bounded by the cap. */
+/**
+ * Matching orders, counting at most `cap` + 1 of them, so the cost is bounded by the cap. With a
+ * shop, the walk starts from the shop's lines (order_items_shop_order_idx) and checks each order by
+ * its key (LATERAL … LIMIT 1 keeps it a nested loop): a hash join would read every order.
+ */
 export async function countPlacedUpTo(db: Executor, f: StaffOrderFilters, cap: number) {
-  const matching = db
-    .select({ one: sql`1` })
-    .from(orders)
-    .where(conditions(f))
-    .limit(cap + 1)
-    .as('matching');
-  const [row] = await db.select({ n: count() }).from(matching);
-  return row!.n;
+  if (f.shopId === undefined) {
+    const matching = db
+      .select({ one: sql`1` })
+      .from(orders)
+      .where(conditions(f))
+      .limit(cap + 1)
+      .as('matching');
+    const [row] = await db.select({ n: count() }).from(matching);
+    return row!.n;
+  }
+  const rows = await db.execute<{ n: number }>(sql`
+    select count(*)::int as n from (
+      select 1 from (select distinct ${orderItems.orderId} as order_id from ${orderItems}
+                     where ${orderItems.shopId} = ${f.shopId}) lines
+      cross join lateral (select 1 from ${orders}
+        where ${orders.id} = lines.order_id and ${conditions({ ...f, shopId: undefined })} limit 1) o
+      limit ${cap + 1}) matching`);
+  return (((rows as { rows?: unknown }).rows ?? rows) as { n: number }[])[0]!.n;
 }
 
 /** Placed orders per state, from the counters (a few dozen rows, whatever the number of orders). */
@@ -135,19 +149,26 @@ export async function countMove(
 }
 
 /**
- * Orders placed (canceled ones left out) and their revenue per UTC day since `from`. Reads the
- * orders of the period through orders_placed_confirmed_idx, then their lines.
+ * Orders placed (canceled ones left out) and their revenue per UTC day since `from`: the period's
+ * orders through orders_placed_confirmed_idx, each order's lines summed by its key.
  */
 export async function dailyTotals(db: Executor, from: Date) {
   const day = sql<string>`to_char(${orders.confirmedAt} at time zone 'UTC', 'YYYY-MM-DD')`;
+  const sums = db
+    .select({
+      total: sql<string>`sum(${orderItems.price}::bigint * ${orderItems.quantity})`.as('total'),
+    })
+    .from(orderItems)
+    .where(eq(orderItems.orderId, orders.id))
+    .as('sums');
   const rows = await db
     .select({
       day,
-      orders: sql<number>`count(distinct ${orders.id})::int`,
-      revenue: sql<string>`coalesce(sum(${orderItems.price}::bigint * ${orderItems.quantity}), 0)`,
+      orders: sql<number>`count(*)::int`,
+      revenue: sql<string>`coalesce(sum(${sums.total}), 0)`,
     })
     .from(orders)
-    .leftJoin(orderItems, eq(orderItems.orderId, orders.id))
+    .leftJoinLateral(sums, sql`true`)
     .where(and(placed, sql`${orders.state} <> 'canceled'`, gte(orders.confirmedAt, from)))
     .groupBy(day);
   return rows.map((r) => ({ day: r.day, orders: r.orders, revenue: Number(r.revenue) }));

@@ -15,7 +15,7 @@ async function buyerWithOrders() {
   const buyer = await createUser(h);
   await placeOrder(h, buyer, [{ offer, quantity: 1 }]);
   await placeOrder(h, buyer, [{ offer, quantity: 1 }]);
-  return { buyer };
+  return { buyer, shop };
 }
 
 describe('staff order counts', () => {
@@ -28,5 +28,23 @@ describe('staff order counts', () => {
       count: 2,
       exact: true,
     });
+  });
+
+  it("counts a shop's orders from its lines, up to the cap", async () => {
+    const { shop } = await buyerWithOrders();
+    const query = { page: 1, page_size: 20, shop_id: shop.id };
+    expect(await createStaffOrders(h.database.db, 1).list(query, 20, 0)).toMatchObject({
+      count: 1,
+      exact: false,
+    });
+    const all = await createStaffOrders(h.database.db, 5).list(query, 20, 0);
+    expect(all).toMatchObject({ count: 2, exact: true });
+    expect(all.results).toHaveLength(2);
+    const canceled = await createStaffOrders(h.database.db, 5).list(
+      { ...query, state: 'canceled' },
+      20,
+      0,
+    );
+    expect(canceled).toMatchObject({ count: 0, exact: true, results: [] });
   });
 });

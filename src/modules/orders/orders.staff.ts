@@ -32,6 +32,10 @@ export const TRANSITIONS: Record<PlacedState, PlacedState[]> = {
 export const STAFF_COUNT_CAP = 10_000;
 const INT4_MAX = 2_147_483_647;
 const DAY_MS = 86_400_000;
+const CHART_DAYS = 30;
+const CHART_TTL_MS = 60_000;
+
+type DailySeries = { day: string; orders: number; revenue: number }[];
 
 /** The filters of a query; null when `q` names no order or account, so nothing can match. */
 async function filtersOf(db: Executor, q: StaffOrderQuery) {
@@ -57,6 +61,8 @@ async function filtersOf(db: Executor, q: StaffOrderQuery) {
 export type StaffOrders = ReturnType<typeof createStaffOrders>;
 
 export function createStaffOrders(db: Db, countCap = STAFF_COUNT_CAP) {
+  let chart: { from: number; at: number; series: Promise<DailySeries> } | undefined;
+
   async function stateCounts(): Promise<Record<PlacedState, number>> {
     const counts = await staffRepo.stateCounts(db);
     return Object.fromEntries(PLACED_STATES.map((s) => [s, counts.get(s) ?? 0])) as Record<
@@ -122,15 +128,26 @@ export function createStaffOrders(db: Db, countCap = STAFF_COUNT_CAP) {
       };
     },
 
-    /** Orders placed (canceled left out) and revenue for each of the last `days` UTC days. */
-    async daily(now: Date, days = 30) {
+    /**
+     * Orders placed (canceled left out) and revenue for each of the last 30 UTC days. Summing a
+     * month of orders costs far more than the rest of the dashboard, so the series is kept for a
+     * minute (per process): the chart may be that much behind, the counts never are.
+     */
+    async daily(now: Date) {
       const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-      const from = new Date(today - (days - 1) * DAY_MS);
-      const byDay = new Map((await staffRepo.dailyTotals(db, from)).map((d) => [d.day, d]));
-      return Array.from({ length: days }, (_, i) => {
-        const day = new Date(from.getTime() + i * DAY_MS).toISOString().slice(0, 10);
-        return byDay.get(day) ?? { day, orders: 0, revenue: 0 };
-      });
+      const from = new Date(today - (CHART_DAYS - 1) * DAY_MS);
+      if (!chart || chart.from !== from.getTime() || now.getTime() - chart.at >= CHART_TTL_MS) {
+        const series = staffRepo.dailyTotals(db, from).then((rows) => {
+          const byDay = new Map(rows.map((d) => [d.day, d]));
+          return Array.from({ length: CHART_DAYS }, (_, i) => {
+            const day = new Date(from.getTime() + i * DAY_MS).toISOString().slice(0, 10);
+            return byDay.get(day) ?? { day, orders: 0, revenue: 0 };
+          });
+        });
+        chart = { from: from.getTime(), at: now.getTime(), series };
+        series.catch(() => (chart = undefined));
+      }
+      return chart.series;
     },
   };
 }

@@ -33,16 +33,15 @@ export function ordersRoutes(scope: App, ctx: ConsoleContext) {
     handler: async (req, reply) => {
       const { limit, offset } = pageBounds(req.query);
       const list = await ctx.orders.staff.list(req.query, limit, offset);
-      const raw = req.query;
       return render(req, reply, 'orders', {
         title: 'Заказы',
         debug,
         orders: list.results,
         exact: list.exact,
         pageSum: list.results.reduce((n, o) => n + o.total_sum, 0),
-        pages: pager(req.url, list.count, raw.page, raw.page_size),
+        pages: pager(req.url, list.count, req.query.page, req.query.page_size),
         states: PLACED_STATES,
-        filters: req.query as Record<string, unknown>,
+        // The form shows the filters as typed.
         search: new URL(req.url, 'http://console').searchParams,
       });
     },
