@@ -30,6 +30,18 @@ export default tseslint.config(
     rules: { 'purchases/module-boundaries': ['error', { srcDir }] },
   },
   {
+    // The console's own script runs in the browser.
+    files: ['src/modules/console/assets/**/*.js'],
+    languageOptions: {
+      globals: {
+        document: 'readonly',
+        fetch: 'readonly',
+        location: 'readonly',
+        setTimeout: 'readonly',
+      },
+    },
+  },
+  {
     // Tests read JSON answers whose shape the assertions themselves check.
     files: ['**/*.test.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -17,6 +17,7 @@ import {
   createCatalogService,
   installCatalogCache,
 } from './modules/catalog/index.js';
+import { consoleRoutes } from './modules/console/index.js';
 import { contactsRoutes, createContactsService } from './modules/contacts/index.js';
 import { createGoogleLogin, oauthRoutes } from './modules/oauth/index.js';
 import { opsRoutes } from './modules/ops/index.js';
@@ -47,7 +48,7 @@ import {
 import type { RedisConnections } from './platform/redis.js';
 import { installSecurityHeaders } from './platform/security-headers.js';
 import { installTextChecks } from './platform/text-input.js';
-import { installRateLimits } from './platform/throttle.js';
+import { createRequestLimiter, installRateLimits } from './platform/throttle.js';
 
 export interface AppDeps {
   config: Config;
@@ -161,6 +162,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   oauthRoutes(app, googleLogin);
   contactsRoutes(app, createContactsService({ db }));
   adminRoutes(app, { orders, queue, cache });
+  consoleRoutes(app, {
+    accounts,
+    orders,
+    catalog,
+    partner,
+    queue,
+    clock,
+    limiter: config.THROTTLE_ENABLED
+      ? createRequestLimiter({ store: limitStore, config, clock })
+      : undefined,
+    config,
+    priceListMaxBytes,
+  });
   partnerRoutes(app, partner, priceListMaxBytes);
   if (config.CACHE_ENABLED) installCatalogCache(app, cache);
   catalogRoutes(app, catalog);

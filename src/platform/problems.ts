@@ -156,6 +156,12 @@ const TYPES = {
     'Another account has a shop of this name; choose another name.',
   ),
   jobNotFailed: type('job-not-failed', 409, 'Job not failed', 'Only a failed job can be retried.'),
+  selfLockout: type(
+    'self-lockout',
+    409,
+    'Cannot lock yourself out',
+    'A staff user cannot remove their own staff flag or deactivate their own account.',
+  ),
   bodyTooLarge: type('body-too-large', 413, 'Body too large', 'JSON bodies are at most 1 MB.'),
   priceListTooLarge: type(
     'price-list-too-large',

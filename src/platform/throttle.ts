@@ -80,17 +80,39 @@ export interface ThrottleDeps {
   identify: Identify;
 }
 
-export function installRateLimits(
-  app: FastifyInstance,
-  { store, config, clock, identify }: ThrottleDeps,
-) {
+/**
+ * Counts one request of `subject` against the anonymous or user limits, writes the RateLimit
+ * headers and throws the 429 when a limit is used up. The app-wide hook below uses it, and so
+ * does the staff console for requests without a session (its routes are exempt from the hook).
+ */
+export type RequestLimiter = (
+  reply: FastifyReply,
+  kind: 'anonymous' | 'user',
+  subject: string,
+) => Promise<void>;
+
+export function createRequestLimiter({
+  store,
+  config,
+  clock,
+}: Omit<ThrottleDeps, 'identify'>): RequestLimiter {
   const limits = limitsFromConfig(config);
   const policies = { anonymous: policyHeader(limits.anonymous), user: policyHeader(limits.user) };
+  return async (reply, kind, subject) => {
+    const { allowed, states } = await store.consume(subject, limits[kind], clock.now().getTime());
+    void reply.header('RateLimit-Policy', policies[kind]).header('RateLimit', stateHeader(states));
+    if (!allowed) throw refusal(states);
+  };
+}
+
+export function installRateLimits(app: FastifyInstance, deps: ThrottleDeps) {
+  const limit = createRequestLimiter(deps);
   const exempt = (url: string | undefined, request?: FastifyRequest) =>
     request?.routeOptions.config.rateLimit === false || (url !== undefined && EXEMPT.test(url));
   const failsClosed = (request: FastifyRequest) =>
-    config.THROTTLE_FAIL_OPEN === false ||
-    (config.THROTTLE_FAIL_OPEN === undefined && request.routeOptions.config.failClosed === true);
+    deps.config.THROTTLE_FAIL_OPEN === false ||
+    (deps.config.THROTTLE_FAIL_OPEN === undefined &&
+      request.routeOptions.config.failClosed === true);
 
   // Documents the 429 on every limited route, and the 503 of a limit that cannot count.
   app.addHook('onRoute', (route) => {
@@ -104,19 +126,13 @@ export function installRateLimits(
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.routeOptions.url ?? request.url.split('?')[0]!;
     if (exempt(path, request)) return;
-    const user = request.headers.authorization ? await identify(request) : null;
-    const kind = user ? 'user' : 'anonymous';
-    const subject = user ? `u${user.id}` : `ip${request.ip}`;
-    let counted;
+    const user = request.headers.authorization ? await deps.identify(request) : null;
     try {
-      counted = await store.consume(subject, limits[kind], clock.now().getTime());
+      await limit(reply, user ? 'user' : 'anonymous', user ? `u${user.id}` : `ip${request.ip}`);
     } catch (err) {
       // Redis does not answer (logged once by redis.ts): refuse or let through, as configured.
       if (isOutage(err) && !failsClosed(request)) return;
       throw err;
     }
-    const { allowed, states } = counted;
-    void reply.header('RateLimit-Policy', policies[kind]).header('RateLimit', stateHeader(states));
-    if (!allowed) throw refusal(states);
   });
 }

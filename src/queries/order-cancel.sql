@@ -5,9 +5,15 @@ select "users"."id", "users"."email", "users"."type", "users"."is_staff", "auth_
   inner join "users" on "users"."id" = "auth_tokens"."user_id"
   where ("auth_tokens"."key_hash" = $1 and "users"."is_active" = $2);
 
-update "orders" set "state" = $1
-  where ("orders"."id" = $2 and "orders"."state" in ($3, $4) and "orders"."user_id" = $5)
-  returning "id", "user_id";
+select "id", "user_id", "state"
+  from "orders"
+  where ("orders"."id" = $1 and "orders"."state" <> $2 and "orders"."user_id" = $3)
+  for no key update;
+
+update "orders" set "state" = $1 where "orders"."id" = $2;
+
+insert into "order_state_counts" ("state", "slot", "n") values ($1, $2, $3), ($4, $5, $6)
+  on conflict ("state","slot") do update set "n" = "order_state_counts"."n" + excluded.n;
 
 select "offer_id", "quantity" from "order_items" where "order_items"."order_id" = $1;
 

@@ -33,9 +33,12 @@ with placed as (
   where "orders"."id" = $4 returning "orders"."id" as id),
 priced as (
   update "order_items" set price = v.price from (values ($5::int, $6::int), ($7::int, $8::int)) as v(offer_id, price)
-  where "order_items"."order_id" = $9 and "order_items"."offer_id" = v.offer_id)
+  where "order_items"."order_id" = $9 and "order_items"."offer_id" = v.offer_id),
+counted as (
+  insert into "order_state_counts" (state, slot, n) select 'new', id % $10, 1 from placed
+  on conflict (state, slot) do update set n = "order_state_counts"."n" + excluded.n)
 insert into "order_history" (order_id, state, at, by_user_id)
-select id, 'new', $10::timestamptz, $11 from placed;
+select id, 'new', $11::timestamptz, $12 from placed;
 
 select coalesce(json_agg(json_build_object(
   'id', "offers"."id", 'external_id', "offers"."external_id", 'model', "offers"."model",
@@ -54,7 +57,5 @@ select coalesce(json_agg(json_build_object(
       join "categories" on "categories"."id" = "offers"."category_id"
       join "shops" on "shops"."id" = "offers"."shop_id";
 
-select "email" from "users" where ("users"."is_staff" = $1 and "users"."is_active" = $2);
-
-insert into "outgoing_mail" ("id", "recipient", "subject", "text", "html", "created_at", "locked_until", "attempts", "last_error", "failed_at") values (default, $1, $2, $3, $4, $5, default, default, default, default)
+insert into "outgoing_mail" ("id", "recipient", "subject", "text", "html", "created_at", "locked_until", "attempts", "last_error", "failed_at") values (default, $1, $2, $3, $4, $5, default, default, default, default), (default, $6, $7, $8, $9, $10, default, default, default, default)
   returning "id";

@@ -116,3 +116,5 @@ with w as (
         and not exists (select 1 from unnest($2::bigint[]) k(ext) where k.ext = o.external_id)
       returning 1
     ) select count(*)::int as n from w;
+
+insert into "price_list_imports" ("id", "shop_id", "at", "goods", "created", "updated", "withdrawn") values (default, $1, default, $2, $3, $4, $5);

@@ -1,7 +1,7 @@
-import { and, eq, gt, isNull, ne } from 'drizzle-orm';
+import { and, count, desc, eq, gt, ilike, inArray, isNull, lt, ne, or } from 'drizzle-orm';
 import type { AuthUser } from '../../platform/auth.js';
 import type { Executor } from '../../platform/db/client.js';
-import { authTokens, emailTokens, users } from './accounts.tables.js';
+import { authTokens, emailTokens, sessions, users } from './accounts.tables.js';
 
 export type UserRow = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
@@ -147,4 +147,91 @@ export async function staffEmails(db: Executor): Promise<string[]> {
 export async function emailOf(db: Executor, userId: number): Promise<string | undefined> {
   const [row] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId));
   return row?.email;
+}
+
+/** Addresses of many accounts by id, in one query. */
+export async function emailsOf(db: Executor, ids: number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .where(inArray(users.id, [...new Set(ids)]));
+  return new Map(rows.map((r) => [r.id, r.email]));
+}
+
+// ---- Staff console sessions (the key is kept as its SHA-256 only).
+
+export async function insertSession(db: Executor, userId: number, keyHash: string, now: Date) {
+  await db.insert(sessions).values({ userId, keyHash, createdAt: now, lastSeenAt: now });
+}
+
+/** The session of this key if seen since `idleSince`, with its user while active staff. */
+export async function findStaffSession(db: Executor, keyHash: string, idleSince: Date) {
+  const [row] = await db
+    .select({
+      sessionId: sessions.id,
+      lastSeenAt: sessions.lastSeenAt,
+      id: users.id,
+      email: users.email,
+      type: users.type,
+      isStaff: users.isStaff,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(
+      and(
+        eq(sessions.keyHash, keyHash),
+        gt(sessions.lastSeenAt, idleSince),
+        eq(users.isActive, true),
+        eq(users.isStaff, true),
+      ),
+    );
+  return row;
+}
+
+export async function touchSession(db: Executor, sessionId: number, now: Date) {
+  await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, sessionId));
+}
+
+export async function deleteSession(db: Executor, keyHash: string) {
+  await db.delete(sessions).where(eq(sessions.keyHash, keyHash));
+}
+
+/** Ends every console session of the user, or only those idle since before `idleSince`. */
+export async function deleteUserSessions(db: Executor, userId: number, idleSince?: Date) {
+  const mine = eq(sessions.userId, userId);
+  await db.delete(sessions).where(idleSince ? and(mine, lt(sessions.lastSeenAt, idleSince)) : mine);
+}
+
+// ---- The staff's list of accounts.
+
+const matching = (q: string | undefined) => {
+  if (!q) return undefined;
+  const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return or(
+    ilike(users.email, like),
+    ilike(users.firstName, like),
+    ilike(users.lastName, like),
+    ilike(users.company, like),
+  );
+};
+
+/** Accounts whose email, names or company contain `q`, newest first. */
+export async function listUsers(
+  db: Executor,
+  q: string | undefined,
+  limit: number,
+  offset: number,
+) {
+  const where = matching(q);
+  const [rows, [total]] = await Promise.all([
+    db.select().from(users).where(where).orderBy(desc(users.id)).limit(limit).offset(offset),
+    db.select({ n: count() }).from(users).where(where),
+  ]);
+  return { count: total!.n, rows };
+}
+
+export async function countBuyers(db: Executor): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(users).where(eq(users.type, 'buyer'));
+  return row!.n;
 }

@@ -6,6 +6,8 @@ import type { Mailer } from '../../platform/mailer.js';
 import type { Limit, RateLimitStore, WindowCounter } from '../../platform/rate-limit.js';
 import { issueApiToken as issueToken } from './accounts.external.js';
 import * as repo from './accounts.repo.js';
+import { createSessions } from './accounts.sessions.js';
+import { createStaffAccounts } from './accounts.staff.js';
 import type { RegisterInput, UpdateUserInput } from './accounts.schemas.js';
 import { activationMail, passwordResetMail } from './accounts.templates.js';
 import {
@@ -99,6 +101,31 @@ export function createAccountsService({
     return user;
   }
 
+  /**
+   * The active account of these credentials, or the same 401 for an unknown email, a wrong password
+   * and an inactive account (in similar time); more than MAX_FAILED_LOGINS failures → 429.
+   */
+  async function checkCredentials(email: string, password: string): Promise<repo.UserRow> {
+    const failures = await loginFailures.count(email);
+    if (failures.count >= MAX_FAILED_LOGINS && failures.resetAt) {
+      const seconds = Math.max(
+        1,
+        Math.ceil((failures.resetAt.getTime() - clock.now().getTime()) / 1000),
+      );
+      throw problem.tooManyFailedLogins(
+        `Too many failed logins for this account; try again in ${seconds} s.`,
+        { headers: { 'Retry-After': String(seconds) } },
+      );
+    }
+    const user = await repo.findUserByEmail(db, email);
+    const valid = await verifyPassword(user?.passwordHash ?? (await dummyHash), password);
+    if (!user || !valid || !user.isActive) {
+      await loginFailures.hit(email);
+      throw problem.badCredentials(BAD_CREDENTIALS);
+    }
+    return user;
+  }
+
   const issueApiToken = (userId: number) => issueToken(db, userId);
 
   return {
@@ -131,26 +158,14 @@ export function createAccountsService({
     },
 
     /** Same answer and similar time for an unknown email, a wrong password and an inactive account. */
-    async login(email: string, password: string): Promise<string> {
-      const failures = await loginFailures.count(email);
-      if (failures.count >= MAX_FAILED_LOGINS && failures.resetAt) {
-        const seconds = Math.max(
-          1,
-          Math.ceil((failures.resetAt.getTime() - clock.now().getTime()) / 1000),
-        );
-        throw problem.tooManyFailedLogins(
-          `Too many failed logins for this account; try again in ${seconds} s.`,
-          { headers: { 'Retry-After': String(seconds) } },
-        );
-      }
-      const user = await repo.findUserByEmail(db, email);
-      const valid = await verifyPassword(user?.passwordHash ?? (await dummyHash), password);
-      if (!user || !valid || !user.isActive) {
-        await loginFailures.hit(email);
-        throw problem.badCredentials(BAD_CREDENTIALS);
-      }
-      return issueApiToken(user.id);
-    },
+    login: async (email: string, password: string): Promise<string> =>
+      issueApiToken((await checkCredentials(email, password)).id),
+
+    /** Console sign-in and sessions, checked by the same limiter as login (accounts.sessions.ts). */
+    sessions: createSessions({ db, clock, checkCredentials }),
+
+    /** The staff's list of accounts and their flags (accounts.staff.ts). */
+    staff: createStaffAccounts(db),
 
     logout: (tokenId: number) => repo.deleteAuthToken(db, tokenId),
 
@@ -188,7 +203,10 @@ export function createAccountsService({
       }
       const updated = await db.transaction(async (tx) => {
         const row = await repo.updateUser(tx, userId, patch);
-        if (patch.passwordHash) await repo.deleteUserTokens(tx, userId, tokenId);
+        if (patch.passwordHash) {
+          await repo.deleteUserTokens(tx, userId, tokenId);
+          await repo.deleteUserSessions(tx, userId);
+        }
         return row;
       });
       return toUserDto(updated);
@@ -227,6 +245,7 @@ export function createAccountsService({
         // The emailed token proves the address, so an unconfirmed account becomes active too.
         await repo.updateUser(tx, user.id, { passwordHash, isActive: true });
         await repo.deleteUserTokens(tx, user.id);
+        await repo.deleteUserSessions(tx, user.id);
         return user;
       });
       await loginFailures.reset(owner.email);

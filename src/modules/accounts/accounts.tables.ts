@@ -71,3 +71,25 @@ export const emailTokens = pgTable(
       .where(sql`${t.usedAt} is null`),
   ],
 );
+
+/**
+ * Staff console sessions (the browser's cookie holds the key; only its SHA-256 is kept). A session
+ * lapses after 12 idle hours and ends at sign-out, a password reset or change, or when its user
+ * stops being active staff. Kept beside the API tokens: the same events revoke both, in one place.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    keyHash: text('key_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('sessions_key_hash_key').on(t.keyHash),
+    index('sessions_user_idx').on(t.userId),
+  ],
+);

@@ -20,7 +20,9 @@ export {
   MAX_FAILED_LOGINS,
   type AccountsService,
 } from './accounts.service.js';
-export { staffEmails, emailOf } from './accounts.repo.js';
+export { staffEmails, emailOf, emailsOf } from './accounts.repo.js';
+export type { SessionUser } from './accounts.sessions.js';
+export type { AccountFlags, StaffUserDto } from './accounts.staff.js';
 
 /** How the platform's auth hook finds the account of a presented API key (stored hashed). */
 export const createTokenLookup =

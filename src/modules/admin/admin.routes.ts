@@ -1,12 +1,20 @@
-// Staff operations: moving orders along, background jobs (see what failed and why, run a failed
-// job again) and the cache.
+// The staff JSON API under /api/admin/ (for integrations; people use the console at /admin/):
+// every buyer's orders, moving them along, background jobs (what failed and why, run one again)
+// and the cache.
 import { pageBounds, pageOf, paginated } from '../../lib/pagination.js';
 import { currentUser } from '../../platform/auth.js';
 import type { Cache } from '../../platform/cache.js';
 import type { App } from '../../platform/http.js';
 import { problem, problemResponses } from '../../platform/problems.js';
 import type { JobQueue, JobState } from '../../platform/queue.js';
-import { adminOrderBody, orderIdParams, orderSchema, type OrdersService } from '../orders/index.js';
+import {
+  adminOrderBody,
+  orderIdParams,
+  staffOrderListSchema,
+  staffOrderQuery,
+  staffOrderSchema,
+  type OrdersService,
+} from '../orders/index.js';
 import {
   cacheClearedSchema,
   cacheStatsSchema,
@@ -25,7 +33,36 @@ export interface AdminDeps {
 }
 
 export function adminRoutes(app: App, { orders, queue, cache }: AdminDeps) {
-  app.patch('/admin/orders/:id/', {
+  app.get('/api/admin/orders/', {
+    config: { auth: 'staff' },
+    schema: {
+      tags,
+      summary: "Every buyer's placed orders, newest first, filtered",
+      description:
+        'Filters combine. `count` is exact; with filters other than `state` it is counted up to ' +
+        '10,000 (`count_exact: false` beyond, and the pages stop there).',
+      querystring: staffOrderQuery,
+      response: { 200: staffOrderListSchema, ...problemResponses(400, 404) },
+    },
+    handler: async (req) => {
+      const { limit, offset } = pageBounds(req.query);
+      const page = await orders.staff.list(req.query, limit, offset);
+      return { ...pageOf(req, req.query, page.count, page.results), count_exact: page.exact };
+    },
+  });
+
+  app.get('/api/admin/orders/:id/', {
+    config: { auth: 'staff' },
+    schema: {
+      tags,
+      summary: 'Any placed order, with its buyer and the states it may move to',
+      params: orderIdParams,
+      response: { 200: staffOrderSchema, ...problemResponses(400, 404) },
+    },
+    handler: (req) => orders.staff.get(req.params.id),
+  });
+
+  app.patch('/api/admin/orders/:id/', {
     config: { auth: 'staff' },
     schema: {
       tags,
@@ -34,12 +71,12 @@ export function adminRoutes(app: App, { orders, queue, cache }: AdminDeps) {
       description: 'Other moves → 409. Each change is kept in the history and mailed to the buyer.',
       params: orderIdParams,
       body: adminOrderBody,
-      response: { 200: orderSchema, ...problemResponses(400, 404, 409) },
+      response: { 200: staffOrderSchema, ...problemResponses(400, 404, 409) },
     },
     handler: (req) => orders.setState(currentUser(req).id, req.params.id, req.body.state),
   });
 
-  app.get('/admin/jobs/', {
+  app.get('/api/admin/jobs/', {
     config: { auth: 'staff' },
     schema: {
       tags,
@@ -53,7 +90,7 @@ export function adminRoutes(app: App, { orders, queue, cache }: AdminDeps) {
     },
   });
 
-  app.post('/admin/jobs/:id/retry/', {
+  app.post('/api/admin/jobs/:id/retry/', {
     config: { auth: 'staff' },
     schema: {
       tags,

@@ -82,7 +82,7 @@ describe('cached catalog reads', () => {
     // Staff cancel of a placed order returns stock too.
     const second = await placeOrder(h, buyer, [{ offer, quantity: 1 }]);
     expect((await get(url)).json().results[0].quantity).toBe(4);
-    const patched = await client(h, staff).patch(`/admin/orders/${second.id}/`, {
+    const patched = await client(h, staff).patch(`/api/admin/orders/${second.id}/`, {
       state: 'canceled',
     });
     expect(patched.statusCode).toBe(200);

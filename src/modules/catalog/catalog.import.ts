@@ -3,6 +3,7 @@
 import type { Db } from '../../platform/db/client.js';
 import { problem } from '../../platform/problems.js';
 import * as shops from './catalog.shops.js';
+import { priceListImports } from './catalog.tables.js';
 import * as writes from './catalog.writes.js';
 import type { PriceList } from './catalog.writes.js';
 
@@ -63,6 +64,13 @@ export async function importPriceList(
         shop.id,
         list.goods.map((g) => g.id),
       );
+      await tx.insert(priceListImports).values({
+        shopId: shop.id,
+        goods: total,
+        created: created.size,
+        updated: changed.size,
+        withdrawn,
+      });
       return {
         shop: { id: shop.id, name: shop.name },
         categories: list.categories.length,

@@ -10,6 +10,7 @@ import { importPriceList, type Progress } from './catalog.import.js';
 import * as reads from './catalog.reads.js';
 import type { OfferDto, OfferFilters } from './catalog.schemas.js';
 import * as shops from './catalog.shops.js';
+import { createStaffShops } from './catalog.staff.js';
 import type { PriceList } from './catalog.writes.js';
 
 export type CatalogService = ReturnType<typeof createCatalogService>;
@@ -85,6 +86,9 @@ export function createCatalogService({ db, cache, log, countCache = true }: Cata
 
   return {
     changed,
+
+    /** The staff's reads of every shop (see catalog.staff.ts). */
+    staff: createStaffShops(db),
 
     /**
      * One page of live offers, its results already JSON (an array of `offerSchema` objects):

@@ -1,6 +1,6 @@
 // Shops: the one shop of a shop account, its name and order taking, and what its price-list
 // export reads.
-import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import {
   categories,
@@ -88,4 +88,14 @@ export async function listLiveOffers(db: Executor, shopId: number) {
       .orderBy(asc(offerParameters.offerId), asc(parameters.id)),
   ]);
   return { offers: rowsOut, params };
+}
+
+/** Names of many shops by id, in one query. */
+export async function shopNamesOf(db: Executor, ids: number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: shops.id, name: shops.name })
+    .from(shops)
+    .where(inArray(shops.id, [...new Set(ids)]));
+  return new Map(rows.map((r) => [r.id, r.name]));
 }

@@ -174,3 +174,20 @@ export const offerParameters = pgTable(
   },
   (t) => [primaryKey({ columns: [t.offerId, t.parameterId] })],
 );
+
+/** Each price list a shop imported successfully, written in the import's own transaction. */
+export const priceListImports = pgTable(
+  'price_list_imports',
+  {
+    id: serial('id').primaryKey(),
+    shopId: integer('shop_id')
+      .notNull()
+      .references(() => shops.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    goods: integer('goods').notNull(),
+    created: integer('created').notNull(),
+    updated: integer('updated').notNull(),
+    withdrawn: integer('withdrawn').notNull(),
+  },
+  (t) => [index('price_list_imports_shop_idx').on(t.shopId, t.id)],
+);

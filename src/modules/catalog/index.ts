@@ -5,6 +5,7 @@ export { installCatalogCache } from './catalog.cache.js';
 export { createCatalogService, type CatalogService } from './catalog.service.js';
 export { offerSchema, type OfferDto } from './catalog.schemas.js';
 export { findOffersByIds } from './catalog.reads.js';
+export { shopNamesOf } from './catalog.shops.js';
 export {
   stockOf,
   assertSellable,

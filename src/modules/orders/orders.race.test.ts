@@ -132,7 +132,7 @@ describe.skipIf(!isPostgres)(`cancels racing ${ONE_CONNECTION}`, () => {
       const answers = await Promise.all([
         client(h, b!.user).post('/order/cancel/', { id: order.id }),
         client(h, b!.user).post('/order/cancel/', { id: order.id }),
-        client(h, staff).patch(`/admin/orders/${order.id}/`, { state: 'canceled' }),
+        client(h, staff).patch(`/api/admin/orders/${order.id}/`, { state: 'canceled' }),
       ]);
       expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 409, 409]);
       expect(await stockOf(h, offer)).toBe(10);

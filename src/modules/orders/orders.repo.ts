@@ -2,7 +2,15 @@
 import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import type { Address } from '../contacts/index.js';
-import { orderHistory, orderItems, orders, type OrderState } from './orders.tables.js';
+import { countMove } from './orders.staff.repo.js';
+import {
+  COUNT_SLOTS,
+  orderHistory,
+  orderItems,
+  orders,
+  orderStateCounts,
+  type OrderState,
+} from './orders.tables.js';
 
 /** An order's quantities by offer, to give back to stock when it is canceled. */
 export async function quantitiesOf(db: Executor, orderId: number): Promise<Map<number, number>> {
@@ -15,7 +23,7 @@ export async function quantitiesOf(db: Executor, orderId: number): Promise<Map<n
 
 /**
  * Basket → `new` in one statement: the address copy, each line's price frozen (`prices` by offer
- * id, as the stock was taken) and the first history entry.
+ * id, as the stock was taken), the first history entry and the per-state counter.
  */
 export async function confirmBasket(
   db: Executor,
@@ -35,7 +43,10 @@ export async function confirmBasket(
       where ${orders.id} = ${orderId} returning ${orders.id} as id),
     priced as (
       update ${orderItems} set price = v.price from (values ${values}) as v(offer_id, price)
-      where ${orderItems.orderId} = ${orderId} and ${orderItems.offerId} = v.offer_id)
+      where ${orderItems.orderId} = ${orderId} and ${orderItems.offerId} = v.offer_id),
+    counted as (
+      insert into ${orderStateCounts} (state, slot, n) select 'new', id % ${COUNT_SLOTS}, 1 from placed
+      on conflict (state, slot) do update set n = ${orderStateCounts.n} + excluded.n)
     insert into ${orderHistory} (order_id, state, at, by_user_id)
     select id, 'new', ${when}, ${placed.byUserId} from placed`);
 }
@@ -51,8 +62,8 @@ export async function addHistory(
 }
 
 /**
- * Moves the order to `to` only if it is still in one of `from`: of two racing changes exactly one
- * wins, so stock is returned once.
+ * Moves the order to `to` only if it is still in one of `from`: the row is locked first, so of two
+ * racing changes exactly one wins (stock is returned once) and the counters move with it.
  */
 export async function moveState(
   db: Executor,
@@ -61,14 +72,17 @@ export async function moveState(
   to: OrderState,
   userId?: number,
 ) {
-  const where = [eq(orders.id, orderId), inArray(orders.state, from)];
+  const where = [eq(orders.id, orderId), ne(orders.state, 'basket')];
   if (userId !== undefined) where.push(eq(orders.userId, userId));
   const [row] = await db
-    .update(orders)
-    .set({ state: to })
+    .select({ id: orders.id, userId: orders.userId, state: orders.state })
+    .from(orders)
     .where(and(...where))
-    .returning({ id: orders.id, userId: orders.userId });
-  return row;
+    .for('no key update');
+  if (!row || !from.includes(row.state)) return undefined;
+  await db.update(orders).set({ state: to }).where(eq(orders.id, orderId));
+  await countMove(db, orderId, row.state, to);
+  return { id: row.id, userId: row.userId };
 }
 
 export type OrderRow = {

@@ -13,6 +13,7 @@ import { createIdempotency, requestHash } from './idempotency.js';
 import * as repo from './orders.repo.js';
 import type { ConfirmInput, OrderDto, PlacedState } from './orders.schemas.js';
 import type { OrderState } from './orders.tables.js';
+import { createStaffOrders, TRANSITIONS } from './orders.staff.js';
 import { confirmationMail, invoiceMail, STATE_WORDS, statusMail } from './orders.templates.js';
 import { createdOf, itemsOf, orderDto, orderView, shopOrdersView } from './orders.views.js';
 
@@ -34,15 +35,6 @@ export interface OrderHooks {
 
 export type OrdersService = ReturnType<typeof createOrdersService>;
 
-/** Staff moves along the life of an order; `canceled` returns the stock. */
-export const TRANSITIONS: Record<PlacedState, PlacedState[]> = {
-  new: ['confirmed', 'canceled'],
-  confirmed: ['assembled', 'canceled'],
-  assembled: ['sent', 'canceled'],
-  sent: ['delivered'],
-  delivered: [],
-  canceled: [],
-};
 const BUYER_CANCELABLE: OrderState[] = ['new', 'confirmed'];
 
 const orderNotFound = (id: number) => problem.notFound(`Order ${id} not found.`);
@@ -72,6 +64,7 @@ type Placed =
 export function createOrdersService({ db, mail, clock, adminEmail, catalog }: OrdersDeps) {
   const idempotency = createIdempotency();
   const hooks: OrderHooks = {};
+  const staff = createStaffOrders(db);
 
   /**
    * The cart becomes an order in one transaction: the Idempotency-Key (if any) is claimed, stock
@@ -166,6 +159,8 @@ export function createOrdersService({ db, mail, clock, adminEmail, catalog }: Or
 
   return {
     hooks,
+    /** The staff's reads: lists, one order with its buyer, counts and daily totals. */
+    staff,
 
     /** Places the order; with an Idempotency-Key, a repeat replays the first answer. */
     confirm: (user: AuthUser, body: ConfirmInput, key?: string) => placeOrder(user, body, key),
@@ -193,7 +188,7 @@ export function createOrdersService({ db, mail, clock, adminEmail, catalog }: Or
     cancel: (userId: number, orderId: number) =>
       transition(orderId, BUYER_CANCELABLE, 'canceled', userId, userId),
 
-    /** Staff: any buyer's order along TRANSITIONS. */
+    /** Staff: any buyer's order along TRANSITIONS; the answer is the staff's view of it. */
     async setState(staffId: number, orderId: number, to: PlacedState) {
       const from = (Object.keys(TRANSITIONS) as PlacedState[]).filter((s) =>
         TRANSITIONS[s].includes(to),
@@ -202,7 +197,8 @@ export function createOrdersService({ db, mail, clock, adminEmail, catalog }: Or
         if (!(await repo.findOrder(db, orderId))) throw orderNotFound(orderId);
         throw problem.invalidTransition(`No order can be moved to ${to}.`);
       }
-      return transition(orderId, from, to, staffId);
+      await transition(orderId, from, to, staffId);
+      return staff.get(orderId);
     },
 
     /** Placed orders holding a shop's goods, each with only that shop's lines. */

@@ -1,6 +1,7 @@
 // Orders and the cart: the cart is simply the user's order in state `basket`.
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   check,
   index,
   integer,
@@ -9,6 +10,7 @@ import {
   pgTable,
   primaryKey,
   serial,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -53,6 +55,11 @@ export const orders = pgTable(
       .on(t.userId)
       .where(sql`${t.state} = 'basket'`),
     index('orders_user_confirmed_idx').on(t.userId, t.confirmedAt),
+    // The staff list (newest first, optionally by state or dates) walks one of these two.
+    index('orders_placed_confirmed_idx')
+      .on(t.confirmedAt, t.id)
+      .where(sql`${t.state} <> 'basket'`),
+    index('orders_state_confirmed_idx').on(t.state, t.confirmedAt, t.id),
   ],
 );
 
@@ -117,4 +124,22 @@ export const idempotencyKeys = pgTable(
     primaryKey({ columns: [t.userId, t.key] }),
     index('idempotency_keys_created_idx').on(t.createdAt),
   ],
+);
+
+/** Counters are spread over this many rows per state, so concurrent changes rarely wait. */
+export const COUNT_SLOTS = 8;
+
+/**
+ * Placed orders per state, kept in the same transaction as every state change (confirmation,
+ * staff moves, cancel): exact counts for the dashboard and the staff list without counting a
+ * million rows. A state's count is the sum of its slots; an order always uses slot id % COUNT_SLOTS.
+ */
+export const orderStateCounts = pgTable(
+  'order_state_counts',
+  {
+    state: orderState('state').notNull(),
+    slot: smallint('slot').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.state, t.slot] })],
 );

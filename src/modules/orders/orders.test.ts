@@ -200,7 +200,7 @@ describe('following orders', () => {
     const sent = await placeOrder(h, buyer, [{ offer, quantity: 1 }]);
     for (const state of ['confirmed', 'assembled']) {
       expect(
-        (await client(h, staff).patch(`/admin/orders/${sent.id}/`, { state })).statusCode,
+        (await client(h, staff).patch(`/api/admin/orders/${sent.id}/`, { state })).statusCode,
       ).toBe(200);
     }
     const late = await client(h, buyer).post('/order/cancel/', { id: sent.id });
@@ -216,10 +216,10 @@ describe('staff transitions', () => {
     const offer = await createOffer(h, await createShop(h), { quantity: 5 });
     const order = await placeOrder(h, buyer, [{ offer, quantity: 1 }]);
     const patch = (state: string, id = order.id) =>
-      client(h, staff).patch(`/admin/orders/${id}/`, { state });
+      client(h, staff).patch(`/api/admin/orders/${id}/`, { state });
 
     expect(
-      (await client(h, buyer).patch(`/admin/orders/${order.id}/`, { state: 'confirmed' }))
+      (await client(h, buyer).patch(`/api/admin/orders/${order.id}/`, { state: 'confirmed' }))
         .statusCode,
     ).toBe(403);
     expect((await patch('sent')).statusCode).toBe(409);
@@ -261,9 +261,11 @@ describe('staff transitions', () => {
     const staff = await createUser(h, { staff: true });
     const offer = await createOffer(h, await createShop(h), { quantity: 5 });
     const order = await placeOrder(h, buyer, [{ offer, quantity: 3 }]);
-    await client(h, staff).patch(`/admin/orders/${order.id}/`, { state: 'confirmed' });
-    await client(h, staff).patch(`/admin/orders/${order.id}/`, { state: 'assembled' });
-    const res = await client(h, staff).patch(`/admin/orders/${order.id}/`, { state: 'canceled' });
+    await client(h, staff).patch(`/api/admin/orders/${order.id}/`, { state: 'confirmed' });
+    await client(h, staff).patch(`/api/admin/orders/${order.id}/`, { state: 'assembled' });
+    const res = await client(h, staff).patch(`/api/admin/orders/${order.id}/`, {
+      state: 'canceled',
+    });
     expect(res.statusCode).toBe(200);
     expect(await stockOf(h, offer)).toBe(5);
   });

@@ -45,7 +45,7 @@ describe('GET /partner/orders/', () => {
     const second = await placeOrder(h, bob, [{ offer: a2, quantity: 1 }]);
     await placeOrder(h, carol, [{ offer: b1, quantity: 1 }]);
     await addToCart(h, dave, [{ offer: a1, quantity: 1 }]);
-    await client(h, staff).patch(`/admin/orders/${second.id}/`, { state: 'confirmed' });
+    await client(h, staff).patch(`/api/admin/orders/${second.id}/`, { state: 'confirmed' });
 
     const res = await client(h, owner).get('/partner/orders/');
     expect(res.statusCode).toBe(200);
