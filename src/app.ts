@@ -18,6 +18,12 @@ import {
   installCatalogCache,
 } from './modules/catalog/index.js';
 import { contactsRoutes, createContactsService } from './modules/contacts/index.js';
+import {
+  createMediaService,
+  createPictureProcessor,
+  mediaFilesRoute,
+  mediaRoutes,
+} from './modules/media/index.js';
 import { opsRoutes } from './modules/ops/index.js';
 import {
   cartRoutes,
@@ -40,6 +46,7 @@ import type { JobQueue } from './platform/queue.js';
 import { createMemoryRateLimitStore, createRedisRateLimitStore } from './platform/rate-limit.js';
 import type { RedisConnections } from './platform/redis.js';
 import { installSecurityHeaders } from './platform/security-headers.js';
+import { createStorage } from './platform/storage.js';
 import { installTextChecks } from './platform/text-input.js';
 import { installRateLimits } from './platform/throttle.js';
 
@@ -109,6 +116,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     log: app.log,
     catalog,
   });
+  const storage = createStorage(config);
+  app.addHook('onClose', async () => storage.close());
+  const media = createMediaService({
+    db,
+    storage,
+    processor: createPictureProcessor({ maxPixels: config.MEDIA_MAX_PIXELS }),
+    catalog,
+    queue,
+    log: app.log,
+  });
   const priceListMaxBytes = Math.round(config.PRICE_LIST_MAX_MB * 1024 * 1024);
   const partner = createPartnerService({
     catalog,
@@ -126,5 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   catalogRoutes(app, catalog);
   cartRoutes(app, createCartService({ db }));
   ordersRoutes(app, orders);
+  mediaRoutes(app, media, Math.round(config.MEDIA_MAX_MB * 1024 * 1024));
+  if (storage.kind === 'local') await mediaFilesRoute(app, config.MEDIA_ROOT, config.MEDIA_URL);
   return app;
 }

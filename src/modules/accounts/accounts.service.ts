@@ -4,6 +4,7 @@ import type { Db } from '../../platform/db/client.js';
 import { problem } from '../../platform/problems.js';
 import type { Mail } from '../../platform/mailer.js';
 import type { Limit, RateLimitStore, WindowCounter } from '../../platform/rate-limit.js';
+import { findAvatar, type Picture } from '../media/index.js';
 import * as repo from './accounts.repo.js';
 import type { RegisterInput, UpdateUserInput } from './accounts.schemas.js';
 import { activationMail, passwordResetMail } from './accounts.templates.js';
@@ -47,7 +48,8 @@ function checkPassword(password: string, info: PersonalInfo) {
   }
 }
 
-export function toUserDto(u: repo.UserRow) {
+/** The account as clients see it; its avatar is the media module's. */
+export function toUserDto(u: repo.UserRow, avatar: Picture | null = null) {
   return {
     id: u.id,
     email: u.email,
@@ -57,7 +59,7 @@ export function toUserDto(u: repo.UserRow) {
     position: u.position,
     type: u.type,
     is_active: u.isActive,
-    avatar: u.avatar,
+    avatar,
   };
 }
 
@@ -165,7 +167,7 @@ export function createAccountsService({
     async details(userId: number) {
       const user = await repo.findUserById(db, userId);
       if (!user) throw accountNotFound();
-      return toUserDto(user);
+      return toUserDto(user, await findAvatar(db, userId));
     },
 
     /** Changes profile fields; a new password needs the current one and signs out other tokens. */
@@ -199,7 +201,7 @@ export function createAccountsService({
         if (patch.passwordHash) await repo.deleteUserTokens(tx, userId, tokenId);
         return row;
       });
-      return toUserDto(updated);
+      return toUserDto(updated, await findAvatar(db, userId));
     },
 
     async requestPasswordReset(email: string) {

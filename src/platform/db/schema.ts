@@ -3,3 +3,4 @@ export * from '../../modules/accounts/accounts.tables.js';
 export * from '../../modules/contacts/contacts.tables.js';
 export * from '../../modules/catalog/catalog.tables.js';
 export * from '../../modules/orders/orders.tables.js';
+export * from '../../modules/media/media.tables.js';
