@@ -13,7 +13,11 @@ const RED = { r: 255, g: 0, b: 0 };
 const BLUE = { r: 0, g: 0, b: 255 };
 
 /** A picture with its top-left quarter red on blue, so a test can tell which way is up. */
-export async function picture(format: Format, width: number, height: number): Promise<Buffer> {
+export async function picture(
+  format: Format | 'tiff',
+  width: number,
+  height: number,
+): Promise<Buffer> {
   const corner = await sharp({
     create: { width: width >> 1, height: height >> 1, channels: 3, background: RED },
   })
