@@ -23,6 +23,7 @@ import {
   createPictureProcessor,
   mediaFilesRoute,
   mediaRoutes,
+  type OfferOwners,
 } from './modules/media/index.js';
 import { opsRoutes } from './modules/ops/index.js';
 import {
@@ -58,6 +59,19 @@ export interface AppDeps {
   /** Shared Redis (limits, cache, jobs across processes); absent → in-memory stand-ins. */
   redis?: RedisConnections;
   logger: FastifyServerOptions['logger'] | FastifyBaseLogger;
+}
+
+/** Pictures: their storage and the media service (the app and `npm run media` share it). */
+export function createMedia(deps: {
+  config: Config;
+  db: Database['db'];
+  queue: JobQueue;
+  catalog: OfferOwners;
+  log: FastifyBaseLogger;
+}) {
+  const storage = createStorage(deps.config);
+  const processor = createPictureProcessor({ maxPixels: deps.config.MEDIA_MAX_PIXELS });
+  return { storage, media: createMediaService({ ...deps, storage, processor }) };
 }
 
 /** The largest JSON body accepted; price lists have their own, larger limit. */
@@ -116,16 +130,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     log: app.log,
     catalog,
   });
-  const storage = createStorage(config);
+  const { storage, media } = createMedia({ config, db, queue, catalog, log: app.log });
   app.addHook('onClose', async () => storage.close());
-  const media = createMediaService({
-    db,
-    storage,
-    processor: createPictureProcessor({ maxPixels: config.MEDIA_MAX_PIXELS }),
-    catalog,
-    queue,
-    log: app.log,
-  });
   const priceListMaxBytes = Math.round(config.PRICE_LIST_MAX_MB * 1024 * 1024);
   const partner = createPartnerService({
     catalog,

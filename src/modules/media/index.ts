@@ -11,6 +11,7 @@ export { mediaFilesRoute } from './media.files.js';
 export { createPictureProcessor, type PictureProcessor } from './media.process.js';
 export { createMediaService, type MediaService, type OfferOwners } from './media.service.js';
 export { galleryJsonOf } from './media.repo.js';
+export type { RegenerationResult } from './media.regenerate.js';
 export {
   galleryPictureSchema,
   pictureSchema,
