@@ -46,10 +46,11 @@ async function ownDatabase(dataDir: string): Promise<{
     };
     return { open, env: {}, drop: async () => {} };
   }
-  const url = new URL(process.env.TEST_DATABASE_URL!);
+  const server = process.env.TEST_DATABASE_URL!;
+  const url = new URL(server);
   const name = `purchases_media_cli_${randomBytes(4).toString('hex')}`;
   const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: url.toString() });
+    const c = new pg.Client({ connectionString: server });
     await c.connect();
     await c.query(sql).finally(() => c.end());
   };

@@ -129,15 +129,17 @@ export function gallerySuite(backend: Backend) {
       async () => {
         const { as, offer } = await shopWithOffer(h);
         const before = await h.files.list();
-        const other = await openTestDatabase(1);
+        // One connection holds the transaction, the other watches the locks.
+        const other = await openTestDatabase(2);
+        let release!: () => void;
+        const released = new Promise<void>((r) => (release = r));
+        let filling: Promise<void> | undefined;
         try {
           // Another transaction fills the gallery while holding its lock; the upload, checked
           // and processed, waits for the lock with its files written, then finds no room.
-          let release!: () => void;
-          const released = new Promise<void>((r) => (release = r));
           let locked!: () => void;
           const isLocked = new Promise<void>((r) => (locked = r));
-          const filling = other.db.transaction(async (tx) => {
+          filling = other.db.transaction(async (tx) => {
             await tx.execute(
               sql`select pg_advisory_xact_lock(hashtext('offer_images'), ${offer.id}::int)`,
             );
@@ -157,6 +159,8 @@ export function gallerySuite(backend: Backend) {
           expect(res.statusCode, res.body).toBe(409);
           expect(await h.files.list()).toEqual(before);
         } finally {
+          release();
+          await filling?.catch(() => {});
           await other.close();
         }
       },
