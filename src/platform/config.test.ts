@@ -51,6 +51,7 @@ describe('configuration', () => {
     expect(refusal({ ...s3, MEDIA_URL: '/media/' })).toMatch(/MEDIA_URL: with MEDIA_STORAGE=s3/);
     expect(refusal({ ...s3, S3_ACCESS_KEY_ID: 'key' })).toMatch(/S3_SECRET_ACCESS_KEY/);
     expect(refusal({ ...base, MEDIA_URL: 'media files' })).toMatch(/MEDIA_URL/);
+    expect(refusal({ ...base, MEDIA_URL: '/' })).toMatch(/MEDIA_URL: local pictures need a path/);
     expect(refusal({ ...base, MEDIA_STORAGE: 'ftp' })).toMatch(/MEDIA_STORAGE/);
     expect(refusal({ ...base, MEDIA_MAX_MB: '0' })).toMatch(/MEDIA_MAX_MB/);
     expect(refusal({ ...base, MEDIA_MAX_PIXELS: 'many' })).toMatch(/MEDIA_MAX_PIXELS/);

@@ -248,14 +248,18 @@ export function loadConfig(
   };
 }
 
-/** What S3 storage needs that each variable alone cannot tell. */
+/** What picture storage needs that each variable alone cannot tell. */
 function s3Problems(c: RawConfig): string[] {
   const problems: string[] = [];
   if (!c.S3_ACCESS_KEY_ID !== !c.S3_SECRET_ACCESS_KEY)
     problems.push(
       '  S3_SECRET_ACCESS_KEY: give both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither',
     );
-  if (c.MEDIA_STORAGE !== 's3') return problems;
+  if (c.MEDIA_STORAGE !== 's3') {
+    if (new URL(c.MEDIA_URL, 'http://localhost').pathname === '/')
+      problems.push('  MEDIA_URL: local pictures need a path of their own, such as /media/');
+    return problems;
+  }
   if (!c.S3_BUCKET) problems.push('  S3_BUCKET: required with MEDIA_STORAGE=s3');
   if (!isHttpUrl(c.MEDIA_URL))
     problems.push(
