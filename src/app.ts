@@ -20,6 +20,13 @@ import {
 import { consoleRoutes } from './modules/console/index.js';
 import { contactsRoutes, createContactsService } from './modules/contacts/index.js';
 import { createGoogleLogin, oauthRoutes } from './modules/oauth/index.js';
+import {
+  createMediaService,
+  createPictureProcessor,
+  mediaFilesRoute,
+  mediaRoutes,
+  type OfferOwners,
+} from './modules/media/index.js';
 import { opsRoutes } from './modules/ops/index.js';
 import {
   cartRoutes,
@@ -47,6 +54,7 @@ import {
 } from './platform/rate-limit.js';
 import type { RedisConnections } from './platform/redis.js';
 import { installSecurityHeaders } from './platform/security-headers.js';
+import { createStorage } from './platform/storage.js';
 import { installTextChecks } from './platform/text-input.js';
 import { createRequestLimiter, installRateLimits } from './platform/throttle.js';
 
@@ -63,6 +71,19 @@ export interface AppDeps {
    * no job holds (see platform/mailer.ts).
    */
   runsJobs?: boolean;
+}
+
+/** Pictures: their storage and the media service (the app and `npm run media` share it). */
+export function createMedia(deps: {
+  config: Config;
+  db: Database['db'];
+  queue: JobQueue;
+  catalog: OfferOwners;
+  log: FastifyBaseLogger;
+}) {
+  const storage = createStorage(deps.config);
+  const processor = createPictureProcessor({ maxPixels: deps.config.MEDIA_MAX_PIXELS });
+  return { storage, media: createMediaService({ ...deps, storage, processor }) };
 }
 
 /** The largest JSON body accepted; price lists have their own, larger limit. */
@@ -147,6 +168,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     adminEmail: config.ADMIN_EMAIL,
     catalog,
   });
+  const { storage, media } = createMedia({ config, db, queue, catalog, log: app.log });
+  app.addHook('onClose', async () => storage.close());
   const priceListMaxBytes = Math.round(config.PRICE_LIST_MAX_MB * 1024 * 1024);
   const partner = createPartnerService({
     db,
@@ -180,5 +203,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   catalogRoutes(app, catalog);
   cartRoutes(app, createCartService({ db }));
   ordersRoutes(app, orders);
+  mediaRoutes(app, media, Math.round(config.MEDIA_MAX_MB * 1024 * 1024));
+  if (storage.kind === 'local') await mediaFilesRoute(app, config.MEDIA_ROOT, config.MEDIA_URL);
   return app;
 }

@@ -18,8 +18,44 @@ describe('configuration', () => {
       THROTTLE_ANON: { limit: 100, periodMs: 86_400_000 },
       THROTTLE_BURST: { limit: 60, periodMs: 60_000 },
       PRICE_LIST_MAX_MB: 20,
+      MEDIA_STORAGE: 'local',
       MEDIA_ROOT: '/tmp/purchases-config-test/media',
+      MEDIA_URL: '/media/',
+      MEDIA_MAX_MB: 10,
+      MEDIA_MAX_PIXELS: 40_000_000,
+      S3_REGION: 'us-east-1',
     });
+  });
+
+  it('takes S3 storage only with a bucket, a public MEDIA_URL and both keys or neither', () => {
+    const s3 = {
+      ...base,
+      MEDIA_STORAGE: 's3',
+      S3_BUCKET: 'pictures',
+      MEDIA_URL: 'https://cdn.example.com/pictures',
+    };
+    expect(loadConfig(s3)).toMatchObject({
+      MEDIA_STORAGE: 's3',
+      S3_BUCKET: 'pictures',
+      MEDIA_URL: 'https://cdn.example.com/pictures/',
+    });
+    const refusal = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    };
+    expect(refusal({ ...s3, S3_BUCKET: '' })).toMatch(/S3_BUCKET: required/);
+    expect(refusal({ ...s3, MEDIA_URL: '/media/' })).toMatch(/MEDIA_URL: with MEDIA_STORAGE=s3/);
+    expect(refusal({ ...s3, S3_ACCESS_KEY_ID: 'key' })).toMatch(/S3_SECRET_ACCESS_KEY/);
+    expect(refusal({ ...base, MEDIA_URL: 'media files' })).toMatch(/MEDIA_URL/);
+    expect(refusal({ ...base, MEDIA_URL: '/' })).toMatch(/MEDIA_URL: local pictures need a path/);
+    expect(refusal({ ...base, MEDIA_STORAGE: 'ftp' })).toMatch(/MEDIA_STORAGE/);
+    expect(refusal({ ...base, MEDIA_MAX_MB: '0' })).toMatch(/MEDIA_MAX_MB/);
+    expect(refusal({ ...base, MEDIA_MAX_PIXELS: 'many' })).toMatch(/MEDIA_MAX_PIXELS/);
+    expect(refusal({ ...base, S3_ENDPOINT: 'minio:9000' })).toMatch(/S3_ENDPOINT/);
   });
 
   it('reads booleans and durations the way the original .env wrote them', () => {

@@ -94,6 +94,14 @@ const optionalText = z
   .optional()
   .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
 
+const isHttpUrl = (v: string) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+};
+
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 const isProxyEntry = (e: string) => {
   const [address, bits, ...rest] = e.split('/');
@@ -214,8 +222,30 @@ const schema = z.object({
   GOOGLE_ISSUER: secureUrl.transform((v) => v ?? 'https://accounts.google.com'),
   /** When set, only Google accounts of this Workspace domain (the ID token's `hd`) may log in. */
   GOOGLE_HOSTED_DOMAIN: domain,
+  /** Where pictures are kept: `local` (MEDIA_ROOT, served by the app) or `s3` (any S3-compatible store). */
+  MEDIA_STORAGE: z.enum(['local', 's3']).default('local'),
   MEDIA_ROOT: optionalText,
-  MEDIA_URL: z.string().default('/media/'),
+  /** The base of picture URLs: a path the app serves (local), or the public URL of the bucket (s3). */
+  MEDIA_URL: z
+    .string()
+    .trim()
+    .default('/media/')
+    .refine((v) => /^\/[^\s?#]*$/.test(v) || isHttpUrl(v), {
+      message:
+        'expected a path such as /media/ or an http(s) URL such as https://cdn.example.com/media/',
+    })
+    .transform((v) => (v.endsWith('/') ? v : `${v}/`)),
+  /** Largest picture accepted, in megabytes (10 → 413 past 10 MB). */
+  MEDIA_MAX_MB: z.coerce.number().positive().max(1024).default(10),
+  /** Largest picture accepted in pixels, every frame of an animation counted (422 past it). */
+  MEDIA_MAX_PIXELS: z.coerce.number().int().positive().default(40_000_000),
+  S3_ENDPOINT: optionalText.refine((v) => v === undefined || isHttpUrl(v), {
+    message: 'expected an http(s) URL such as https://s3.example.com',
+  }),
+  S3_BUCKET: optionalText,
+  S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: optionalText,
+  S3_SECRET_ACCESS_KEY: optionalText,
   IMPORT_ALLOW_PRIVATE_URLS: bool(false),
   PRICE_LIST_MAX_MB: z.coerce.number().positive().max(1024).default(20),
 });
@@ -257,6 +287,9 @@ export function loadConfig(
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  const mediaProblems = s3Problems(c);
+  if (mediaProblems.length > 0)
+    throw new ConfigError(`Invalid configuration:\n${mediaProblems.join('\n')}`);
   const dataDir = resolve(c.DATA_DIR);
   return {
     ...c,
@@ -267,6 +300,26 @@ export function loadConfig(
     EMAIL_HOST: env.EMAIL_HOST?.trim() || c.EMAIL_HOST_USER ? c.EMAIL_HOST : undefined,
     MEDIA_ROOT: resolve(c.MEDIA_ROOT ?? join(dataDir, 'media')),
   };
+}
+
+/** What picture storage needs that each variable alone cannot tell. */
+function s3Problems(c: RawConfig): string[] {
+  const problems: string[] = [];
+  if (!c.S3_ACCESS_KEY_ID !== !c.S3_SECRET_ACCESS_KEY)
+    problems.push(
+      '  S3_SECRET_ACCESS_KEY: give both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither',
+    );
+  if (c.MEDIA_STORAGE !== 's3') {
+    if (new URL(c.MEDIA_URL, 'http://localhost').pathname === '/')
+      problems.push('  MEDIA_URL: local pictures need a path of their own, such as /media/');
+    return problems;
+  }
+  if (!c.S3_BUCKET) problems.push('  S3_BUCKET: required with MEDIA_STORAGE=s3');
+  if (!isHttpUrl(c.MEDIA_URL))
+    problems.push(
+      '  MEDIA_URL: with MEDIA_STORAGE=s3, the public http(s) URL of the bucket (pictures are not served by the app)',
+    );
+  return problems;
 }
 
 function postgresUrl(c: RawConfig): string | undefined {

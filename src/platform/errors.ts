@@ -145,7 +145,9 @@ export function installProblemHandling(app: FastifyInstance, maxBody: number) {
     const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter(
       (m) => known.find(m as HTTPMethod, path) !== null,
     );
-    if (allowed.length > 0) {
+    // A route of this method that found nothing (a missing file) is 404, not 405.
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    if (allowed.length > 0 && !allowed.includes(method)) {
       void reply.header('allow', allowed.join(', '));
       const detail = `${request.method} is not allowed here; use ${allowed.join(', ')}.`;
       return send(reply, request, problem.methodNotAllowed(detail));

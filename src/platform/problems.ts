@@ -155,6 +155,12 @@ const TYPES = {
     'Shop name taken',
     'Another account has a shop of this name; choose another name.',
   ),
+  galleryFull: type(
+    'gallery-full',
+    409,
+    'Gallery full',
+    'An offer has at most 10 pictures (`max`); delete one first.',
+  ),
   jobNotFailed: type('job-not-failed', 409, 'Job not failed', 'Only a failed job can be retried.'),
   selfLockout: type(
     'self-lockout',
@@ -169,6 +175,18 @@ const TYPES = {
     'Price list too large',
     'The price list is larger than PRICE_LIST_MAX_MB.',
   ),
+  pictureTooLarge: type(
+    'picture-too-large',
+    413,
+    'Picture too large',
+    'The file is larger than MEDIA_MAX_MB (`max_bytes`); send a smaller one.',
+  ),
+  unsupportedPicture: type(
+    'unsupported-picture',
+    415,
+    'Unsupported picture type',
+    'Pictures are JPEG, PNG, GIF or WebP, recognised by their content whatever the file name or Content-Type say.',
+  ),
   unsupportedMediaType: type(
     'unsupported-media-type',
     415,
@@ -180,6 +198,12 @@ const TYPES = {
     422,
     'Idempotency-Key reused',
     'This Idempotency-Key came with another body; use a new key for a new request.',
+  ),
+  unprocessablePicture: type(
+    'unprocessable-picture',
+    422,
+    'Picture cannot be processed',
+    'The file does not decode as the picture it claims to be, or has more than MEDIA_MAX_PIXELS pixels (every frame counted).',
   ),
   tooManyFailedLogins: type(
     'too-many-failed-logins',
@@ -216,6 +240,12 @@ const TYPES = {
     503,
     'Google login not configured',
     'The operator has not set up Google login; `detail` names the settings it needs.',
+  ),
+  busy: type(
+    'busy',
+    503,
+    'Busy',
+    'Too many pictures are being processed at once; send it again after `Retry-After` seconds.',
   ),
   notReady: type('not-ready', 503, 'Not ready', 'A dependency (database, Redis) does not answer.'),
   unavailable: type(

@@ -16,7 +16,7 @@ export interface JobContext {
 }
 
 /** One queue per kind of work, so a flood of one (a big import) never holds up another (mail). */
-export const QUEUE_NAMES = ['mail', 'import'] as const;
+export const QUEUE_NAMES = ['mail', 'import', 'media'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobDefinition<P, R = unknown> {

@@ -52,7 +52,16 @@ select coalesce(json_agg(json_build_object(
   select json_agg(json_build_object('name', "parameters"."name", 'value', "offer_parameters"."value")
                   order by "parameters"."id")
   from "offer_parameters" join "parameters" on "parameters"."id" = "offer_parameters"."parameter_id"
-  where "offer_parameters"."offer_id" = "offers"."id"), '[]'::json), 'images', '[]'::json) order by page.ord), '[]')::text as json
+  where "offer_parameters"."offer_id" = "offers"."id"), '[]'::json), 'images', coalesce((
+  select json_agg(json_build_object(
+      'url', "offer_images"."base_url" || "offer_images"."original",
+      'width', "offer_images"."width", 'height', "offer_images"."height",
+      'thumbnails', json_build_object(
+        'small', "offer_images"."base_url" || "offer_images"."small",
+        'medium', "offer_images"."base_url" || "offer_images"."medium"),
+      'id', "offer_images"."id", 'position', "offer_images"."position")
+    order by "offer_images"."position", "offer_images"."id")
+  from "offer_images" where "offer_images"."offer_id" = "offers"."id"), '[]'::json)) order by page.ord), '[]')::text as json
       from unnest($1::int[]) with ordinality as page(id, ord)
       join "offers" on "offers"."id" = page.id
       join "products" on "products"."id" = "offers"."product_id"

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pictureSchema } from '../media/index.js';
 
 export const email = z
   .string()
@@ -20,7 +21,7 @@ export const userSchema = z
     position: z.string(),
     type: z.enum(['buyer', 'shop']),
     is_active: z.boolean(),
-    avatar: z.string().nullable(),
+    avatar: pictureSchema.nullable().describe('Set with PUT /user/avatar/upload/.'),
   })
   .meta({ id: 'User' });
 

@@ -5,6 +5,7 @@ import { problem } from '../../platform/problems.js';
 import type { Mailer } from '../../platform/mailer.js';
 import type { Limit, RateLimitStore, WindowCounter } from '../../platform/rate-limit.js';
 import { issueApiToken as issueToken } from './accounts.external.js';
+import { findAvatar, type Picture } from '../media/index.js';
 import * as repo from './accounts.repo.js';
 import { createSessions } from './accounts.sessions.js';
 import { createStaffAccounts } from './accounts.staff.js';
@@ -50,7 +51,8 @@ function checkPassword(password: string, info: PersonalInfo) {
   }
 }
 
-export function toUserDto(u: repo.UserRow) {
+/** The account as clients see it; its avatar is the media module's. */
+export function toUserDto(u: repo.UserRow, avatar: Picture | null = null) {
   return {
     id: u.id,
     email: u.email,
@@ -60,7 +62,7 @@ export function toUserDto(u: repo.UserRow) {
     position: u.position,
     type: u.type,
     is_active: u.isActive,
-    avatar: u.avatar,
+    avatar,
   };
 }
 
@@ -172,7 +174,7 @@ export function createAccountsService({
     async details(userId: number) {
       const user = await repo.findUserById(db, userId);
       if (!user) throw accountNotFound();
-      return toUserDto(user);
+      return toUserDto(user, await findAvatar(db, userId));
     },
 
     /** Changes profile fields; a new password needs the current one and signs out other tokens. */
@@ -209,7 +211,7 @@ export function createAccountsService({
         }
         return row;
       });
-      return toUserDto(updated);
+      return toUserDto(updated, await findAvatar(db, userId));
     },
 
     async requestPasswordReset(email: string) {

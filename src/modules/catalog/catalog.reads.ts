@@ -4,6 +4,7 @@
 import { and, asc, count, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import { preparedStatement, runPrepared } from '../../platform/db/statements.js';
+import { galleryJsonOf } from '../media/index.js';
 import type { OfferDto, OfferFilters } from './catalog.schemas.js';
 import {
   categories,
@@ -98,7 +99,7 @@ const offerJson = sql`json_build_object(
     'category', json_build_object('id', ${categories.id}, 'name', ${categories.name})),
   'shop', json_build_object('id', ${shops.id}, 'name', ${shops.name}),
   'quantity', ${offers.quantity}, 'price', ${offers.price}, 'price_rrc', ${offers.priceRrc},
-  'parameters', ${parametersOfOffer}, 'images', '[]'::json)`;
+  'parameters', ${parametersOfOffer}, 'images', ${galleryJsonOf(offers.id)})`;
 
 /**
  * The ids of one page of live offers, and the snapshot the statement saw (`pg_current_snapshot()`):
@@ -129,9 +130,10 @@ export async function listLiveOfferIds(
 
 /**
  * Offers as a finished JSON array (text) of `offerSchema` objects in the order of `ids`, with
- * product, category, shop and parameters: one statement whatever their number. PostgreSQL writes
- * the JSON, so the API neither parses rows nor serializes objects, which was most of a page's CPU
- * in the API process; `::text` keeps the driver from parsing it.
+ * product, category, shop, parameters and pictures (the media module's `galleryJsonOf`): one
+ * statement whatever their number. PostgreSQL writes the JSON, so the API neither parses rows nor
+ * serializes objects, which was most of a page's CPU in the API process; `::text` keeps the
+ * driver from parsing it.
  */
 export async function offersJsonByIds(db: Executor, ids: readonly number[]): Promise<string> {
   if (ids.length === 0) return '[]';
@@ -151,8 +153,9 @@ export async function offersJsonByIds(db: Executor, ids: readonly number[]): Pro
 }
 
 /**
- * Offers with product, category, shop and parameters in one query whatever their number, in the
- * order of `ids` (ids that do not exist are skipped): the JSON of `offersJsonByIds`, parsed.
+ * Offers with product, category, shop, parameters and pictures in one query whatever their
+ * number, in the order of `ids` (ids that do not exist are skipped): the JSON of
+ * `offersJsonByIds`, parsed.
  */
 export async function findOffersByIds(db: Executor, ids: readonly number[]): Promise<OfferDto[]> {
   return JSON.parse(await offersJsonByIds(db, ids)) as OfferDto[];

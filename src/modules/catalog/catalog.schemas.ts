@@ -1,17 +1,10 @@
 import { z } from 'zod';
 import { pageQuery } from '../../lib/pagination.js';
+import { galleryPictureSchema } from '../media/index.js';
 
 export const idSchema = z.number().int();
 
 export const categorySchema = z.object({ id: idSchema, name: z.string() }).meta({ id: 'Category' });
-
-export const imageSchema = z
-  .object({
-    id: idSchema,
-    url: z.string(),
-    thumbnails: z.object({ small: z.string(), medium: z.string() }),
-  })
-  .meta({ id: 'Image' });
 
 /** An offer of one shop (`product_info` in carts and orders). */
 export const offerSchema = z
@@ -25,7 +18,7 @@ export const offerSchema = z
     price: z.number().int(),
     price_rrc: z.number().int(),
     parameters: z.array(z.object({ name: z.string(), value: z.string() })),
-    images: z.array(imageSchema),
+    images: z.array(galleryPictureSchema).describe('The gallery, in order (`position` 0 first).'),
   })
   .meta({ id: 'Offer' });
 

@@ -156,6 +156,9 @@ export function createCatalogService({ db, cache, log, countCache = true }: Cata
       return stateDto(shop);
     },
 
+    /** The account whose shop has this offer; undefined when there is no such offer. */
+    ownerOf: (offerId: number) => shops.findOfferOwner(db, offerId),
+
     /** The id of the account's shop; undefined for an account without one. */
     shopIdOf: async (userId: number) => (await shops.findShopByUser(db, userId))?.id,
   };

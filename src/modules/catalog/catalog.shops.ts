@@ -19,6 +19,16 @@ export async function findShopByUser(db: Executor, userId: number): Promise<Shop
   return row;
 }
 
+/** The account whose shop has this offer (withdrawn or not); undefined for no such offer. */
+export async function findOfferOwner(db: Executor, offerId: number): Promise<number | undefined> {
+  const [row] = await db
+    .select({ userId: shops.userId })
+    .from(offers)
+    .innerJoin(shops, eq(shops.id, offers.shopId))
+    .where(eq(offers.id, offerId));
+  return row?.userId;
+}
+
 export async function shopNameTakenByOther(
   db: Executor,
   name: string,

@@ -6,3 +6,4 @@ export * from '../../modules/orders/orders.tables.js';
 export * from '../../modules/partner/partner.tables.js';
 export * from '../mail-outbox.tables.js';
 export * from '../../modules/oauth/oauth.tables.js';
+export * from '../../modules/media/media.tables.js';
