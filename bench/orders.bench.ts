@@ -19,7 +19,8 @@ const url =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/purchases_bench_orders';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const OFFERS_PER_SHOP = Number(process.env.BENCH_OFFERS ?? 20);
-const LEVELS = [1, 8, 32];
+// BENCH_LEVELS=8 (comma-separated) runs only those client counts, e.g. while profiling.
+const LEVELS = (process.env.BENCH_LEVELS ?? '1,8,32').split(',').map(Number);
 const START_STOCK = 10_000_000;
 const TARGET = { clients: 8, ordersPerSecond: 400, p99Ms: 100 };
 

@@ -128,16 +128,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await installOpenApi(app);
   installMetrics(app, { queue, cache });
 
+  const background = createBackground(app.log);
+  app.decorate('background', background);
   const mail = createMailer({
     db,
     queue,
+    background,
     transport: createTransport(config, app.log),
     clock,
     log: app.log,
   });
   if (deps.runsJobs) mail.startSweeping();
-  const background = createBackground(app.log);
-  app.decorate('background', background);
   // Work still running may send mail: it ends before the SMTP pool closes.
   app.addHook('onClose', async () => {
     await background.drain();

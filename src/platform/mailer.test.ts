@@ -7,6 +7,7 @@ import { createHarness, silentLog, uniqueEmail, type Harness } from '../../test/
 import { loadConfig } from './config.js';
 import { outgoingMail } from './mail-outbox.tables.js';
 import { createMailer, createTransport } from './mailer.js';
+import { createBackground } from './background.js';
 import { createInProcessQueue } from './queue.js';
 
 const account = (email: string) => ({
@@ -38,7 +39,7 @@ describe('mail over SMTP', () => {
     try {
       const res = await client(h).post('/register/', account(email));
       expect(res.statusCode).toBe(201);
-      await h.queue.drain();
+      await h.settle();
       expect(h.smtp.received.some((m) => m.to.includes(email))).toBe(false);
     } finally {
       h.smtp.refuseNext(0);
@@ -57,7 +58,7 @@ describe('mail without SMTP settings', () => {
   it('writes each message to DATA_DIR/outbox as an .eml file with text and HTML parts', async () => {
     const email = uniqueEmail();
     await client(h).post('/register/', account(email));
-    await h.queue.drain();
+    await h.settle();
     const outbox = join(h.dataDir, 'outbox');
     const files = (await readdir(outbox)).filter((f) => f.endsWith(`-${email}.eml`));
     expect(files).toHaveLength(1);
@@ -80,7 +81,7 @@ describe('mail through the outbox table', () => {
     const email = uniqueEmail();
     await client(h).post('/register/', account(email));
     const token = tokenOf((await h.smtp.waitFor(email)).text);
-    await h.queue.drain();
+    await h.settle();
 
     const left = await h.database.db
       .select()
@@ -114,6 +115,7 @@ describe('mail through the outbox table', () => {
     const mailer = createMailer({
       db: h.database.db,
       queue,
+      background: createBackground(silentLog),
       transport: createTransport(
         loadConfig({
           SECRET_KEY: 'x',

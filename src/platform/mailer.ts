@@ -10,6 +10,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import type { Background } from './background.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Db, Executor } from './db/client.js';
@@ -107,12 +108,25 @@ const FAILED_KEPT_MS = 30 * 24 * 3_600_000;
 export interface MailerDeps {
   db: Db;
   queue: JobQueue;
+  /** Where the short wait before a batch is queued is tracked, so shutdown and tests see it. */
+  background: Background;
   transport: Transport;
   clock: Clock;
   log: FastifyBaseLogger;
 }
 
-export function createMailer({ db, queue, transport, clock, log }: MailerDeps): Mailer {
+/** Messages committed within this time of each other share one job (fewer jobs and statements). */
+const BATCH_WAIT_MS = 10;
+const BATCH_MAX = 100;
+
+export function createMailer({
+  db,
+  queue,
+  background,
+  transport,
+  clock,
+  log,
+}: MailerDeps): Mailer {
   const later = (ms: number) => new Date(clock.now().getTime() + ms);
 
   async function deliver({ ids }: { ids: number[] }, final: boolean) {
@@ -154,7 +168,7 @@ export function createMailer({ db, queue, transport, clock, log }: MailerDeps): 
     handler: (payload, ctx) => deliver(payload, ctx.final),
   });
 
-  async function dispatch(ids: number[], jobId?: string) {
+  async function enqueue(ids: number[], jobId?: string) {
     if (ids.length === 0) return;
     try {
       await queue.enqueue(job, { ids }, { id: jobId });
@@ -165,6 +179,15 @@ export function createMailer({ db, queue, transport, clock, log }: MailerDeps): 
       );
     }
   }
+
+  // Ids waiting for the batch's job; a crash loses only the batch, which the sweep then queues.
+  let batch: number[] = [];
+  let waiting = false;
+  const flush = () => {
+    const ids = batch;
+    batch = [];
+    return enqueue(ids);
+  };
 
   let timer: NodeJS.Timeout | undefined;
   const mailer: Mailer = {
@@ -178,7 +201,17 @@ export function createMailer({ db, queue, transport, clock, log }: MailerDeps): 
       return rows.map((r) => r.id);
     },
 
-    dispatch: (ids) => dispatch(ids),
+    async dispatch(ids) {
+      batch.push(...ids);
+      if (batch.length >= BATCH_MAX) return flush();
+      if (waiting || batch.length === 0) return;
+      waiting = true;
+      background.run('mail-batch', async () => {
+        await new Promise((r) => setTimeout(r, BATCH_WAIT_MS));
+        waiting = false;
+        await flush();
+      });
+    },
 
     async sweep() {
       const now = clock.now();
@@ -199,7 +232,7 @@ export function createMailer({ db, queue, transport, clock, log }: MailerDeps): 
         .limit(1000);
       // One job per message, named after it: a queue that still holds that job ignores the copy,
       // so a backlog swept every minute is not queued again and again.
-      for (const { id } of rows) await dispatch([id], `mail-swept-${id}`);
+      for (const { id } of rows) await enqueue([id], `mail-swept-${id}`);
       return rows.length;
     },
 

@@ -30,7 +30,7 @@ describe('staff view of background jobs', () => {
     h.smtp.refuseNext(100);
     try {
       expect((await register(email)).statusCode).toBe(201);
-      await h.queue.drain();
+      await h.settle();
     } finally {
       h.smtp.refuseNext(0);
     }
@@ -44,7 +44,7 @@ describe('staff view of background jobs', () => {
     const retry = await client(h, staff).post(`/api/admin/jobs/${failed.id}/retry/`);
     expect(retry.statusCode).toBe(200);
     await h.smtp.waitFor(email);
-    await h.queue.drain();
+    await h.settle();
 
     const again = await client(h, staff).post(`/api/admin/jobs/${failed.id}/retry/`);
     expect(again.statusCode).toBe(409);

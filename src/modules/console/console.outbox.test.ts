@@ -18,7 +18,7 @@ it('lists the outbox and shows each mail decoded, token included', async () => {
     last_name: 'Орлова',
   });
   expect(res.statusCode).toBe(201);
-  await h.queue.drain();
+  await h.settle();
 
   const staff = await createUser(h, { staff: true });
   const b = consoleBrowser(h);

@@ -258,7 +258,7 @@ describe('forms', () => {
     expect(res.statusCode).toBe(303);
     const page = res.headers.location as string;
     expect(page).toMatch(new RegExp(`^/admin/shops/${shop!.id}/imports/[^/]+/$`));
-    await h.queue.drain();
+    await h.settle();
     const status = await b.get(`${page}status/`);
     expect(status.json()).toMatchObject({ state: 'completed', percent: 100, finished: true });
     const done = await b.get(page);
@@ -273,7 +273,7 @@ describe('forms', () => {
     });
     expect(noToken.statusCode).toBe(403);
     const broken = await b.upload(`/admin/shops/${shop!.id}/price-list/`, 'file', 'shop: x');
-    await h.queue.drain();
+    await h.settle();
     const failed = await b.get(broken.headers.location as string);
     expect(failed.body).toContain('Загрузка не удалась, ничего не изменено.');
     expect(failed.body).toContain('<code>goods</code>');

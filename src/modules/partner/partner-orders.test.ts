@@ -82,7 +82,7 @@ describe('GET /partner/orders/', () => {
     const buyer = await createUser(h);
     const contact = await createContact(h, buyer);
     const cost = async () => {
-      await h.queue.drain(); // the orders' mail jobs query the database too
+      await h.settle(); // the orders' mail jobs query the database too
       const before = h.database.queries.count;
       expect((await client(h, owner).get('/partner/orders/?page_size=50')).statusCode).toBe(200);
       return h.database.queries.count - before;

@@ -21,7 +21,7 @@ describe('background price-list imports', () => {
     const yaml = shopYaml('Queued');
     const res = await importYaml(h, shop, yaml, '?async=true');
     expect(res.statusCode).toBe(202);
-    await h.queue.drain();
+    await h.settle();
     const job = await client(h, shop).get(`/partner/jobs/${res.json().job_id}/`);
     expect(job.json()).toMatchObject({ state: 'completed', result: { created: 14 } });
     expect(await requestsOf(shop.id)).toEqual([]);
@@ -71,7 +71,7 @@ describe('background price-list imports', () => {
     } finally {
       h.clock.advance(-(3_600_000 + 1000));
     }
-    await h.queue.drain();
+    await h.settle();
     expect(await requestsOf(shop.id)).toEqual([]);
   });
 
@@ -81,7 +81,7 @@ describe('background price-list imports', () => {
       url: 'http://127.0.0.1:9/list.yaml',
     });
     expect(res.statusCode).toBe(202);
-    await h.queue.drain();
+    await h.settle();
     const job = await client(h, shop).get(`/partner/jobs/${res.json().job_id}/`);
     expect(job.json().state).toBe('failed');
     expect(await requestsOf(shop.id)).toEqual([]);

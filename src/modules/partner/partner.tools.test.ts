@@ -45,7 +45,7 @@ describe('export, state and jobs', () => {
     const res = await importYaml(h, shop, shopYaml(), '?async=true');
     expect(res.statusCode).toBe(202);
     const { job_id } = res.json();
-    await h.queue.drain();
+    await h.settle();
     const job = await client(h, shop).get(`/partner/jobs/${job_id}/`);
     expect(job.json()).toMatchObject({
       id: job_id,
@@ -65,7 +65,7 @@ describe('export, state and jobs', () => {
       shopYaml().replace('price: 110000', 'price: -1'),
       '?async=true',
     );
-    await h.queue.drain();
+    await h.settle();
     const failed = await client(h, shop).get(`/partner/jobs/${bad.json().job_id}/`);
     expect(failed.json()).toMatchObject({
       state: 'failed',
