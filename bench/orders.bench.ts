@@ -4,6 +4,7 @@
 // /order/confirm/. After the runs the stock is audited: start − now must equal what orders hold.
 //   BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/purchases_bench_orders, RECREATED)
 //   BENCH_SECONDS per level (15), BENCH_OFFERS per shop (20: few, hot rows, so locks contend)
+import autocannon from 'autocannon';
 import http from 'node:http';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -275,11 +276,22 @@ async function main() {
   const database = await openDatabase({ url });
   await database.migrate();
   await database.close();
-  const buyersNeeded = 1 + LEVELS.reduce((a, b) => a + b, 0) + Math.max(...LEVELS);
+  // Buyers: 8 for the warm-up, one per client of each level, 8 for the catalog-while-ordering phase.
+  const buyersNeeded = 8 + LEVELS.reduce((a, b) => a + b, 0) + 8;
   const data = await seed(buyersNeeded);
   const smtp = await startSmtpSink();
   const { child: server, port } = await startOrdersServer(smtp.port);
   const results = [];
+  let mixed:
+    | {
+        ordersPerSecond: number;
+        orderP99Ms: number;
+        catalogRequestsPerSecond: number;
+        catalogP99Ms: number;
+        catalogErrors: number;
+        loadavgBefore: number;
+      }
+    | undefined;
   try {
     let next = 0;
     // Warm-up (JIT, plan caches, pool connections): its orders count in the audit, not the figures.
@@ -310,6 +322,28 @@ async function main() {
           `CPU ms/order: server ${serverCpuMsPerOrder}, PostgreSQL ${postgresCpuMsPerOrder} (load ${load.toFixed(2)})`,
       );
     }
+    // The catalog while 8 clients order: cached pages must stay cached (orders do not drop them).
+    const load = os.loadavg()[0]!;
+    const [during, catalog] = await Promise.all([
+      level(port, data, 8, SECONDS, next),
+      autocannon({
+        url: `http://127.0.0.1:${port}/products/?page_size=20`,
+        connections: 4,
+        duration: SECONDS,
+      }),
+    ]);
+    mixed = {
+      ordersPerSecond: during.ordersPerSecond,
+      orderP99Ms: during.orderMs.p99,
+      catalogRequestsPerSecond: Math.round(catalog.requests.average),
+      catalogP99Ms: catalog.latency.p99,
+      catalogErrors: catalog.errors + catalog.non2xx,
+      loadavgBefore: round(load),
+    };
+    console.log(
+      `  catalog while 8 clients order: ${mixed.catalogRequestsPerSecond} req/s, p99 ${mixed.catalogP99Ms} ms; ` +
+        `orders ${mixed.ordersPerSecond}/s (load ${load.toFixed(2)})`,
+    );
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
@@ -340,6 +374,7 @@ async function main() {
     target: TARGET,
     meetsTarget: at8.ordersPerSecond >= TARGET.ordersPerSecond && at8.orderMs.p99 <= TARGET.p99Ms,
     results,
+    catalogWhileOrdering: mixed,
     stock,
     mails: { received: smtp.state.received, expectedAtLeastEventually: expectedMails },
   };
@@ -363,6 +398,12 @@ async function main() {
     ),
     '',
     `Target at ${TARGET.clients} clients: ≥ ${TARGET.ordersPerSecond} orders/s and order p99 ≤ ${TARGET.p99Ms} ms → ${report.meetsTarget ? 'met' : 'NOT met'}.`,
+    '',
+    mixed
+      ? `Catalog while 8 clients order (GET /products/?page_size=20, cache on, autocannon 4 connections): ` +
+        `${mixed.catalogRequestsPerSecond} req/s, p99 ${mixed.catalogP99Ms} ms (target ≤ 50 ms → ${mixed.catalogP99Ms <= 50 ? 'met' : 'NOT met'}), ` +
+        `${mixed.catalogErrors} errors; orders meanwhile ${mixed.ordersPerSecond}/s, p99 ${mixed.orderP99Ms} ms (load ${mixed.loadavgBefore}).`
+      : '',
     '',
     `Stock audit: ${stock.orders} orders, ${stock.unitsSold} units in orders, ${stock.stockTaken} units taken from stock, ` +
       `oversold ${stock.oversold}, offers with negative stock ${stock.offersWithNegativeStock}, offers whose stock disagrees ${stock.offersWhereStockDisagrees}.`,

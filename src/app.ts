@@ -124,7 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (config.THROTTLE_ENABLED) {
     installRateLimits(app, { store: limitStore, config, clock, identify });
   }
-  const cache = redis ? createRedisCache(redis) : createMemoryCache();
+  const cache = redis ? createRedisCache(redis, clock) : createMemoryCache({ clock });
   await installOpenApi(app);
   installMetrics(app, { queue, cache });
 
@@ -167,7 +167,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     mail,
     clock,
     adminEmail: config.ADMIN_EMAIL,
-    catalog,
   });
   const { storage, media } = createMedia({ config, db, queue, catalog, log: app.log });
   app.addHook('onClose', async () => storage.close());

@@ -6,6 +6,7 @@
 //   const offer = await createOffer(h, shop, { price: 100, quantity: 5 });  // { id, productId, categoryId, ... }
 //   await setShopState(h, shop, false);                    // the shop stops taking orders
 import { eq, sql } from 'drizzle-orm';
+import { bumpCatalogEpoch } from '../src/modules/catalog/catalog.epoch.js';
 import { randomBytes } from 'node:crypto';
 import { users } from '../src/modules/accounts/accounts.tables.js';
 import {
@@ -54,6 +55,7 @@ export async function createShop(
     .insert(shops)
     .values({ userId, name: opts.name ?? `Shop ${uniqueTag()}`, state: opts.state ?? true })
     .returning({ id: shops.id, name: shops.name, userId: shops.userId });
+  await bumpCatalogEpoch(h.database.db); // as the catalog's own writers do
   return row!;
 }
 
@@ -63,6 +65,7 @@ export async function setShopState(h: HasDb, shop: IdOf, state: boolean): Promis
     .update(shops)
     .set({ state })
     .where(eq(shops.id, idOf(shop)));
+  await bumpCatalogEpoch(h.database.db); // as the catalog's own writers do
 }
 
 /** The category of that name (shared by name, as the import does), made if missing. */
@@ -157,6 +160,7 @@ export async function createOffer(
       })),
     );
   }
+  await bumpCatalogEpoch(h.database.db); // as the catalog's own writers do
   return {
     id: offer!.id,
     productId: product!.id,
@@ -174,4 +178,5 @@ export async function setOfferWithdrawn(h: HasDb, offer: IdOf, withdrawn: boolea
     .update(offers)
     .set({ withdrawn })
     .where(eq(offers.id, idOf(offer)));
+  await bumpCatalogEpoch(h.database.db); // as the catalog's own writers do
 }

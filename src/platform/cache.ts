@@ -8,6 +8,7 @@
 // version then also sees the new rows, and an entry filled from old rows lands under an old version
 // that nobody asks for any more. So no process serves old data once a write has returned.
 import { LRUCache } from 'lru-cache';
+import { systemClock, type Clock } from './clock.js';
 import { onRedis, type RedisConnections } from './redis.js';
 
 /** A name for a set of entries that one write makes stale (the catalog module uses 'catalog'). */
@@ -28,10 +29,15 @@ export interface Lookup<T> {
   fill(value: T, ttlMs?: number): Promise<void>;
 }
 
+export interface LookupOptions {
+  /** An entry filled longer ago than this (by the clock) is a miss: it may show old data. */
+  maxAgeMs?: number;
+}
+
 export interface Cache {
   backend: 'redis' | 'memory';
   /** Reads `key` under the scopes' current versions (a hit or a miss is counted). */
-  lookup<T>(key: string, scopes: Scope[]): Promise<Lookup<T>>;
+  lookup<T>(key: string, scopes: Scope[], opts?: LookupOptions): Promise<Lookup<T>>;
   /** The cached value for `key` under the scopes' current versions, else `load()`'s, stored. */
   wrap<T>(key: string, scopes: Scope[], load: () => Promise<T>, ttlMs?: number): Promise<T>;
   /** Drops every entry that depends on any of the scopes (O(1) per scope). */
@@ -46,8 +52,14 @@ export const DEFAULT_TTL_MS = 5 * 60_000;
 const ratio = (hits: number, misses: number) =>
   hits + misses === 0 ? 0 : Math.round((hits / (hits + misses)) * 10_000) / 10_000;
 
-export function createMemoryCache({ max = 10_000 } = {}): Cache {
-  const entries = new LRUCache<string, { value: unknown }>({ max, ttlAutopurge: false });
+const young = (at: number, clock: Clock, opts?: LookupOptions) =>
+  opts?.maxAgeMs === undefined || clock.now().getTime() - at <= opts.maxAgeMs;
+
+export function createMemoryCache({ max = 10_000, clock = systemClock } = {}): Cache {
+  const entries = new LRUCache<string, { value: unknown; at: number }>({
+    max,
+    ttlAutopurge: false,
+  });
   const versions = new Map<string, number>();
   let hits = 0;
   let misses = 0;
@@ -55,16 +67,21 @@ export function createMemoryCache({ max = 10_000 } = {}): Cache {
     `${scopes.map((s) => versions.get(s) ?? 0).join(':')}|${scopes.join(',')}|${key}`;
   const cache: Cache = {
     backend: 'memory',
-    async lookup<T>(key: string, scopes: Scope[]): Promise<Lookup<T>> {
+    async lookup<T>(key: string, scopes: Scope[], opts?: LookupOptions): Promise<Lookup<T>> {
       const k = fullKey(key, scopes);
-      const found = entries.get(k);
+      const entry = entries.get(k);
+      const found = entry && young(entry.at, clock, opts) ? entry : undefined;
       if (found) hits++;
       else misses++;
       return {
         // Callers get their own copy, as they would from Redis.
         value: found && (structuredClone(found.value) as T),
         fill: async (value, ttlMs = DEFAULT_TTL_MS) =>
-          void entries.set(k, { value: structuredClone(value) }, { ttl: ttlMs }),
+          void entries.set(
+            k,
+            { value: structuredClone(value), at: clock.now().getTime() },
+            { ttl: ttlMs },
+          ),
       };
     },
     wrap: (key, scopes, load, ttlMs) => wrapWith(cache, key, scopes, load, ttlMs),
@@ -115,18 +132,24 @@ return { value or false, key }
 `;
 
 // Strings (finished JSON answers) are stored as they are: re-encoding 20 KB per hit costs more
-// than the Redis round trip. A one-letter tag tells the two apart.
-const encode = (value: unknown) =>
-  typeof value === 'string' ? `s${value}` : `j${JSON.stringify(value)}`;
-const decode = <T>(stored: string): T =>
-  (stored[0] === 's' ? stored.slice(1) : JSON.parse(stored.slice(1))) as T;
+// than the Redis round trip. A one-letter tag tells the two apart; the fill time (ms) comes first.
+const encode = (value: unknown, at: number) =>
+  typeof value === 'string' ? `${at}s${value}` : `${at}j${JSON.stringify(value)}`;
+function decode<T>(stored: string): { value: T; at: number } {
+  const tag = stored.search(/[sj]/);
+  const body = stored.slice(tag + 1);
+  return {
+    at: Number(stored.slice(0, tag)),
+    value: (stored[tag] === 's' ? body : JSON.parse(body)) as T,
+  };
+}
 
 type LookupCommand = (
   numKeys: number,
   ...args: (string | number)[]
 ) => Promise<[string | null, string]>;
 
-export function createRedisCache(connections: RedisConnections): Cache {
+export function createRedisCache(connections: RedisConnections, clock: Clock = systemClock): Cache {
   const redis = connections.client();
   const prefix = connections.prefix;
   redis.defineCommand('purchasesCacheLookup', { lua: LOOKUP_LUA });
@@ -148,7 +171,7 @@ export function createRedisCache(connections: RedisConnections): Cache {
 
   const cache: Cache = {
     backend: 'redis',
-    async lookup<T>(key: string, scopes: Scope[]): Promise<Lookup<T>> {
+    async lookup<T>(key: string, scopes: Scope[], opts?: LookupOptions): Promise<Lookup<T>> {
       const read = () =>
         lookup(
           scopes.length + 2,
@@ -162,11 +185,13 @@ export function createRedisCache(connections: RedisConnections): Cache {
       const answer = await onRedis(connections, read).catch(() => undefined);
       if (!answer) return { value: undefined, fill: async () => {} };
       const [found, fullKey] = answer;
+      const entry = found === null ? undefined : decode<T>(found);
       return {
-        value: found === null ? undefined : decode<T>(found),
+        // An entry too old for this read was counted a hit by the script; rare enough to leave.
+        value: entry && young(entry.at, clock, opts) ? entry.value : undefined,
         fill: async (value, ttlMs = DEFAULT_TTL_MS) =>
           void (await onRedis(connections, () =>
-            redis.set(fullKey, encode(value), 'PX', ttlMs),
+            redis.set(fullKey, encode(value, clock.now().getTime()), 'PX', ttlMs),
           ).catch(() => undefined)),
       };
     },

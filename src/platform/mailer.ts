@@ -119,14 +119,7 @@ export interface MailerDeps {
 const BATCH_WAIT_MS = 10;
 const BATCH_MAX = 100;
 
-export function createMailer({
-  db,
-  queue,
-  background,
-  transport,
-  clock,
-  log,
-}: MailerDeps): Mailer {
+export function createMailer({ db, queue, background, transport, clock, log }: MailerDeps): Mailer {
   const later = (ms: number) => new Date(clock.now().getTime() + ms);
 
   async function deliver({ ids }: { ids: number[] }, final: boolean) {

@@ -24,7 +24,8 @@ select "id"
   for no key update;
 
 update "offers" set quantity = "offers"."quantity" + v.n
-from (values ($1::int, $2::int), ($3::int, $4::int)) as v(id, n) where "offers"."id" = v.id;
+from (values ($1::int, $2::int), ($3::int, $4::int)) as v(id, n) where "offers"."id" = v.id
+returning "offers"."quantity" - v.n as before;
 
 insert into "order_history" ("id", "order_id", "state", "at", "by_user_id") values (default, $1, $2, $3, $4);
 

@@ -25,7 +25,8 @@ select "offers"."id", "offers"."shop_id", "products"."name", "offers"."price", "
   for no key update of "offers";
 
 update "offers" set quantity = "offers"."quantity" - v.n
-from (values ($1::int, $2::int), ($3::int, $4::int)) as v(id, n) where "offers"."id" = v.id;
+from (values ($1::int, $2::int), ($3::int, $4::int)) as v(id, n) where "offers"."id" = v.id
+returning "offers"."quantity";
 
 with placed as (
   update "orders" set state = 'new', contact_id = $1,

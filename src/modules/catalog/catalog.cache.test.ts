@@ -1,10 +1,12 @@
-// The catalog through the cache: a warm page is served without the database, and every write
-// that changes what it shows (import, state switch, order, cancel) is visible at once.
+// The catalog through the cache: a warm page is served without the database, every write that
+// changes what it shows (import, state switch) is visible at once, and stock that orders and
+// cancels move shows within STOCK_LAG_MS, without emptying the cache.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, createUser, type Harness, type TestUser } from '../../../test/harness.js';
 import { client } from '../../../test/client.js';
 import { placeOrder } from '../../../test/order-factory.js';
 import { uniqueTag } from '../../../test/catalog-factory.js';
+import { STOCK_LAG_MS } from './catalog.cache.js';
 
 const priceList = (shop: string, price: number, quantity: number) => `shop: ${shop}
 categories:
@@ -71,21 +73,31 @@ describe('cached catalog reads', () => {
     expect((await get(url)).json().results[0]).toMatchObject({ price: 1200 });
     expect((await get(`/products/${offer.id}/`)).json()).toMatchObject({ price: 1200 });
 
-    // An order takes stock; its cancel returns it.
+    // An order takes stock and leaves the cache warm: the cached answers, then within
+    // STOCK_LAG_MS the new stock. Its cancel returns it likewise.
+    const later = () => h.clock.advance(STOCK_LAG_MS + 1);
+    await get(url); // cached again after the import
     const buyer = await createUser(h);
     const order = await placeOrder(h, buyer, [{ offer, quantity: 2 }]);
+    const stale = await get(url);
+    expect(stale.headers['x-cache']).toBe('hit');
+    expect(stale.json().results[0].quantity).toBe(5);
+    later();
     expect((await get(`/products/${offer.id}/`)).json().quantity).toBe(3);
     expect((await get(url)).json().results[0].quantity).toBe(3);
     expect((await client(h, buyer).post('/order/cancel/', { id: order.id })).statusCode).toBe(200);
+    later();
     expect((await get(`/products/${offer.id}/`)).json().quantity).toBe(5);
 
     // Staff cancel of a placed order returns stock too.
     const second = await placeOrder(h, buyer, [{ offer, quantity: 1 }]);
+    later();
     expect((await get(url)).json().results[0].quantity).toBe(4);
     const patched = await client(h, staff).patch(`/api/admin/orders/${second.id}/`, {
       state: 'canceled',
     });
     expect(patched.statusCode).toBe(200);
+    later();
     expect((await get(url)).json().results[0].quantity).toBe(5);
 
     // Switching order taking off hides the shop and its offers; on brings them back.

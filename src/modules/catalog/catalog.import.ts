@@ -4,6 +4,7 @@ import type { Db } from '../../platform/db/client.js';
 import { problem } from '../../platform/problems.js';
 import * as shops from './catalog.shops.js';
 import { priceListImports } from './catalog.tables.js';
+import { bumpCatalogEpoch } from './catalog.epoch.js';
 import * as writes from './catalog.writes.js';
 import type { PriceList } from './catalog.writes.js';
 
@@ -64,6 +65,8 @@ export async function importPriceList(
         shop.id,
         list.goods.map((g) => g.id),
       );
+      // Offers added, changed or withdrawn can change any list's count; nothing else here can.
+      if (created.size + changed.size + withdrawn > 0) await bumpCatalogEpoch(tx);
       await tx.insert(priceListImports).values({
         shopId: shop.id,
         goods: total,

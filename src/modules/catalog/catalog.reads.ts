@@ -5,6 +5,7 @@ import { and, asc, count, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm'
 import type { Executor } from '../../platform/db/client.js';
 import { preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import { galleryJsonOf } from '../media/index.js';
+import { currentEpoch } from './catalog.epoch.js';
 import type { OfferDto, OfferFilters } from './catalog.schemas.js';
 import {
   categories,
@@ -102,8 +103,8 @@ const offerJson = sql`json_build_object(
   'parameters', ${parametersOfOffer}, 'images', ${galleryJsonOf(offers.id)})`;
 
 /**
- * The ids of one page of live offers, and the snapshot the statement saw (`pg_current_snapshot()`):
- * equal snapshots see exactly the same committed data. PostgreSQL plans this one on every call
+ * The ids of one page of live offers, and the catalog epoch the statement saw (catalog.epoch.ts):
+ * under one epoch every list has the same count. PostgreSQL plans this one on every call
  * (with LIMIT and OFFSET as parameters its generic plan looks dearer than a custom one), which is
  * why the offers themselves are a second statement that keeps its plan (`offersJsonByIds`).
  */
@@ -112,20 +113,19 @@ export async function listLiveOfferIds(
   filters: OfferFilters,
   limit: number,
   offset: number,
-): Promise<{ ids: number[]; snapshot: string }> {
+): Promise<{ ids: number[]; epoch: number }> {
   const statement = preparedStatement(
     db,
     `catalog_page_ids_${shapeOf(filters)}`,
     // One row even for an empty page.
-    () =>
-      sql`select pg_current_snapshot()::text as snapshot, array(${livePageIds(db, filters)}) as ids`,
+    () => sql`select ${currentEpoch} as epoch, array(${livePageIds(db, filters)}) as ids`,
   );
-  const [row] = await runPrepared<{ snapshot: string; ids: number[] }>(statement, {
+  const [row] = await runPrepared<{ epoch: number | string; ids: number[] }>(statement, {
     ...valuesOf(filters),
     limit,
     offset,
   });
-  return { ids: row!.ids.map(Number), snapshot: row!.snapshot };
+  return { ids: row!.ids.map(Number), epoch: Number(row!.epoch) };
 }
 
 /**
@@ -161,16 +161,19 @@ export async function findOffersByIds(db: Executor, ids: readonly number[]): Pro
   return JSON.parse(await offersJsonByIds(db, ids)) as OfferDto[];
 }
 
-/** How many live offers match, and the snapshot the count was taken in. */
+/** How many live offers match, and the catalog epoch the count was taken in. */
 export async function countLiveOffers(db: Executor, filters: OfferFilters) {
   const statement = preparedStatement(
     db,
     `catalog_count_${shapeOf(filters)}`,
-    () => sql`select count(*)::int as n, pg_current_snapshot()::text as snapshot
+    () => sql`select count(*)::int as n, ${currentEpoch} as epoch
       from ${offers} join ${shops} on ${shopTakesOrders} where ${offerConditions(filters)}`,
   );
-  const [row] = await runPrepared<{ n: number; snapshot: string }>(statement, valuesOf(filters));
-  return { count: row!.n, snapshot: row!.snapshot };
+  const [row] = await runPrepared<{ n: number; epoch: number | string }>(
+    statement,
+    valuesOf(filters),
+  );
+  return { count: row!.n, epoch: Number(row!.epoch) };
 }
 
 /** The id if that offer is live (shown in the catalog), else undefined. */

@@ -6,6 +6,7 @@ import type { Cache } from '../../platform/cache.js';
 import type { Db } from '../../platform/db/client.js';
 import { problem } from '../../platform/problems.js';
 import { dropCachedCatalog } from './catalog.cache.js';
+import { bumpCatalogEpoch } from './catalog.epoch.js';
 import { importPriceList, type Progress } from './catalog.import.js';
 import * as reads from './catalog.reads.js';
 import type { OfferDto, OfferFilters } from './catalog.schemas.js';
@@ -26,31 +27,33 @@ export interface CatalogDeps {
 
 interface CountEntry {
   count: number;
-  snapshot: string;
+  epoch: number;
 }
 
 /**
  * Counting every live offer scans 100,000 index entries (about 28 ms here), far more than the
- * page itself (0.2 ms). So a count is kept with the `pg_current_snapshot()` it was taken in and
- * reused while the page query sees the very same snapshot: nothing has committed since, so it is
- * still exact. Concurrent misses of one list share one count query.
+ * page itself (0.2 ms). So a count is kept with the catalog epoch it was taken under and reused
+ * while pages see the same epoch: no change that could alter a count has committed since (orders
+ * that only move stock between other numbers do not bump it), so it is still exact. Concurrent
+ * misses of one list share one count query.
  */
 function createCountCache(db: Db, enabled: boolean) {
   if (!enabled)
     return async (filters: OfferFilters) => (await reads.countLiveOffers(db, filters)).count;
   const cache = new LRUCache<string, CountEntry>({ max: 1000 });
   const inFlight = new Map<string, Promise<CountEntry>>();
-  return async (filters: OfferFilters, pageSnapshot: string): Promise<number> => {
+  return async (filters: OfferFilters, pageEpoch: number): Promise<number> => {
     const key = JSON.stringify(filters);
     const hit = cache.get(key);
-    if (hit?.snapshot === pageSnapshot) return hit.count;
-    const flightKey = `${key}@${pageSnapshot}`;
+    if (hit?.epoch === pageEpoch) return hit.count;
+    const flightKey = `${key}@${pageEpoch}`;
     let flight = inFlight.get(flightKey);
     if (!flight) {
       flight = reads
         .countLiveOffers(db, filters)
         .then((entry) => {
-          cache.set(key, entry);
+          // A count taken under a later epoch than the page's is kept for the pages to come.
+          if (!cache.get(key) || cache.get(key)!.epoch <= entry.epoch) cache.set(key, entry);
           return entry;
         })
         .finally(() => inFlight.delete(flightKey));
@@ -99,9 +102,9 @@ export function createCatalogService({ db, cache, log, countCache = true }: Cata
       limit: number,
       offset: number,
     ): Promise<{ count: number; resultsJson: string }> {
-      const { ids, snapshot } = await reads.listLiveOfferIds(db, filters, limit, offset);
+      const { ids, epoch } = await reads.listLiveOfferIds(db, filters, limit, offset);
       const [count, resultsJson] = await Promise.all([
-        countOffers(filters, snapshot),
+        countOffers(filters, epoch),
         reads.offersJsonByIds(db, ids),
       ]);
       return { count, resultsJson };
@@ -151,7 +154,11 @@ export function createCatalogService({ db, cache, log, countCache = true }: Cata
     shopState: async (userId: number) => stateDto(await shopOf(userId)),
 
     async setShopState(userId: number, state: boolean) {
-      const shop = await shops.setShopState(db, (await shopOf(userId)).id, state);
+      const id = (await shopOf(userId)).id;
+      const shop = await db.transaction(async (tx) => {
+        await bumpCatalogEpoch(tx);
+        return shops.setShopState(tx, id, state);
+      });
       await changed();
       return stateDto(shop);
     },

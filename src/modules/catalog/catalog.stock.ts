@@ -5,6 +5,7 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import { problem } from '../../platform/problems.js';
+import { bumpCatalogEpoch } from './catalog.epoch.js';
 import { offers, products, shops } from './catalog.tables.js';
 
 export interface OfferStock {
@@ -115,9 +116,12 @@ export async function takeStock(tx: Executor, wanted: Wanted): Promise<Map<numbe
     stock.map((s) => (s.withdrawn ? { ...s, withdrawn: false, quantity: 0 } : s)),
     wanted,
   );
-  await tx.execute(sql`
+  const left = await tx.execute<{ quantity: number }>(sql`
     update ${offers} set quantity = ${offers.quantity} - v.n
-    from (values ${valuesOf(wanted)}) as v(id, n) where ${offers.id} = v.id`);
+    from (values ${valuesOf(wanted)}) as v(id, n) where ${offers.id} = v.id
+    returning ${offers.quantity}`);
+  // An offer sold out leaves `in_stock=true` lists: their counts change.
+  if (rowsOf<{ quantity: number }>(left).some((r) => r.quantity === 0)) await bumpCatalogEpoch(tx);
   return new Map(stock.map((s) => [s.id, s.price]));
 }
 
@@ -130,7 +134,13 @@ export async function returnStock(tx: Executor, wanted: Wanted): Promise<void> {
     .where(inArray(offers.id, [...wanted.keys()]))
     .orderBy(asc(offers.id))
     .for('no key update');
-  await tx.execute(sql`
+  const back = await tx.execute<{ before: number }>(sql`
     update ${offers} set quantity = ${offers.quantity} + v.n
-    from (values ${valuesOf(wanted)}) as v(id, n) where ${offers.id} = v.id`);
+    from (values ${valuesOf(wanted)}) as v(id, n) where ${offers.id} = v.id
+    returning ${offers.quantity} - v.n as before`);
+  // An offer back in stock joins `in_stock=true` lists again.
+  if (rowsOf<{ before: number }>(back).some((r) => r.before === 0)) await bumpCatalogEpoch(tx);
 }
+
+/** node-postgres answers `{ rows }`; so does PGlite's driver. */
+const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;

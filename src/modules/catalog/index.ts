@@ -1,7 +1,7 @@
 // The catalog: shops, categories, products, offers and their parameters. Only this module writes
 // or locks those tables; what other modules and the app may use is here.
 export { catalogRoutes } from './catalog.routes.js';
-export { installCatalogCache } from './catalog.cache.js';
+export { installCatalogCache, STOCK_LAG_MS } from './catalog.cache.js';
 export { createCatalogService, type CatalogService } from './catalog.service.js';
 export { offerSchema, type OfferDto } from './catalog.schemas.js';
 export { findOffersByIds } from './catalog.reads.js';

@@ -6,7 +6,7 @@ import type { Db } from '../../platform/db/client.js';
 import type { Mailer } from '../../platform/mailer.js';
 import { problem } from '../../platform/problems.js';
 import { emailOf, staffEmails } from '../accounts/index.js';
-import { returnStock, takeStock, type CatalogService } from '../catalog/index.js';
+import { returnStock, takeStock } from '../catalog/index.js';
 import { findAddress } from '../contacts/index.js';
 import * as cartRepo from './cart.repo.js';
 import { createIdempotency, requestHash } from './idempotency.js';
@@ -23,8 +23,6 @@ export interface OrdersDeps {
   clock: Clock;
   /** Invoices go here; unset → to every active staff user. */
   adminEmail: string | undefined;
-  /** Told after a commit that changed stock, so no cached catalog read shows the old stock. */
-  catalog: Pick<CatalogService, 'changed'>;
 }
 
 /** Points where tests can hold a request to observe it in flight; nothing is set in production. */
@@ -61,7 +59,9 @@ export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): 
 type Placed =
   { replayed: true; body: OrderDto } | { replayed: false; body: OrderDto; mails: number[] };
 
-export function createOrdersService({ db, mail, clock, adminEmail, catalog }: OrdersDeps) {
+// Stock changes do not drop the catalog's cache: its answers that show stock are at most
+// STOCK_LAG_MS old (catalog.cache.ts), so orders leave the cache warm.
+export function createOrdersService({ db, mail, clock, adminEmail }: OrdersDeps) {
   const idempotency = createIdempotency();
   const hooks: OrderHooks = {};
   const staff = createStaffOrders(db);
@@ -113,10 +113,7 @@ export function createOrdersService({ db, mail, clock, adminEmail, catalog }: Or
         return { replayed: false, body: order, mails };
       }),
     );
-    if (!placed.replayed) {
-      await catalog.changed();
-      await mail.dispatch(placed.mails);
-    }
+    if (!placed.replayed) await mail.dispatch(placed.mails);
     return placed;
   }
 
@@ -152,7 +149,6 @@ export function createOrdersService({ db, mail, clock, adminEmail, catalog }: Or
         { extra: { state: order.state } },
       );
     }
-    if (to === 'canceled') await catalog.changed();
     await mail.dispatch(moved.mails);
     return moved.order;
   }

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createCategory,
   createOffer,
   createShop,
   setOfferWithdrawn,
@@ -10,7 +11,7 @@ import { createHarness, createUser, type Harness } from '../../../test/harness.j
 import { client } from '../../../test/client.js';
 import { addToCart, createContact, placeOrder, stockOf } from '../../../test/order-factory.js';
 import { offers } from '../../platform/db/schema.js';
-import type { OfferDto } from '../catalog/index.js';
+import { STOCK_LAG_MS, type OfferDto } from '../catalog/index.js';
 
 const ADMIN = 'orders-admin@example.com';
 let h: Harness;
@@ -143,10 +144,33 @@ describe('the catalog after orders', () => {
     const stock = async () =>
       (await client(h).get(`/products/${offer.id}/`)).json<OfferDto>().quantity;
     expect(await stock()).toBe(9);
+    // Cached answers show stock at most STOCK_LAG_MS old.
+    const later = () => h.clock.advance(STOCK_LAG_MS + 1);
     const order = await placeOrder(h, buyer, [{ offer, quantity: 4 }]);
+    later();
     expect(await stock()).toBe(5);
     await client(h, buyer).post('/order/cancel/', { id: order.id });
+    later();
     expect(await stock()).toBe(9);
+  });
+});
+
+describe('counts of in-stock lists after orders', () => {
+  it('drop an offer an order sold out, and take it back after the cancel (counts reused meanwhile stay exact)', async () => {
+    const buyer = await createUser(h);
+    const category = await createCategory(h);
+    const offer = await createOffer(h, await createShop(h), { quantity: 2, category });
+    const inStock = async () =>
+      (await client(h).get(`/products/?category_id=${category.id}&in_stock=true`)).json();
+    expect((await inStock()).count).toBe(1);
+    expect((await inStock()).count).toBe(1); // a reused count
+    const later = () => h.clock.advance(STOCK_LAG_MS + 1); // past the cached answer
+    const order = await placeOrder(h, buyer, [{ offer, quantity: 2 }]);
+    later();
+    expect(await inStock()).toMatchObject({ count: 0, results: [] });
+    await client(h, buyer).post('/order/cancel/', { id: order.id });
+    later();
+    expect((await inStock()).count).toBe(1);
   });
 });
 
