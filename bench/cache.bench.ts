@@ -5,11 +5,10 @@
 //   BENCH_SECONDS per run (10)
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { openDatabase } from '../src/platform/db/client.js';
 import { recreateDatabase, seedCatalog } from './catalog-data.js';
-import { cpuSeconds, startServer } from './lib.js';
+import { cpuSeconds, saveReport, startServer } from './lib.js';
 
 const url =
   process.env.BENCH_CACHE_DATABASE_URL ??
@@ -116,11 +115,6 @@ async function main() {
     results: rows,
     limiterOverhead: { redis: redisOverhead, memory: memoryOverhead },
   };
-  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-  await writeFile(
-    new URL('./results/cache.json', import.meta.url),
-    JSON.stringify(report, null, 2) + '\n',
-  );
   const md = [
     `# Cached catalog page and rate-limit overhead at ${OFFERS.toLocaleString('en')} offers (${report.date})`,
     '',
@@ -137,7 +131,7 @@ async function main() {
       `in memory: ${memoryOverhead.rpsLossPct}% / ${memoryOverhead.cpuPct}%.`,
     '',
   ].join('\n');
-  await writeFile(new URL('./results/cache.md', import.meta.url), md);
+  await saveReport('cache', report, md);
   console.log(md);
 }
 

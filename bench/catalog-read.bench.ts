@@ -7,12 +7,11 @@
 //   BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/purchases_bench_read, RECREATED)
 //   BENCH_OFFERS (100000), BENCH_SECONDS per run (10)
 import autocannon from 'autocannon';
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import pg from 'pg';
 import { openDatabase } from '../src/platform/db/client.js';
 import { recreateDatabase, seedCatalog } from './catalog-data.js';
-import { cpuSeconds, startServer } from './lib.js';
+import { cpuSeconds, saveReport, startServer } from './lib.js';
 
 const url =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/purchases_bench_read';
@@ -197,11 +196,6 @@ async function main() {
     search: SEARCH,
     results: rows,
   };
-  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-  await writeFile(
-    new URL('./results/catalog-read.json', import.meta.url),
-    JSON.stringify(report, null, 2) + '\n',
-  );
   const md = [
     `# GET /products/ at ${OFFERS.toLocaleString('en')} offers (${report.date})`,
     '',
@@ -226,7 +220,7 @@ async function main() {
     `The load average before each run is in catalog-read.json (loadavgBefore); the machine has ${os.cpus().length} cores.`,
     '',
   ].join('\n');
-  await writeFile(new URL('./results/catalog-read.md', import.meta.url), md);
+  await saveReport('catalog-read', report, md);
   console.log(md);
 }
 

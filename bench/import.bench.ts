@@ -5,7 +5,6 @@
 // validation (readPriceList) and the whole transaction (importPriceList), as the HTTP route does.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +16,7 @@ import { readPriceList } from '../src/modules/partner/price-list.yaml.js';
 import { openDatabase, type Database } from '../src/platform/db/client.js';
 import { recreateDatabase } from './catalog-data.js';
 import { generatePriceList } from './generate-price-list.js';
+import { saveReport } from './lib.js';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/purchases_bench';
 const SIZES = [
@@ -170,11 +170,6 @@ async function main() {
     targets: TARGETS,
     results,
   };
-  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-  await writeFile(
-    new URL('./results/import.json', import.meta.url),
-    JSON.stringify(report, null, 2) + '\n',
-  );
 
   const rows = results.map((r) => {
     const m = (steps: Step[]) => median(steps.map((s) => s.seconds));
@@ -200,7 +195,7 @@ async function main() {
     'changed or withdrawn goods; a line parser for block-style goods (js-yaml for anything else).',
     '',
   ].join('\n');
-  await writeFile(new URL('./results/import.md', import.meta.url), md);
+  await saveReport('import', report, md);
   console.log(md);
 }
 

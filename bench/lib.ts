@@ -1,6 +1,7 @@
 // What the HTTP benchmarks share: a free port, the API started as its own process, CPU readings.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 
 /** Limits that are counted on every request but never reached: their cost without the 429s. */
@@ -71,4 +72,19 @@ export function cpuSeconds(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Writes a benchmark's report as bench/results/<name>.md and .json (the latest), and keeps a copy
+ * of the Markdown under bench/results/history/ named by its date, so earlier figures stay beside
+ * the new ones.
+ */
+export async function saveReport(name: string, report: { date: string }, md: string) {
+  const results = new URL('./results/', import.meta.url);
+  const history = new URL('./results/history/', import.meta.url);
+  await mkdir(history, { recursive: true });
+  await writeFile(new URL(`${name}.json`, results), JSON.stringify(report, null, 2) + '\n');
+  await writeFile(new URL(`${name}.md`, results), md);
+  const stamp = report.date.replace(/[:.]/g, '-');
+  await writeFile(new URL(`${stamp}-${name}.md`, history), md);
 }

@@ -7,7 +7,7 @@
 //   BENCH_SECONDS per picture (20), BENCH_CLIENTS (4), BENCH_UPLOADS: stop each run after this
 //   many uploads (smoke runs: BENCH_SECONDS=5 BENCH_UPLOADS=4)
 import http from 'node:http';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,7 +16,7 @@ import sharp from 'sharp';
 import { hashSecret } from '../src/lib/tokens.js';
 import { openDatabase } from '../src/platform/db/client.js';
 import { recreateDatabase } from './catalog-data.js';
-import { cpuSeconds, startServer } from './lib.js';
+import { cpuSeconds, saveReport, startServer } from './lib.js';
 
 const url =
   process.env.BENCH_MEDIA_DATABASE_URL ??
@@ -210,11 +210,6 @@ async function main() {
       Math.max(...results.map((r) => r.peakRssMb)) <= TARGET.peakRssMb,
     results,
   };
-  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-  await writeFile(
-    new URL('./results/media.json', import.meta.url),
-    JSON.stringify(report, null, 2) + '\n',
-  );
   const md = [
     `# Picture uploads: PUT /user/avatar/upload/ (${report.date})`,
     '',
@@ -232,7 +227,7 @@ async function main() {
     `Target: ≥ ${TARGET.uploadsPerSecond} uploads/s of 12-megapixel JPEGs with peak RSS ≤ ${TARGET.peakRssMb} MB → ${report.meetsTarget ? 'met' : 'NOT met'}.`,
     '',
   ].join('\n');
-  await writeFile(new URL('./results/media.md', import.meta.url), md);
+  await saveReport('media', report, md);
   console.log(md);
   if (results.some((r) => r.failed > 0)) process.exit(1);
 }

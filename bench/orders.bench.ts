@@ -6,7 +6,6 @@
 //   BENCH_SECONDS per level (15), BENCH_OFFERS per shop (20: few, hot rows, so locks contend)
 import autocannon from 'autocannon';
 import http from 'node:http';
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -14,7 +13,7 @@ import { SMTPServer } from 'smtp-server';
 import { hashSecret } from '../src/lib/tokens.js';
 import { openDatabase } from '../src/platform/db/client.js';
 import { recreateDatabase } from './catalog-data.js';
-import { cpuSeconds, startServer } from './lib.js';
+import { cpuSeconds, saveReport, startServer } from './lib.js';
 
 const url =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/purchases_bench_orders';
@@ -378,11 +377,6 @@ async function main() {
     stock,
     mails: { received: smtp.state.received, expectedAtLeastEventually: expectedMails },
   };
-  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-  await writeFile(
-    new URL('./results/orders.json', import.meta.url),
-    JSON.stringify(report, null, 2) + '\n',
-  );
   const md = [
     `# Orders: add to cart + confirm (${report.date})`,
     '',
@@ -410,7 +404,7 @@ async function main() {
     `Mails received by the SMTP sink when the server stopped: ${smtp.state.received} (2 per order: ${expectedMails}).`,
     '',
   ].join('\n');
-  await writeFile(new URL('./results/orders.md', import.meta.url), md);
+  await saveReport('orders', report, md);
   console.log(md);
   if (stock.oversold !== 0 || stock.offersWhereStockDisagrees !== 0) process.exit(1);
 }
