@@ -16,6 +16,7 @@ import type { Config } from './config.js';
 import type { Db, Executor } from './db/client.js';
 import { outgoingMail } from './mail-outbox.tables.js';
 import type { JobDefinition, JobQueue } from './queue.js';
+import { isOutage } from './redis.js';
 
 export interface MailMessage {
   to: string;
@@ -166,10 +167,9 @@ export function createMailer({ db, queue, background, transport, clock, log }: M
     try {
       await queue.enqueue(job, { ids }, { id: jobId });
     } catch (err) {
-      log.warn(
-        { err, messages: ids.length },
-        'mail not queued; the sweep will queue it within minutes',
-      );
+      // A Redis outage is logged once where it is seen (redis.ts), not once per batch.
+      const level = isOutage(err) ? 'debug' : 'warn';
+      log[level]({ err, messages: ids.length }, 'mail not queued; the sweep queues it later');
     }
   }
 
@@ -189,7 +189,15 @@ export function createMailer({ db, queue, background, transport, clock, log }: M
       const createdAt = clock.now();
       const rows = await tx
         .insert(outgoingMail)
-        .values(messages.map((m) => ({ recipient: m.to, ...m, createdAt })))
+        .values(
+          messages.map((m) => ({
+            recipient: m.to,
+            subject: m.subject,
+            text: m.text,
+            html: m.html,
+            createdAt,
+          })),
+        )
         .returning({ id: outgoingMail.id });
       return rows.map((r) => r.id);
     },

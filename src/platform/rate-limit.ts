@@ -3,8 +3,7 @@
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
-import { AppError } from './problems.js';
-import { onRedis, type RedisConnections } from './redis.js';
+import { isOutage, onRedis, type RedisConnections } from './redis.js';
 
 export interface WindowCounter {
   /** Records one event for the key. */
@@ -223,9 +222,6 @@ function createRedisWindowCounter(
     },
   };
 }
-
-/** The store's way of saying that Redis does not answer (a 503 `unavailable` problem). */
-export const isOutage = (err: unknown) => err instanceof AppError && err.code === 'unavailable';
 
 /**
  * The store with Redis outages let through (THROTTLE_FAIL_OPEN=true): nothing is counted and

@@ -98,6 +98,9 @@ export const redisUnavailable = () =>
     headers: { 'Retry-After': '5' },
   });
 
+/** Whether `err` is Redis not answering (the 503 `unavailable` problem of `onRedis`). */
+export const isOutage = (err: unknown) => err instanceof AppError && err.code === 'unavailable';
+
 /**
  * Runs `work` against Redis: at once refused when an outage is known, and refused after
  * `timeoutMs` when it does not answer (BullMQ, for one, waits for a connection without a limit).

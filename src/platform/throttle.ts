@@ -10,7 +10,8 @@ import type { Identify } from './auth.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { problem, problemSchema, type AppError } from './problems.js';
-import { isOutage, type Limit, type LimitState, type RateLimitStore } from './rate-limit.js';
+import type { Limit, LimitState, RateLimitStore } from './rate-limit.js';
+import { isOutage } from './redis.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
