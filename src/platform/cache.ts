@@ -43,10 +43,20 @@ export interface Cache {
 
 export const DEFAULT_TTL_MS = 5 * 60_000;
 
+/** Told of every lookup (the metrics count hits and misses by scope). */
+export interface CacheOptions {
+  onLookup?: (scope: string, hit: boolean) => void;
+}
+
+const scopeLabel = (scopes: Scope[]) => scopes.join('+') || 'none';
+
 const ratio = (hits: number, misses: number) =>
   hits + misses === 0 ? 0 : Math.round((hits / (hits + misses)) * 10_000) / 10_000;
 
-export function createMemoryCache({ max = 10_000 } = {}): Cache {
+export function createMemoryCache({
+  max = 10_000,
+  onLookup = () => {},
+}: CacheOptions & { max?: number } = {}): Cache {
   const entries = new LRUCache<string, { value: unknown }>({ max, ttlAutopurge: false });
   const versions = new Map<string, number>();
   let hits = 0;
@@ -60,6 +70,7 @@ export function createMemoryCache({ max = 10_000 } = {}): Cache {
       const found = entries.get(k);
       if (found) hits++;
       else misses++;
+      onLookup(scopeLabel(scopes), found !== undefined);
       return {
         // Callers get their own copy, as they would from Redis.
         value: found && (structuredClone(found.value) as T),
@@ -126,7 +137,10 @@ type LookupCommand = (
   ...args: (string | number)[]
 ) => Promise<[string | null, string]>;
 
-export function createRedisCache(connections: RedisConnections): Cache {
+export function createRedisCache(
+  connections: RedisConnections,
+  { onLookup = () => {} }: CacheOptions = {},
+): Cache {
   const redis = connections.client();
   const prefix = connections.prefix;
   redis.defineCommand('purchasesCacheLookup', { lua: LOOKUP_LUA });
@@ -160,6 +174,7 @@ export function createRedisCache(connections: RedisConnections): Cache {
           `${scopes.join(',')}|${key}`,
         );
       const answer = await onRedis(connections, read).catch(() => undefined);
+      onLookup(scopeLabel(scopes), answer !== undefined && answer[0] !== null);
       if (!answer) return { value: undefined, fill: async () => {} };
       const [found, fullKey] = answer;
       return {

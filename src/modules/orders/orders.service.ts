@@ -4,6 +4,7 @@ import type { AuthUser } from '../../platform/auth.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/client.js';
 import type { Mailer } from '../../platform/mailer.js';
+import type { OrderMetrics } from '../../platform/metrics.js';
 import { problem } from '../../platform/problems.js';
 import { emailOf, staffEmails } from '../accounts/index.js';
 import { returnStock, takeStock, type CatalogService } from '../catalog/index.js';
@@ -25,6 +26,8 @@ export interface OrdersDeps {
   adminEmail: string | undefined;
   /** Told after a commit that changed stock, so no cached catalog read shows the old stock. */
   catalog: Pick<CatalogService, 'changed'>;
+  /** Counts placed and canceled orders (Prometheus). */
+  metrics: OrderMetrics;
 }
 
 /** Points where tests can hold a request to observe it in flight; nothing is set in production. */
@@ -61,7 +64,7 @@ export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): 
 type Placed =
   { replayed: true; body: OrderDto } | { replayed: false; body: OrderDto; mails: number[] };
 
-export function createOrdersService({ db, mail, clock, adminEmail, catalog }: OrdersDeps) {
+export function createOrdersService({ db, mail, clock, adminEmail, catalog, metrics }: OrdersDeps) {
   const idempotency = createIdempotency();
   const hooks: OrderHooks = {};
   const staff = createStaffOrders(db);
@@ -114,6 +117,7 @@ export function createOrdersService({ db, mail, clock, adminEmail, catalog }: Or
       }),
     );
     if (!placed.replayed) {
+      metrics.placed();
       await catalog.changed();
       await mail.dispatch(placed.mails);
     }
@@ -152,7 +156,10 @@ export function createOrdersService({ db, mail, clock, adminEmail, catalog }: Or
         { extra: { state: order.state } },
       );
     }
-    if (to === 'canceled') await catalog.changed();
+    if (to === 'canceled') {
+      metrics.canceled();
+      await catalog.changed();
+    }
     await mail.dispatch(moved.mails);
     return moved.order;
   }
