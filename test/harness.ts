@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { App } from '../src/platform/http.js';
@@ -84,7 +85,17 @@ async function harnessDatabase(): Promise<{ database: Database; release(): Promi
   return { database: await sharedPglite, release: async () => {} };
 }
 
-export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Where the app and its queue write their log (as the service does: JSON lines, level info). */
+  logTo?: DestinationStream;
+  /** Test-only routes and jobs, added before the app is ready. */
+  extend?: (app: App, parts: { queue: JobQueue; database: Database }) => void;
+}
+
+export async function createHarness(
+  env: Record<string, string> = {},
+  { logTo, extend }: HarnessOptions = {},
+): Promise<Harness> {
   const [{ database, release }, smtp, dataDir] = await Promise.all([
     harnessDatabase(),
     startSmtp(),
@@ -106,13 +117,19 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     ...env,
   });
   const redis = openTestRedis();
+  // TEST_LOG=error (or another level) shows the app's log, to see why a test got a 500.
+  const logger = logTo
+    ? createLogger('info', logTo)
+    : process.env.TEST_LOG
+      ? createLogger(process.env.TEST_LOG)
+      : false;
+  const queueLog = logger || silentLog;
   // With Redis, jobs go through BullMQ and a worker in this process runs them.
   const bull: BullJobQueue | undefined =
-    redis && createBullQueue({ redis, log: silentLog, backoffMs: 10 });
-  const queue = bull ?? createInProcessQueue({ log: silentLog, backoffMs: 10 });
-  // TEST_LOG=error (or another level) shows the app's log, to see why a test got a 500.
-  const logger = process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : false;
+    redis && createBullQueue({ redis, log: queueLog, backoffMs: 10 });
+  const queue = bull ?? createInProcessQueue({ log: queueLog, backoffMs: 10 });
   const app = await buildApp({ config, database, queue, clock, logger, redis });
+  extend?.(app, { queue, database });
   await app.ready();
   await bull?.work();
   return {

@@ -1,5 +1,6 @@
-// Sentry: unexpected errors and traces, off unless SENTRY_DSN is set. `@sentry/node` 11.x, the
-// OpenTelemetry-interoperable line, which runs on Node 20.19+. src/instrument.ts calls initSentry
+// Sentry: unexpected errors and traces, off unless SENTRY_DSN is set. `@sentry/node` 11.x: the
+// Sentry line that runs on Node 20.19+ (OpenTelemetry's current line needs Node 22; this one
+// speaks OpenTelemetry's conventions over diagnostics channels). src/instrument.ts calls initSentry
 // before the app loads (`node --import`), so that Sentry injects its diagnostics channels into pg,
 // ioredis and http as they load: a request's trace then holds its PostgreSQL, Redis and outgoing
 // HTTP spans. What is reported, and with which user and tags, is observability.ts's; this file
