@@ -70,6 +70,12 @@ app.get('/test/fault/', async () => {
   await faultyInsert();
   return { ok: true };
 });
+// A request with more spans than fit in 32 KB: the SDK sends its trace gzip-compressed.
+app.get('/test/many-spans/', async () => {
+  for (let i = 0; i < 80; i++)
+    await Sentry.startSpan({ name: `step ${i}`, op: 'function' }, () => database.ping());
+  return { trace_id: Sentry.getActiveSpan()!.spanContext().traceId };
+});
 app.post('/test/crash-job/', async (_req, reply) =>
   reply.code(202).send({ job_id: await queue.enqueue(crash, {}) }),
 );

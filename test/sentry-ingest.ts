@@ -31,13 +31,20 @@ export interface IngestedSpan {
   attributes: Record<string, { value: unknown; type: string }>;
 }
 
+export interface Envelope {
+  /** How it came: `gzip` (the SDK compresses envelopes past 32 KB) or `identity`. */
+  encoding: string;
+  /** Its text, decompressed. */
+  text: string;
+  items: EnvelopeItem[];
+}
+
 export interface SentryIngest {
   dsn: string;
-  /** Every envelope as it arrived, decompressed. */
-  raw: string[];
-  /** How each envelope was encoded (`gzip` or `identity`). */
-  encodings: string[];
-  items: EnvelopeItem[];
+  envelopes: Envelope[];
+  /** Every envelope's text. */
+  raw(): string[];
+  items(): EnvelopeItem[];
   events(): IngestedEvent[];
   spans(): IngestedSpan[];
   /** Resolves with `find()`'s answer once it has one; fails after `ms` naming `what`. */
@@ -67,9 +74,8 @@ function parseEnvelope(body: Buffer): EnvelopeItem[] {
 }
 
 export async function startSentryIngest(): Promise<SentryIngest> {
-  const raw: string[] = [];
-  const encodings: string[] = [];
-  const items: EnvelopeItem[] = [];
+  const envelopes: Envelope[] = [];
+  const items = () => envelopes.flatMap((e) => e.items);
   const arrivals = new EventEmitter();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -77,9 +83,7 @@ export async function startSentryIngest(): Promise<SentryIngest> {
     req.on('end', () => {
       const encoding = req.headers['content-encoding'] ?? 'identity';
       const body = encoding === 'gzip' ? gunzipSync(Buffer.concat(chunks)) : Buffer.concat(chunks);
-      raw.push(body.toString());
-      encodings.push(encoding);
-      items.push(...parseEnvelope(body));
+      envelopes.push({ encoding, text: body.toString(), items: parseEnvelope(body) });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       arrivals.emit('envelope');
     });
@@ -89,12 +93,15 @@ export async function startSentryIngest(): Promise<SentryIngest> {
 
   const ingest: SentryIngest = {
     dsn: `http://publickey@127.0.0.1:${port}/4242`,
-    raw,
-    encodings,
+    envelopes,
+    raw: () => envelopes.map((e) => e.text),
     items,
-    events: () => items.filter((i) => i.type === 'event').map((i) => i.payload as IngestedEvent),
+    events: () =>
+      items()
+        .filter((i) => i.type === 'event')
+        .map((i) => i.payload as IngestedEvent),
     spans: () =>
-      items
+      items()
         .filter((i) => i.type === 'span')
         .flatMap((i) => (i.payload as { items: IngestedSpan[] }).items),
     waitFor(what, find, ms = 15_000) {

@@ -2,7 +2,8 @@
 // of its own started as in production, Sentry loaded first with `--import ./src/instrument.ts`
 // (test/sentry-app.ts), on the test's database and Redis. Faults arrive with user, tags, release
 // and environment; 4xx answers send no event; a crashed job arrives with its job tags; requests
-// arrive as traces with their spans; and no token, password, email or client address leaves.
+// arrive as traces with their spans (in plain or gzip envelopes); and no token, password, email
+// or client address leaves.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -74,7 +75,9 @@ afterAll(async () => {
   if (child?.exitCode === null) {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    const stuck = setTimeout(() => child.kill('SIGKILL'), 15_000);
     await exited;
+    clearTimeout(stuck);
   }
   await ingest?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -156,7 +159,7 @@ describe('Sentry', { timeout: 60_000 }, () => {
     expect(JSON.stringify(event.exception)).toContain('Failed query: insert into users');
     expect(event.user).toEqual({ id: String(app.buyer.id), type: 'buyer' });
     expect(event.tags).toMatchObject({ route: '/test/fault/', method: 'GET' });
-    const sent = ingest.raw.find((r) => r.includes(event_id))!;
+    const sent = ingest.raw().find((r) => r.includes(event_id))!;
     for (const value of [app.victim, 'secret-hash', '916 555', 'Тверская'])
       expect(sent).not.toContain(value);
   });
@@ -240,6 +243,18 @@ describe('Sentry', { timeout: 60_000 }, () => {
     }
   });
 
+  it('takes envelopes plain and, past 32 KB, gzip-compressed, as the SDK sends them', async () => {
+    const res = await call('/test/many-spans/', { user: app.buyer });
+    const { trace_id } = (await res.json()) as { trace_id: string };
+    await flush();
+    const carrying = ingest.envelopes.filter((e) => e.text.includes(trace_id));
+    expect(carrying.map((e) => e.encoding)).toContain('gzip');
+    const steps = ingest.spans().filter((s) => s.trace_id === trace_id && /^step /.test(s.name));
+    expect(steps).toHaveLength(80);
+    // The error events are small: they came plain.
+    expect(ingest.envelopes.filter((e) => e.encoding === 'identity').length).toBeGreaterThan(0);
+  });
+
   it('lets no token, password, cookie, email or client address leave', async () => {
     const login = await call('/login/', {
       method: 'POST',
@@ -273,7 +288,7 @@ describe('Sentry', { timeout: 60_000 }, () => {
     });
     await flush();
 
-    const everything = ingest.raw.join('\n');
+    const everything = ingest.raw().join('\n');
     const accounts = [app.staff, app.buyer, app.shop];
     for (const secret of [
       ...accounts.flatMap((a) => [a.token, a.email]),
