@@ -18,4 +18,5 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 8000
 # Migrations run at start (under an advisory lock, so several API processes may start together).
-CMD ["node", "--import", "tsx", "src/server.ts"]
+# Sentry is set up before the app loads (src/instrument.ts), so it can trace the database and Redis.
+CMD ["node", "--import", "tsx", "--import", "./src/instrument.ts", "src/server.ts"]

@@ -1,5 +1,5 @@
 // buildApp(deps): every platform plugin and module route, wired once; no listen.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 import {
   serializerCompiler,
   validatorCompiler,
@@ -44,7 +44,8 @@ import type { Database } from './platform/db/client.js';
 import { frameworkErrors, installProblemHandling } from './platform/errors.js';
 import type { App } from './platform/http.js';
 import { createMailer, createTransport } from './platform/mailer.js';
-import { installMetrics } from './platform/metrics.js';
+import { createMetrics, installMetrics } from './platform/metrics.js';
+import { installRequestContext, RequestLog } from './platform/observability.js';
 import { installOpenApi } from './platform/openapi.js';
 import type { JobQueue } from './platform/queue.js';
 import {
@@ -94,6 +95,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database, queue, clock, redis } = deps;
   const db = database.db;
   const logger = deps.logger;
+  const requestLog = new RequestLog({
+    disableRequestLogging: !config.LOG_REQUESTS,
+    requestIdLogLabel: 'request_id',
+  });
   const app = Fastify({
     ...(logger && typeof logger === 'object' && 'child' in logger
       ? { loggerInstance: logger as FastifyBaseLogger }
@@ -101,7 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: () => randomUUID(),
-    logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
+    logController: requestLog,
     // Forwarded headers count only from the proxies configured (TRUST_PROXY), never any client's.
     trustProxy: config.TRUST_PROXY,
     frameworkErrors,
@@ -109,11 +114,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  const identify = createIdentify(createTokenLookup(db));
+  // First of all hooks: every later step runs in the request's log context.
+  installRequestContext(app, requestLog, identify);
   app.addHook('onSend', async (req, reply) => void reply.header('x-request-id', req.id));
   installProblemHandling(app, BODY_LIMIT);
   installTextChecks(app);
   installSecurityHeaders(app);
-  const identify = createIdentify(createTokenLookup(db));
   installAuth(app, identify);
   const limitStore = redis
     ? createRedisRateLimitStore(redis, clock)
@@ -124,9 +131,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (config.THROTTLE_ENABLED) {
     installRateLimits(app, { store: limitStore, config, clock, identify });
   }
-  const cache = redis ? createRedisCache(redis, clock) : createMemoryCache({ clock });
+  const metrics = createMetrics();
+  const cache = redis
+    ? createRedisCache(redis, { clock, onLookup: metrics.cache.lookup })
+    : createMemoryCache({ clock, onLookup: metrics.cache.lookup });
   await installOpenApi(app);
-  installMetrics(app, { queue, cache });
+  installMetrics(app, { metrics, queue, config });
 
   const background = createBackground(app.log);
   app.decorate('background', background);
@@ -161,12 +171,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // The failed-login limit covers the callback too, counted per address (no email is known yet).
     failures: guardStore.windowCounter('google-login-failures', LOGIN_FAILURE_WINDOW_MS),
   });
-  const catalog = createCatalogService({ db, cache, log: app.log });
+  const catalog = createCatalogService({ db, cache, log: app.log, imports: metrics.imports });
   const orders = createOrdersService({
     db,
     mail,
     clock,
     adminEmail: config.ADMIN_EMAIL,
+    metrics: metrics.orders,
   });
   const { storage, media } = createMedia({ config, db, queue, catalog, log: app.log });
   app.addHook('onClose', async () => storage.close());
@@ -180,7 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     fetch: { maxBytes: priceListMaxBytes, allowPrivate: config.IMPORT_ALLOW_PRIVATE_URLS },
   });
 
-  opsRoutes(app, database, redis);
+  opsRoutes(app, { database, redis, cache });
   accountsRoutes(app, accounts, background);
   oauthRoutes(app, googleLogin);
   contactsRoutes(app, createContactsService({ db }));

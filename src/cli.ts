@@ -11,6 +11,7 @@ import { createMedia } from './app.js';
 import { createBullQueue } from './platform/bull-queue.js';
 import { createMemoryCache, createRedisCache } from './platform/cache.js';
 import { ConfigError, loadConfig } from './platform/config.js';
+import { createMetrics } from './platform/metrics.js';
 import { DatabaseBusyError, openConfiguredDatabase } from './platform/db/open.js';
 import { AppError } from './platform/problems.js';
 import { createInProcessQueue } from './platform/queue.js';
@@ -71,7 +72,12 @@ async function importPriceListCommand(email: string | undefined, files: string[]
   const cache = redis ? createRedisCache(redis) : createMemoryCache();
   const log = createLogger(config.LOG_LEVEL);
   try {
-    const catalog = createCatalogService({ db: database.db, cache, log });
+    const catalog = createCatalogService({
+      db: database.db,
+      cache,
+      log,
+      imports: createMetrics().imports,
+    });
     const maxBytes = Math.round(config.PRICE_LIST_MAX_MB * 1024 * 1024);
     const summary = await importPriceListFile(
       { db: database.db, catalog },
@@ -101,7 +107,12 @@ async function mediaCommand(args: string[]) {
   const bull = redis && createBullQueue({ redis, log });
   const queue = bull ?? createInProcessQueue({ log });
   const cache = redis ? createRedisCache(redis) : createMemoryCache();
-  const catalog = createCatalogService({ db: database.db, cache, log });
+  const catalog = createCatalogService({
+    db: database.db,
+    cache,
+    log,
+    imports: createMetrics().imports,
+  });
   const { storage, media } = createMedia({ config, db: database.db, queue, catalog, log });
   try {
     const id = await media.startRegeneration();

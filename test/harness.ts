@@ -4,15 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { App } from '../src/platform/http.js';
-import { hashSecret, newSecret } from '../src/lib/tokens.js';
-import { hashPassword } from '../src/modules/accounts/passwords.js';
 import { loadConfig } from '../src/platform/config.js';
 import { createLogger } from '../src/platform/logger.js';
 import { openDatabase, type Database } from '../src/platform/db/client.js';
-import { authTokens, users } from '../src/platform/db/schema.js';
 import { createBullQueue, type BullJobQueue } from '../src/platform/bull-queue.js';
 import { createInProcessQueue, type JobQueue } from '../src/platform/queue.js';
 import { createRedisConnections, type RedisConnections } from '../src/platform/redis.js';
@@ -87,7 +85,17 @@ async function harnessDatabase(): Promise<{ database: Database; release(): Promi
   return { database: await sharedPglite, release: async () => {} };
 }
 
-export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Where the app and its queue write their log (as the service does: JSON lines, level info). */
+  logTo?: DestinationStream;
+  /** Test-only routes and jobs, added before the app is ready. */
+  extend?: (app: App, parts: { queue: JobQueue; database: Database }) => void;
+}
+
+export async function createHarness(
+  env: Record<string, string> = {},
+  { logTo, extend }: HarnessOptions = {},
+): Promise<Harness> {
   const [{ database, release }, smtp, dataDir] = await Promise.all([
     harnessDatabase(),
     startSmtp(),
@@ -109,13 +117,19 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     ...env,
   });
   const redis = openTestRedis();
+  // TEST_LOG=error (or another level) shows the app's log, to see why a test got a 500.
+  const logger = logTo
+    ? createLogger('info', logTo)
+    : process.env.TEST_LOG
+      ? createLogger(process.env.TEST_LOG)
+      : false;
+  const queueLog = logger || silentLog;
   // With Redis, jobs go through BullMQ and a worker in this process runs them.
   const bull: BullJobQueue | undefined =
-    redis && createBullQueue({ redis, log: silentLog, backoffMs: 10 });
-  const queue = bull ?? createInProcessQueue({ log: silentLog, backoffMs: 10 });
-  // TEST_LOG=error (or another level) shows the app's log, to see why a test got a 500.
-  const logger = process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : false;
+    redis && createBullQueue({ redis, log: queueLog, backoffMs: 10 });
+  const queue = bull ?? createInProcessQueue({ log: queueLog, backoffMs: 10 });
   const app = await buildApp({ config, database, queue, clock, logger, redis });
+  extend?.(app, { queue, database });
   await app.ready();
   await bull?.work();
   return {
@@ -154,59 +168,11 @@ export const silentLog = {
   child: () => silentLog,
 } as unknown as import('fastify').FastifyBaseLogger;
 
-/** An address no other test uses, so tests never see each other's rows. */
-export const uniqueEmail = (label = 'user') =>
-  `${label}-${randomBytes(6).toString('hex')}@example.com`;
-
-export const PASSWORD = 'Correct-Horse-Battery-7';
-// A real argon2 hash of PASSWORD, made once per process: tests that log in or change the password
-// use it, and hashing it for every account would cost each one a full hash.
-let passwordHash: Promise<string> | undefined;
-
-export interface TestAccount {
-  id: number;
-  email: string;
-}
-
-export interface TestUser extends TestAccount {
-  token: string;
-  auth: { authorization: string };
-}
-
-type AccountOptions = { type?: 'buyer' | 'shop'; staff?: boolean; email?: string };
-
-/** An active account with the password PASSWORD, made directly in the database, with no token. */
-export async function createAccount(
-  h: Pick<Harness, 'database'>,
-  opts: AccountOptions = {},
-): Promise<TestAccount> {
-  passwordHash ??= hashPassword(PASSWORD);
-  const email = opts.email ?? uniqueEmail(opts.type ?? 'buyer');
-  const [row] = await h.database.db
-    .insert(users)
-    .values({
-      email,
-      passwordHash: await passwordHash,
-      firstName: 'Test',
-      lastName: 'User',
-      type: opts.type ?? 'buyer',
-      isStaff: opts.staff ?? false,
-      isActive: true,
-    })
-    .returning({ id: users.id });
-  return { id: row!.id, email };
-}
-
-/**
- * An active account with an API token, both made directly in the database (the token stored as
- * /login/ stores it: only its hash), so no test pays for a login it does not test.
- */
-export async function createUser(
-  h: Pick<Harness, 'database'>,
-  opts: AccountOptions = {},
-): Promise<TestUser> {
-  const account = await createAccount(h, opts);
-  const token = newSecret();
-  await h.database.db.insert(authTokens).values({ userId: account.id, keyHash: hashSecret(token) });
-  return { ...account, token, auth: { authorization: `Token ${token}` } };
-}
+export {
+  createAccount,
+  createUser,
+  PASSWORD,
+  uniqueEmail,
+  type TestAccount,
+  type TestUser,
+} from './accounts.js';

@@ -1,6 +1,7 @@
 // Work a request starts but does not wait for, where the time of the answer must not tell what the
 // work found (whether an account exists, say). Tracked, so shutdown and tests can wait for it.
 import type { FastifyBaseLogger } from 'fastify';
+import { reportFault } from './observability.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,7 +23,10 @@ export function createBackground(log: FastifyBaseLogger): Background {
     run(name, task) {
       const p: Promise<void> = new Promise<void>((r) => setImmediate(r))
         .then(task)
-        .catch((err: unknown) => log.error({ err, task: name }, 'background task failed'))
+        .catch((err: unknown) => {
+          log.error({ err, task: name }, 'background task failed');
+          reportFault(err);
+        })
         .finally(() => running.delete(p));
       running.add(p);
     },

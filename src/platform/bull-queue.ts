@@ -9,13 +9,16 @@ import {
   createJobRegistry,
   emptyCounts,
   QUEUE_NAMES,
+  queuingRequestId,
   RETENTION,
+  type JobContext,
   type JobQueue,
   type JobState,
   type JobStatus,
   type QueueName,
 } from './queue.js';
 import { describeError } from './logger.js';
+import { observeJob } from './observability.js';
 import { onRedis, type RedisConnections } from './redis.js';
 
 export interface BullQueueOptions {
@@ -34,6 +37,8 @@ export interface BullJobQueue extends JobQueue {
 interface Stored {
   payload: unknown;
   owner: string | null;
+  /** The request that queued the job (its log lines and Sentry event name it); older jobs lack it. */
+  requestId?: string | null;
 }
 
 // BullMQ's finer states map onto the four of the interface.
@@ -153,13 +158,18 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
     const def = registry.get(job.name);
     if (!def) throw new Error(`No handler registered for job ${job.name}`);
     const data = job.data as Stored;
+    const attempt = job.attemptsMade + 1;
+    const ctx: JobContext = {
+      id: job.id!,
+      attempt,
+      final: attempt >= (job.opts.attempts ?? 1),
+      progress: (done, total) => job.updateProgress({ done, total }),
+    };
+    const requestId = data.requestId ?? null;
     try {
-      return await def.handler(data.payload, {
-        id: job.id!,
-        attempt: job.attemptsMade + 1,
-        final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
-        progress: (done, total) => job.updateProgress({ done, total }),
-      });
+      return await observeJob(log, { ...ctx, name: job.name, requestId }, () =>
+        def.handler(data.payload, ctx),
+      );
     } catch (err) {
       // BullMQ keeps the message of a failure in Redis: it must not carry statement values.
       throw new Error(describeError(err), { cause: err });
@@ -173,7 +183,7 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
       if (!registry.get(def.name)) registry.add(def);
       const name = def.queue;
       const id = opts?.id ?? `${name}-${randomUUID()}`;
-      const data: Stored = { payload, owner: opts?.owner ?? null };
+      const data: Stored = { payload, owner: opts?.owner ?? null, requestId: queuingRequestId() };
       await bounded(() =>
         queues[name].add(def.name, data, {
           jobId: id,
@@ -213,12 +223,6 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
           prefix,
           concurrency,
         });
-        worker.on('failed', (job, err) =>
-          log.warn(
-            { job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message },
-            'job attempt failed',
-          ),
-        );
         // While Redis is down the worker reconnects with growing delays (redis.ts) and errors
         // repeat; the outage itself is logged once there.
         worker.on('error', (err) => {

@@ -66,7 +66,7 @@ describe.each(backends)('%s cache', (backend, open) => {
   });
 });
 
-describe('cache and metrics over HTTP', () => {
+describe('cache stats over HTTP', () => {
   let h: Harness;
   beforeAll(async () => void (h = await createHarness()));
   afterAll(() => h.close());
@@ -86,27 +86,5 @@ describe('cache and metrics over HTTP', () => {
     expect(cleared.json()).toEqual({ cleared: expect.any(Number) });
     expect((await client(h, buyer).get('/api/cache/stats/')).statusCode).toBe(403);
     expect((await client(h).post('/api/cache/clear/')).statusCode).toBe(401);
-  });
-
-  it('exposes request, job and cache metrics in the Prometheus format, without limits', async () => {
-    const anonymous = client(h);
-    await anonymous.get('/health/');
-    await anonymous.get('/no/such/page');
-    const res = await anonymous.get('/metrics');
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toContain('text/plain');
-    expect(res.headers['ratelimit']).toBeUndefined();
-    expect(res.body).toMatch(
-      /purchases_http_requests_total\{method="GET",route="\/health\/",status="200"\} 1/,
-    );
-    expect(res.body).toMatch(
-      /purchases_http_requests_total\{method="GET",route="unmatched",status="404"\} 1/,
-    );
-    expect(res.body).toMatch(
-      /purchases_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/health\/"/,
-    );
-    expect(res.body).toMatch(/purchases_jobs\{queue="mail",state="failed"\} \d+/);
-    expect(res.body).toMatch(/purchases_cache_hits \d+/);
-    expect(res.body).toMatch(/purchases_cache_misses \d+/);
   });
 });

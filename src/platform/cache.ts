@@ -49,13 +49,27 @@ export interface Cache {
 
 export const DEFAULT_TTL_MS = 5 * 60_000;
 
+/** Told of every lookup (the metrics count hits and misses by scope). */
+export interface CacheOptions {
+  /** Told of every lookup, hit or miss, by scope (metrics). */
+  onLookup?: (scope: string, hit: boolean) => void;
+  /** What `maxAgeMs` is measured by. */
+  clock?: Clock;
+}
+
+const scopeLabel = (scopes: Scope[]) => scopes.join('+') || 'none';
+
 const ratio = (hits: number, misses: number) =>
   hits + misses === 0 ? 0 : Math.round((hits / (hits + misses)) * 10_000) / 10_000;
 
 const young = (at: number, clock: Clock, opts?: LookupOptions) =>
   opts?.maxAgeMs === undefined || clock.now().getTime() - at <= opts.maxAgeMs;
 
-export function createMemoryCache({ max = 10_000, clock = systemClock } = {}): Cache {
+export function createMemoryCache({
+  max = 10_000,
+  clock = systemClock,
+  onLookup = () => {},
+}: CacheOptions & { max?: number } = {}): Cache {
   const entries = new LRUCache<string, { value: unknown; at: number }>({
     max,
     ttlAutopurge: false,
@@ -73,6 +87,7 @@ export function createMemoryCache({ max = 10_000, clock = systemClock } = {}): C
       const found = entry && young(entry.at, clock, opts) ? entry : undefined;
       if (found) hits++;
       else misses++;
+      onLookup(scopeLabel(scopes), found !== undefined);
       return {
         // Callers get their own copy, as they would from Redis.
         value: found && (structuredClone(found.value) as T),
@@ -149,7 +164,10 @@ type LookupCommand = (
   ...args: (string | number)[]
 ) => Promise<[string | null, string]>;
 
-export function createRedisCache(connections: RedisConnections, clock: Clock = systemClock): Cache {
+export function createRedisCache(
+  connections: RedisConnections,
+  { clock = systemClock, onLookup = () => {} }: CacheOptions = {},
+): Cache {
   const redis = connections.client();
   const prefix = connections.prefix;
   redis.defineCommand('purchasesCacheLookup', { lua: LOOKUP_LUA });
@@ -183,6 +201,7 @@ export function createRedisCache(connections: RedisConnections, clock: Clock = s
           `${scopes.join(',')}|${key}`,
         );
       const answer = await onRedis(connections, read).catch(() => undefined);
+      onLookup(scopeLabel(scopes), answer !== undefined && answer[0] !== null);
       if (!answer) return { value: undefined, fill: async () => {} };
       const [found, fullKey] = answer;
       const entry = found === null ? undefined : decode<T>(found);

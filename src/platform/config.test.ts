@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDuration } from './config.js';
+import { ConfigError, loadConfig, loadSentryConfig, parseDuration } from './config.js';
 
 const base = { SECRET_KEY: 'k', DATA_DIR: '/tmp/purchases-config-test' };
 
@@ -124,6 +124,9 @@ describe('configuration', () => {
       THROTTLE_BURST: 'lots',
       DATABASE_URL: 'not-a-url',
       TRUST_PROXY: '10.0.0.1,somewhere',
+      SENTRY_DSN: 'https://sentry.example.com/1',
+      SENTRY_TRACES_SAMPLE_RATE: '2',
+      METRICS_TOKEN: 'short',
     };
     const error = (() => {
       try {
@@ -140,8 +143,35 @@ describe('configuration', () => {
       'THROTTLE_BURST',
       'DATABASE_URL',
       'TRUST_PROXY',
+      'SENTRY_DSN',
+      'SENTRY_TRACES_SAMPLE_RATE',
+      'METRICS_TOKEN',
     ])
       expect(error!.message).toContain(name);
+  });
+
+  it('reads Sentry’s settings alone, before the app (src/instrument.ts)', () => {
+    expect(loadSentryConfig({})).toEqual({
+      dsn: undefined,
+      environment: 'production',
+      release: undefined,
+      tracesSampleRate: 0,
+    });
+    const env = {
+      SENTRY_DSN: 'https://0123abcd@o0.ingest.sentry.io/42',
+      SENTRY_ENVIRONMENT: 'staging',
+      SENTRY_RELEASE: 'purchases-api@2.0.0',
+      SENTRY_TRACES_SAMPLE_RATE: '0.25',
+      // Whatever else is wrong is the start's to say, not the instrument file's.
+      PORT: 'eighty',
+    };
+    expect(loadSentryConfig(env)).toEqual({
+      dsn: env.SENTRY_DSN,
+      environment: 'staging',
+      release: 'purchases-api@2.0.0',
+      tracesSampleRate: 0.25,
+    });
+    expect(() => loadSentryConfig({ SENTRY_DSN: 'sentry' })).toThrow(/SENTRY_DSN/);
   });
 
   it('requires SECRET_KEY unless DEBUG is true', () => {

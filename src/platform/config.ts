@@ -162,6 +162,23 @@ const domain = optionalText.transform((v, ctx) => {
   return v.toLowerCase();
 });
 
+/** A DSN as Sentry shows it: `https://<public key>@<host>/<project id>`. */
+const sentryDsn = optionalText.refine(
+  (v) => v === undefined || /^https?:\/\/\w+(:\w*)?@[\w.-]+(:\d+)?\/(.+\/)?\d+$/.test(v),
+  { message: 'expected a Sentry DSN such as https://<key>@o0.ingest.sentry.io/<project id>' },
+);
+
+/** Sentry's settings, read by src/instrument.ts before anything else (see loadSentryConfig). */
+const sentryFields = {
+  /** Unset: nothing is sent to Sentry. */
+  SENTRY_DSN: sentryDsn,
+  SENTRY_ENVIRONMENT: z.string().trim().min(1).default('production'),
+  /** Unset: the package version, plus the git commit when it is known (see platform/sentry.ts). */
+  SENTRY_RELEASE: optionalText,
+  /** Share of requests and jobs traced (0 to 1); errors are reported whatever it is. */
+  SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
+};
+
 const schema = z.object({
   PORT: port(8000),
   HOST: z.string().default('127.0.0.1'),
@@ -213,9 +230,14 @@ const schema = z.object({
   THROTTLE_ENABLED: bool(true),
   /** False answers the public catalog reads from the database every time. */
   CACHE_ENABLED: bool(true),
-  SENTRY_DSN: optionalText,
-  SENTRY_ENVIRONMENT: optionalText,
-  SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
+  ...sentryFields,
+  /**
+   * The Bearer token Prometheus sends to GET /metrics. Unset: /metrics answers anyone in DEBUG and
+   * nobody otherwise.
+   */
+  METRICS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, {
+    message: 'expected at least 16 characters (a random token, such as `openssl rand -hex 32`)',
+  }),
   GOOGLE_CLIENT_ID: optionalText,
   GOOGLE_CLIENT_SECRET: optionalText,
   GOOGLE_REDIRECT_URI: secureUrl,
@@ -264,6 +286,12 @@ export type Config = Omit<RawConfig, 'SECRET_KEY' | 'DATABASE_URL' | 'EMAIL_HOST
 
 export class ConfigError extends Error {}
 
+/** Every wrong variable, each named with what it expects. */
+function invalid(error: z.ZodError): ConfigError {
+  const lines = error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  return new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
 /** Reads the environment, then `.env` in the working directory for what the environment lacks. */
 export function readEnv(cwd = process.cwd()): Record<string, string | undefined> {
   const file = join(cwd, '.env');
@@ -282,10 +310,7 @@ export function loadConfig(
   const parsed = schema.safeParse(
     devDefaults && env.DEBUG === undefined ? { ...env, DEBUG: 'true' } : env,
   );
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  if (!parsed.success) throw invalid(parsed.error);
   const c = parsed.data;
   const mediaProblems = s3Problems(c);
   if (mediaProblems.length > 0)
@@ -299,6 +324,31 @@ export function loadConfig(
     // With neither an SMTP host nor a user configured, a new user gets the outbox, not mail.ru.
     EMAIL_HOST: env.EMAIL_HOST?.trim() || c.EMAIL_HOST_USER ? c.EMAIL_HOST : undefined,
     MEDIA_ROOT: resolve(c.MEDIA_ROOT ?? join(dataDir, 'media')),
+  };
+}
+
+export interface SentryConfig {
+  dsn: string | undefined;
+  environment: string;
+  release: string | undefined;
+  tracesSampleRate: number;
+}
+
+/**
+ * Only Sentry's settings: src/instrument.ts reads them before the app loads (so that Sentry can
+ * wrap the database and Redis clients), and leaves every other setting to the start that follows.
+ */
+export function loadSentryConfig(
+  env: Record<string, string | undefined> = readEnv(),
+): SentryConfig {
+  const parsed = z.object(sentryFields).safeParse(env);
+  if (!parsed.success) throw invalid(parsed.error);
+  const c = parsed.data;
+  return {
+    dsn: c.SENTRY_DSN,
+    environment: c.SENTRY_ENVIRONMENT,
+    release: c.SENTRY_RELEASE,
+    tracesSampleRate: c.SENTRY_TRACES_SAMPLE_RATE,
   };
 }
 

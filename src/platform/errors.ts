@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import findMyWay, { type HTTPMethod } from 'find-my-way';
 import { z } from 'zod';
+import { reportFault } from './observability.js';
 import { AppError, problem, type FieldError } from './problems.js';
 
 declare module 'fastify' {
@@ -137,7 +138,11 @@ export function installProblemHandling(app: FastifyInstance, maxBody: number) {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const error = toAppError(err, maxBody);
     if (error.status >= 500) request.log.error({ err }, 'request failed');
-    return send(reply, request, error);
+    // A fault of ours goes to Sentry; a deliberate 503 (Redis down, a feature not set up) does not.
+    const fault = error.status >= 500 && !(err instanceof AppError);
+    const eventId = fault ? reportFault(err, error.status) : undefined;
+    if (!eventId) return send(reply, request, error);
+    return send(reply, request, problem.internal(error.detail, { extra: { event_id: eventId } }));
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -1,19 +1,40 @@
 // The process log (pino, also Fastify's logger). What a failed statement was given never reaches a
 // log line, a job's error or the job store: Drizzle puts the SQL parameters (password hashes,
 // phones, addresses) into the error's message and `params`, and PostgreSQL's `detail` quotes the
-// values that broke a constraint. Secret headers are redacted from request lines too.
+// values that broke a constraint. Secret headers are redacted from request lines too. Each line
+// says which request or job it belongs to (log-context.ts).
+import type { FastifyRequest } from 'fastify';
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
+import { logContextMixin } from './log-context.js';
 
 /** Drizzle's "Failed query: <sql>\nparams: <values>" without the values. */
 export const withoutParams = (text: string) =>
   text.replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, '');
+
+/**
+ * Query parameters that carry secrets: Google's code and state (a state as long as a token: order
+ * filters use `state=new`), tokens, keys, passwords.
+ */
+const SECRET_QUERY =
+  /((?:^|[?&;])(?:code|token|access_token|id_token|key|api_key|password|secret|signature|session)=)[^&#\s"']*|((?:^|[?&;])state=)[^&#\s"']{20,}/gi;
+/** `Token <key>`, `Bearer <key>`, `Basic <credentials>` as an Authorization header carries them. */
+const CREDENTIALS = /\b(Token|Bearer|Basic) [\w.~+/=-]{20,}/g;
+/** The password of `scheme://user:password@host`. */
+const URL_PASSWORD = /(\/\/[^/\s:@]+):[^/\s@]+@/g;
+
+/** Text (a URL, a message) without statement values, secret query parameters or credentials. */
+export const withoutSecrets = (text: string) =>
+  withoutParams(text)
+    .replace(SECRET_QUERY, (_all, name?: string, state?: string) => `${name ?? state}[redacted]`)
+    .replace(CREDENTIALS, '$1 [redacted]')
+    .replace(URL_PASSWORD, '$1:[redacted]@');
 
 const VALUE_FIELDS = ['params', 'detail', 'where', 'internalQuery', 'parameters'];
 
 function scrub(value: Record<string, unknown>, depth = 0): Record<string, unknown> {
   for (const field of VALUE_FIELDS) delete value[field];
   for (const field of ['message', 'stack'])
-    if (typeof value[field] === 'string') value[field] = withoutParams(value[field]);
+    if (typeof value[field] === 'string') value[field] = withoutSecrets(value[field]);
   if (value.cause && typeof value.cause === 'object' && depth < 5)
     value.cause = scrub({ ...(value.cause as Record<string, unknown>) }, depth + 1);
   return value;
@@ -48,12 +69,24 @@ export const REDACTED = [
   'res.headers["set-cookie"]',
 ];
 
+/** Fastify's request serializer, with the URL's secrets (Google's `code`, `state`) redacted. */
+function requestLine(req: FastifyRequest) {
+  return {
+    method: req.method,
+    url: withoutSecrets(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
-      serializers: { err: safeError, error: safeError },
+      serializers: { err: safeError, error: safeError, req: requestLine },
       redact: { paths: REDACTED, censor: '[redacted]' },
+      mixin: logContextMixin,
     },
     destination,
   );

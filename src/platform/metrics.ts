@@ -1,9 +1,13 @@
-// Prometheus metrics at GET /metrics: requests by route and status with their durations (this
-// process), jobs by queue and state and cache hits/misses (read from the shared store at scrape
-// time, so with Redis they are the whole service's). Not rate limited; no auth, like /health.
+// Prometheus metrics at GET /metrics, for the questions operators ask: how fast and how well
+// each route answers (http_request_duration_seconds by method, route template and status class),
+// how many orders are placed and canceled, how imports go (count, duration, goods written), what
+// the cache saves (hits and misses by scope), who the limits refuse (by limit) and how the job
+// queues stand. Counted in each process and summed over the API processes of a cluster by the
+// primary; jobs are read from the shared store at scrape time. Prometheus sends
+// `Authorization: Bearer <METRICS_TOKEN>`; without a token, /metrics answers anyone only in DEBUG.
 import type { FastifyInstance } from 'fastify';
 import cluster from 'node:cluster';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   AggregatorRegistry,
   collectDefaultMetrics,
@@ -13,33 +17,126 @@ import {
   Registry,
 } from 'prom-client';
 import { z } from 'zod';
-import type { Cache } from './cache.js';
+import type { Config } from './config.js';
+import { AppError, problem, problemSchema } from './problems.js';
 import type { JobQueue } from './queue.js';
+
+/** What an import wrote, as catalog imports count it. */
+interface GoodsWritten {
+  created: number;
+  updated: number;
+  withdrawn: number;
+}
+
+/** The app's counters, made before its services, which each get their part. */
+export function createMetrics() {
+  // A registry per app: tests build many apps in one process.
+  const registry = new Registry();
+  const registers = [registry];
+  const placed = new Counter({
+    name: 'purchases_orders_placed_total',
+    help: 'Orders placed (carts confirmed)',
+    registers,
+  });
+  const canceled = new Counter({
+    name: 'purchases_orders_canceled_total',
+    help: 'Orders canceled, by their buyer or by staff',
+    registers,
+  });
+  const imports = new Counter({
+    name: 'purchases_price_list_imports_total',
+    help: 'Price-list imports by outcome: ok, refused (the list breaks a rule), failed (a fault)',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const importSeconds = new Histogram({
+    name: 'purchases_price_list_import_duration_seconds',
+    help: 'Time to write a price list to the catalog',
+    labelNames: ['outcome'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    registers,
+  });
+  const goods = new Counter({
+    name: 'purchases_price_list_goods_written_total',
+    help: 'Goods price-list imports created, updated or withdrawn',
+    labelNames: ['change'],
+    registers,
+  });
+  const lookups = (name: string, help: string) =>
+    new Counter({ name, help, labelNames: ['scope'], registers });
+  const hits = lookups('purchases_cache_hits_total', 'Cache reads answered from the cache');
+  const misses = lookups('purchases_cache_misses_total', 'Cache reads that went to the database');
+  const refusals = new Counter({
+    name: 'purchases_rate_limit_refusals_total',
+    help: 'Requests refused with 429, by limit (anon, user, burst, sustained, failed logins, imports)',
+    labelNames: ['limit'],
+    registers,
+  });
+
+  return {
+    registry,
+    refusals,
+    orders: { placed: () => placed.inc(), canceled: () => canceled.inc() },
+    imports: {
+      /** Runs an import, counting it by outcome with its duration and the goods it wrote. */
+      async measure<T extends GoodsWritten>(work: () => Promise<T>): Promise<T> {
+        const end = importSeconds.startTimer();
+        let outcome = 'failed';
+        try {
+          const written = await work();
+          outcome = 'ok';
+          for (const change of ['created', 'updated', 'withdrawn'] as const)
+            goods.inc({ change }, written[change]);
+          return written;
+        } catch (err) {
+          if (err instanceof AppError && err.status < 500) outcome = 'refused';
+          throw err;
+        } finally {
+          imports.inc({ outcome });
+          end({ outcome });
+        }
+      },
+    },
+    cache: {
+      lookup: (scope: string, hit: boolean) => (hit ? hits : misses).inc({ scope }),
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+export type OrderMetrics = Metrics['orders'];
+export type ImportMetrics = Metrics['imports'];
+export type CacheMetrics = Metrics['cache'];
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/** Whether the request may read the metrics (the comparison takes the same time for any token). */
+function allowed(header: string | undefined, token: string | undefined, debug: boolean) {
+  if (!token) return debug;
+  const presented = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '';
+  return timingSafeEqual(sha256(presented), sha256(token));
+}
 
 export function installMetrics(
   app: FastifyInstance,
-  { queue, cache }: { queue: JobQueue; cache: Cache },
+  {
+    metrics,
+    queue,
+    config,
+  }: { metrics: Metrics; queue: JobQueue; config: Pick<Config, 'METRICS_TOKEN' | 'DEBUG'> },
 ) {
-  // A registry per app: tests build many apps in one process.
-  const registry = new Registry();
+  const { registry } = metrics;
   collectDefaultMetrics({ register: registry, prefix: 'purchases_' });
-  const labelNames = ['method', 'route', 'status'] as const;
-  const requests = new Counter({
-    name: 'purchases_http_requests_total',
-    help: 'HTTP requests answered',
-    labelNames,
-    registers: [registry],
-  });
   const durations = new Histogram({
-    name: 'purchases_http_request_duration_seconds',
-    help: 'Time to answer HTTP requests',
-    labelNames,
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer HTTP requests, by method, route template and status class (2xx, 4xx, ...)',
+    labelNames: ['method', 'route', 'status_class'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
   new Gauge({
     name: 'purchases_jobs',
-    help: 'Background jobs by queue and state',
+    help: 'Background jobs by queue and state (waiting, active, completed, failed)',
     labelNames: ['queue', 'state'],
     registers: [registry],
     // Read from the shared store by every process: summing them over a cluster would count N times.
@@ -53,42 +150,22 @@ export function installMetrics(
       }
     },
   });
-  const cacheStat = (
-    name: string,
-    help: string,
-    pick: (s: Awaited<ReturnType<Cache['stats']>>) => number,
-  ) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      aggregator: 'first',
-      async collect() {
-        const stats = await cache.stats().catch(() => undefined);
-        if (stats) this.set(pick(stats));
-        else this.reset();
-      },
-    });
-  cacheStat(
-    'purchases_cache_hits',
-    'Cache reads answered from the cache (all processes)',
-    (s) => s.hits,
-  );
-  cacheStat(
-    'purchases_cache_misses',
-    'Cache reads that went to the database (all processes)',
-    (s) => s.misses,
-  );
 
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL, keeps the label set small; unknown paths share one label.
-    const labels = {
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      status: String(reply.statusCode),
-    };
-    requests.inc(labels);
-    durations.observe(labels, reply.elapsedTime / 1000);
+    durations.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_class: `${Math.floor(reply.statusCode / 100)}xx`,
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+  // Every 429, whichever limit answered it: the request limits name theirs in `limit`.
+  app.addHook('onError', async (_request, _reply, err) => {
+    if (err instanceof AppError && err.status === 429)
+      metrics.refusals.inc({ limit: String(err.extra?.limit ?? err.code) });
   });
 
   app.get('/metrics', {
@@ -96,12 +173,23 @@ export function installMetrics(
     schema: {
       tags: ['operations'],
       summary: 'Prometheus metrics (text exposition format)',
-      response: { 200: z.string() },
+      description:
+        'Send `Authorization: Bearer <METRICS_TOKEN>`. Without METRICS_TOKEN set, open only in DEBUG.',
+      response: { 200: z.string(), 401: problemSchema },
     },
-    handler: async (_req, reply) =>
-      reply
+    handler: async (req, reply) => {
+      if (!allowed(req.headers.authorization, config.METRICS_TOKEN, config.DEBUG)) {
+        throw problem.notAuthenticated(
+          config.METRICS_TOKEN
+            ? 'Send Authorization: Bearer <METRICS_TOKEN>.'
+            : 'Metrics are closed: set METRICS_TOKEN and send it as Authorization: Bearer <token>.',
+          { headers: { 'WWW-Authenticate': 'Bearer' } },
+        );
+      }
+      return reply
         .type(registry.contentType)
-        .send(cluster.isWorker ? await clusterMetrics() : await registry.metrics()),
+        .send(cluster.isWorker ? await clusterMetrics() : await registry.metrics());
+    },
   });
   // Under WEB_CONCURRENCY the primary sums every API process's metrics (see servePrimaryMetrics).
   if (cluster.isWorker) {
@@ -109,7 +197,6 @@ export function installMetrics(
     new AggregatorRegistry();
     AggregatorRegistry.setRegistries([registry]);
   }
-  return registry;
 }
 
 const REQUEST = 'purchases:metrics';

@@ -241,6 +241,12 @@ const TYPES = {
     'Google login not configured',
     'The operator has not set up Google login; `detail` names the settings it needs.',
   ),
+  sentryNotConfigured: type(
+    'sentry-not-configured',
+    503,
+    'Sentry not configured',
+    'SENTRY_DSN is not set, so nothing can reach Sentry; set it (and SENTRY_TRACES_SAMPLE_RATE for traces) and restart.',
+  ),
   busy: type(
     'busy',
     503,

@@ -4,7 +4,9 @@
 // that builds the same app can run jobs another process enqueued.
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import { currentContext } from './log-context.js';
 import { describeError } from './logger.js';
+import { observeJob } from './observability.js';
 
 export interface JobContext {
   id: string;
@@ -118,7 +120,10 @@ export interface InProcessQueueOptions {
   retention?: typeof RETENTION;
 }
 
-type Entry = JobStatus & { payload: unknown };
+/** The request that queues a job, if a request does: its id travels with the job (logs, Sentry). */
+export const queuingRequestId = () => currentContext()?.request_id ?? null;
+
+type Entry = JobStatus & { payload: unknown; requestId: string | null };
 
 export function createInProcessQueue({
   log,
@@ -145,7 +150,9 @@ export function createInProcessQueue({
       }
     }
   };
-  const view = ({ payload: _payload, ...status }: Entry): JobStatus => ({ ...status });
+  const view = ({ payload: _payload, requestId: _request, ...status }: Entry): JobStatus => ({
+    ...status,
+  });
 
   async function run(status: Entry) {
     const def = registry.get(status.name)!;
@@ -159,8 +166,11 @@ export function createInProcessQueue({
         final: attempt >= attempts,
         progress: (done, total) => void (status.progress = { done, total }),
       };
+      const job = { name: def.name, id: status.id, requestId: status.requestId, attempt };
       try {
-        status.result = await def.handler(status.payload, ctx);
+        status.result = await observeJob(log, { ...job, final: ctx.final }, () =>
+          def.handler(status.payload, ctx),
+        );
         status.state = 'completed';
         status.error = null;
         status.finishedAt = new Date();
@@ -168,10 +178,6 @@ export function createInProcessQueue({
       } catch (err) {
         status.error = describeError(err);
         const last = attempt >= attempts;
-        log.warn(
-          { job: def.name, jobId: status.id, attempt, err: status.error },
-          last ? 'job failed' : 'job will retry',
-        );
         if (last) {
           status.state = 'failed';
           status.finishedAt = new Date();
@@ -210,6 +216,7 @@ export function createInProcessQueue({
         createdAt: new Date(),
         finishedAt: null,
         payload,
+        requestId: queuingRequestId(),
       };
       jobs.set(status.id, status);
       forgetOld();

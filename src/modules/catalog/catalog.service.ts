@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { Cache } from '../../platform/cache.js';
 import type { Db } from '../../platform/db/client.js';
+import type { ImportMetrics } from '../../platform/metrics.js';
 import { problem } from '../../platform/problems.js';
 import { dropCachedCatalog } from './catalog.cache.js';
 import { bumpCatalogEpoch } from './catalog.epoch.js';
@@ -21,6 +22,8 @@ export interface CatalogDeps {
   /** Where cached catalog reads live (see catalog.cache.ts); dropped after every change. */
   cache: Cache;
   log: FastifyBaseLogger;
+  /** Counts imports with their duration and the goods they wrote (Prometheus). */
+  imports: ImportMetrics;
   /** Reuse of list counts while nothing has committed (default on); `false` counts every time. */
   countCache?: boolean;
 }
@@ -66,7 +69,7 @@ function createCountCache(db: Db, enabled: boolean) {
 const noShop = () => problem.notFound('Shop (import a price list first) not found.');
 const stateDto = (s: shops.ShopRow) => ({ id: s.id, name: s.name, state: s.state });
 
-export function createCatalogService({ db, cache, log, countCache = true }: CatalogDeps) {
+export function createCatalogService({ db, cache, log, imports, countCache = true }: CatalogDeps) {
   const countOffers = createCountCache(db, countCache);
 
   async function shopOf(userId: number) {
@@ -136,7 +139,7 @@ export function createCatalogService({ db, cache, log, countCache = true }: Cata
 
     /** The shop account's price list becomes its whole truth (see catalog.import.ts). */
     async importPriceList(userId: number, list: PriceList, progress?: Progress) {
-      const summary = await importPriceList(db, userId, list, progress);
+      const summary = await imports.measure(() => importPriceList(db, userId, list, progress));
       await changed();
       return summary;
     },

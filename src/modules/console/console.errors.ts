@@ -2,6 +2,7 @@
 // CSRF token is 403, bad input 400, a move the order cannot make 409, and so on.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { reportFault } from '../../platform/observability.js';
 import { AppError } from '../../platform/problems.js';
 import { render } from './console.render.js';
 
@@ -52,6 +53,7 @@ export function consoleErrorHandler(debug: boolean) {
   return async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const { status, message, details } = describe(err);
     if (status >= 500) req.log.error({ err }, 'console request failed');
+    if (status >= 500 && !(err instanceof AppError)) reportFault(err, status);
     if (err instanceof AppError && err.headers) void reply.headers(err.headers);
     // Back to the section the request came from (/admin/users/5/ → /admin/users/).
     const section = req.url.split('?')[0]!.split('/')[2];

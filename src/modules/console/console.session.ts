@@ -2,6 +2,7 @@
 // HttpOnly, SameSite=Strict, Secure unless DEBUG, sent only to /admin. Every console request but
 // the sign-in page and the assets needs a live session of active staff.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { setCaller } from '../../platform/observability.js';
 import type { ConsoleContext, ConsoleDeps } from './console.deps.js';
 
 export const SESSION_COOKIE = 'console_session';
@@ -15,6 +16,7 @@ export function sessionHook({ accounts, limiter }: ConsoleDeps) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const key = req.cookies[SESSION_COOKIE];
     req.staff = key ? await accounts.sessions.user(key) : null;
+    if (req.staff) setCaller(req, req.staff);
     // Staff with a session are not limited; anyone else counts against the anonymous limits.
     if (!req.staff && limiter) await limiter(reply, 'anonymous', `ip${req.ip}`);
     if (req.staff || PUBLIC.has(req.routeOptions.url ?? '')) return;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { App } from '../../platform/http.js';
+import type { Cache } from '../../platform/cache.js';
 import type { Database } from '../../platform/db/client.js';
 import { PROBLEM_TYPES, problem, problemResponses } from '../../platform/problems.js';
 import { onRedis, type RedisConnections } from '../../platform/redis.js';
+import { sentryRoutes } from './ops.sentry.js';
 
 const tags = ['operations'];
 const status = z.object({ status: z.literal('ok') });
@@ -18,16 +20,25 @@ function withinTime(check: () => Promise<unknown>): Promise<unknown> {
   return Promise.race([check(), late]).finally(() => clearTimeout(timer));
 }
 
-export function opsRoutes(app: App, database: Database, redis?: RedisConnections) {
+export interface OpsDeps {
+  database: Database;
+  redis?: RedisConnections;
+  cache: Cache;
+}
+
+export function opsRoutes(app: App, { database, redis, cache }: OpsDeps) {
   const dependencies: [string, () => Promise<unknown>][] = [['database', () => database.ping()]];
   if (redis) dependencies.push(['Redis', () => onRedis(redis, () => redis.client().ping())]);
 
+  // Probes never look up who calls (rateLimit: false), so a database outage leaves /health/ alone.
   app.get('/health/', {
+    config: { rateLimit: false },
     schema: { tags, summary: 'Liveness: the process answers', response: { 200: status } },
     handler: async () => ({ status: 'ok' as const }),
   });
 
   app.get('/ready/', {
+    config: { rateLimit: false },
     schema: {
       tags,
       summary: 'Readiness: the database (and Redis, where configured) answer',
@@ -79,4 +90,6 @@ export function opsRoutes(app: App, database: Database, redis?: RedisConnections
       return describe(found);
     },
   });
+
+  sentryRoutes(app, database, cache);
 }

@@ -4,6 +4,7 @@ import type { AuthUser } from '../../platform/auth.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/client.js';
 import type { Mailer } from '../../platform/mailer.js';
+import type { OrderMetrics } from '../../platform/metrics.js';
 import { problem } from '../../platform/problems.js';
 import { emailOf, staffEmails } from '../accounts/index.js';
 import { returnStock, takeStock } from '../catalog/index.js';
@@ -23,6 +24,8 @@ export interface OrdersDeps {
   clock: Clock;
   /** Invoices go here; unset → to every active staff user. */
   adminEmail: string | undefined;
+  /** Counts placed and canceled orders (Prometheus). */
+  metrics: OrderMetrics;
 }
 
 /** Points where tests can hold a request to observe it in flight; nothing is set in production. */
@@ -61,7 +64,7 @@ type Placed =
 
 // Stock changes do not drop the catalog's cache: its answers that show stock are at most
 // STOCK_LAG_MS old (catalog.cache.ts), so orders leave the cache warm.
-export function createOrdersService({ db, mail, clock, adminEmail }: OrdersDeps) {
+export function createOrdersService({ db, mail, clock, adminEmail, metrics }: OrdersDeps) {
   const idempotency = createIdempotency();
   const hooks: OrderHooks = {};
   const staff = createStaffOrders(db);
@@ -113,7 +116,10 @@ export function createOrdersService({ db, mail, clock, adminEmail }: OrdersDeps)
         return { replayed: false, body: order, mails };
       }),
     );
-    if (!placed.replayed) await mail.dispatch(placed.mails);
+    if (!placed.replayed) {
+      metrics.placed();
+      await mail.dispatch(placed.mails);
+    }
     return placed;
   }
 
@@ -149,6 +155,7 @@ export function createOrdersService({ db, mail, clock, adminEmail }: OrdersDeps)
         { extra: { state: order.state } },
       );
     }
+    if (to === 'canceled') metrics.canceled();
     await mail.dispatch(moved.mails);
     return moved.order;
   }
