@@ -41,7 +41,7 @@ import { createMemoryCache, createRedisCache } from './platform/cache.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/client.js';
-import { frameworkErrors, installProblemHandling } from './platform/errors.js';
+import { answerClientError, frameworkErrors, installProblemHandling } from './platform/errors.js';
 import type { App } from './platform/http.js';
 import { createMailer, createTransport } from './platform/mailer.js';
 import { createMetrics, installMetrics } from './platform/metrics.js';
@@ -57,6 +57,7 @@ import type { RedisConnections } from './platform/redis.js';
 import { installSecurityHeaders } from './platform/security-headers.js';
 import { createStorage } from './platform/storage.js';
 import { installTextChecks } from './platform/text-input.js';
+import { createWorkerWatch } from './platform/worker-watch.js';
 import { createRequestLimiter, installRateLimits } from './platform/throttle.js';
 
 export interface AppDeps {
@@ -99,7 +100,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     disableRequestLogging: !config.LOG_REQUESTS,
     requestIdLogLabel: 'request_id',
   });
-  const app = Fastify({
+
+  // Node's parser refusals arrive on the server, outside any request: logged by the app's logger.
+  const clientErrorLog = (): FastifyBaseLogger => app.log;
+  const app: App = Fastify({
     ...(logger && typeof logger === 'object' && 'child' in logger
       ? { loggerInstance: logger as FastifyBaseLogger }
       : { logger: logger as FastifyServerOptions['logger'] }),
@@ -110,7 +114,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Forwarded headers count only from the proxies configured (TRUST_PROXY), never any client's.
     trustProxy: config.TRUST_PROXY,
     frameworkErrors,
+    clientErrorHandler: (err, socket) => answerClientError(err, socket, clientErrorLog()),
   }).withTypeProvider<ZodTypeProvider>();
+  // Bodies are JSON unless a route reads more (price lists, pictures, console forms): a text/plain
+  // body is 415 like any other type no route reads, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -178,7 +186,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     clock,
     adminEmail: config.ADMIN_EMAIL,
     metrics: metrics.orders,
+    log: app.log,
   });
+  app.addHook('onReady', () => orders.warnIfNobodyInvoiced().catch(() => {}));
   const { storage, media } = createMedia({ config, db, queue, catalog, log: app.log });
   app.addHook('onClose', async () => storage.close());
   const priceListMaxBytes = Math.round(config.PRICE_LIST_MAX_MB * 1024 * 1024);
@@ -191,7 +201,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     fetch: { maxBytes: priceListMaxBytes, allowPrivate: config.IMPORT_ALLOW_PRIVATE_URLS },
   });
 
-  opsRoutes(app, { database, redis, cache });
+  // Jobs this process leaves to workers: it watches that one runs them.
+  const workerSeenAt = deps.runsJobs ? undefined : queue.workerSeenAt;
+  const workerWatch =
+    workerSeenAt &&
+    createWorkerWatch({
+      queue: { counts: () => queue.counts(), workerSeenAt },
+      clock,
+      log: app.log,
+    });
+  if (workerWatch) {
+    app.addHook('onReady', async () => workerWatch.start());
+    app.addHook('onClose', async () => workerWatch.stop());
+  }
+
+  opsRoutes(app, { database, redis, cache, workers: workerWatch });
   accountsRoutes(app, accounts, background);
   oauthRoutes(app, googleLogin);
   contactsRoutes(app, createContactsService({ db }));

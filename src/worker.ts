@@ -9,7 +9,9 @@ import { DatabaseBusyError, openConfiguredDatabase } from './platform/db/open.js
 import { createRedisConnections } from './platform/redis.js';
 
 async function main() {
-  const config = loadConfig();
+  // `npm run worker` passes --dev like `npm start`: the same development defaults (DEBUG, and so
+  // the SECRET_KEY kept in DATA_DIR), so the two run side by side on a fresh clone.
+  const config = loadConfig(undefined, { devDefaults: process.argv.includes('--dev') });
   if (!config.REDIS_URL) {
     throw new ConfigError(
       'Invalid configuration:\n  REDIS_URL: the worker takes jobs from Redis; without REDIS_URL the API ' +

@@ -2,77 +2,23 @@
 // a restart that keeps the data, and a wrong setting that stops the start with its name.
 // Every check is a real process. The two refusals of a start run beside the first test (they stop
 // before opening the database); the CLI's refusal opens it first, so it runs after them.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { processes } from './processes.js';
 
 let dataDir: string;
-/** Processes started here, so a failed test leaves none running. */
-const started = new Set<ChildProcess>();
+const { startServer, stop, run, killAll } = processes(() => dataDir);
 beforeAll(async () => void (dataDir = await mkdtemp(join(tmpdir(), 'purchases-server-'))));
 afterAll(async () => {
-  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+  killAll();
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const env = (extra: Record<string, string> = {}) => {
-  const {
-    TEST_DATABASE_URL: _db,
-    TEST_REDIS_URL: _redis,
-    DATABASE_URL: _url,
-    REDIS_URL: _r,
-    ...rest
-  } = process.env;
-  return { ...rest, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', ...extra };
-};
-
-function node(script: string, args: string[], extra?: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: env(extra) });
-  started.add(child);
-  return child;
-}
-
-/** Starts the server as `npm start` does and resolves with its base URL once it listens. */
-function startServer(): Promise<{ child: ChildProcess; base: string; output: () => string }> {
-  const child = node('src/server.ts', ['--dev']);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (m) resolve({ child, base: m[1]!, output: () => output });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
-}
-
-const stop = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    child.removeAllListeners('exit');
-    child.on('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
-
-/** Runs `script` to its end and resolves with its exit code and what it wrote. */
-function run(script: string, args: string[], extra?: Record<string, string>) {
-  const child = node(script, args, extra);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-    },
-  );
-}
-
 const cli = (...args: string[]) => run('src/cli.ts', args);
+const superuser = (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) =>
+  run('src/cli.ts', ['createsuperuser', ...args], opts.env, opts.input);
 
 const post = (base: string, path: string, body: object) =>
   fetch(base + path, {
@@ -104,22 +50,29 @@ describe('the service on the embedded database', { timeout: 180_000 }, () => {
         'Boss-Password-77',
       );
       expect(busy.status).toBe(1);
-      expect(busy.stderr).toMatch(/in use by process/);
+      expect(busy.stderr).toMatch(/in use by process \d+ .*Stop that process/);
+      expect(busy.stderr).not.toMatch(/HTTP API/);
 
       expect(await stop(first.child)).toBe(0);
       const outbox = await readdir(join(dataDir, 'outbox'));
       expect(outbox.some((f) => f.endsWith('-new-user@example.com.eml'))).toBe(true);
-      expect(first.output()).toMatch(/mail written to the outbox/);
-
-      const created = await cli(
-        'createsuperuser',
-        '--email',
-        'boss@example.com',
-        '--password',
-        'Boss-Password-77',
+      expect(first.output()).toMatch(
+        /mail to new-user@example.com written to \S+outbox\/\S+-new-user@example.com.eml/,
       );
+
+      // The password from standard input, never in argv.
+      const created = await superuser(['--email', 'boss@example.com', '--password-stdin'], {
+        input: 'Boss-Password-77\n',
+      });
       expect(created.stderr).toBe('');
       expect(created.stdout).toMatch(/Staff user boss@example.com created/);
+      // An existing account is promoted and keeps the password its owner chose.
+      const promoted = await superuser(['--email', account.email]);
+      expect(promoted.stdout).toMatch(
+        /User new-user@example.com is now an active staff user; password unchanged/,
+      );
+      const again = await superuser(['--email', account.email]);
+      expect(again.stdout).toMatch(/was already an active staff user; password unchanged/);
 
       const second = await startServer();
       try {
@@ -129,6 +82,11 @@ describe('the service on the embedded database', { timeout: 180_000 }, () => {
           password: 'Boss-Password-77',
         });
         expect(login.status).toBe(200);
+        const kept = await post(second.base, '/login/', {
+          email: account.email,
+          password: account.password,
+        });
+        expect(kept.status).toBe(200);
       } finally {
         expect(await stop(second.child)).toBe(0);
       }
@@ -158,8 +116,15 @@ describe('the service on the embedded database', { timeout: 180_000 }, () => {
 
   // Not beside the first test: the CLI opens the database before it looks at the password.
   it('refuses a weak password in createsuperuser, saying why', async ({ expect }) => {
-    const res = await cli('createsuperuser', '--email', 'weak@example.com', '--password', '123');
+    const res = await superuser(['--email', 'weak@example.com'], {
+      env: { SUPERUSER_PASSWORD: '123' },
+    });
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/at least 8 characters/);
+    const none = await superuser(['--email', 'nopassword@example.com']);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(
+      /There is no account nopassword@example.com; a new staff user needs a password/,
+    );
   });
 });

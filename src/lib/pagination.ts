@@ -19,13 +19,19 @@ export const pageQuery = z.object({
 
 export type PageQuery = z.output<typeof pageQuery>;
 
-export const paginated = <T extends z.ZodType>(item: T) =>
-  z.object({
+/** A page of `item`s; its example is a first page of one, made of the item's own example. */
+export const paginated = <T extends z.ZodType>(item: T) => {
+  const example = (z.globalRegistry.get(item)?.examples as unknown[] | undefined)?.[0];
+  const page = z.object({
     count: z.number().int(),
     next: z.string().nullable(),
     previous: z.string().nullable(),
     results: z.array(item),
   });
+  return example === undefined
+    ? page
+    : page.meta({ examples: [{ count: 1, next: null, previous: null, results: [example] }] });
+};
 
 export const pageBounds = ({ page, page_size }: PageQuery) => ({
   limit: page_size,

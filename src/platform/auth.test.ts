@@ -16,6 +16,7 @@ afterAll(() => h.close());
 
 /** Routes anyone may call; every other route must demand a token. */
 const PUBLIC = [
+  /^\/$/,
   /^\/(register|login|useractivation|password\/reset)/,
   /^\/(health|ready|metrics)/,
   /^\/problems\//,

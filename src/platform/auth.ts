@@ -34,8 +34,11 @@ export const SECURITY_SCHEME = 'Token';
 /** The active account that holds this API key (as presented, unhashed), or null. */
 export type TokenLookup = (key: string) => Promise<AuthUser | null>;
 
+/** The `WWW-Authenticate` challenge of every 401: the scheme the API reads. */
+export const AUTH_CHALLENGE = 'Token';
+
 const unauthorized = (detail: string) =>
-  problem.notAuthenticated(detail, { headers: { 'WWW-Authenticate': 'Token' } });
+  problem.notAuthenticated(detail, { headers: { 'WWW-Authenticate': AUTH_CHALLENGE } });
 
 /** The key of `Authorization: Token <key>` or `Bearer <key>`. */
 function presentedKey(request: FastifyRequest): string | undefined {

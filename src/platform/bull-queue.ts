@@ -92,6 +92,10 @@ const keepFor = (state: keyof typeof RETENTION) => ({
   age: Math.round(RETENTION[state].ageMs / 1000),
 });
 
+/** How often a process that runs jobs says it is alive, and how long the last word is kept. */
+export const HEARTBEAT_MS = 10_000;
+const SEEN_KEPT_MS = 7 * 24 * 3_600_000;
+
 export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptions): BullJobQueue {
   const registry = createJobRegistry();
   // Queues share one connection. Without an offline queue, a call made while Redis is down fails
@@ -109,6 +113,13 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
     }),
   ) as Record<QueueName, Queue>;
   const workers: Worker[] = [];
+  // A process that runs jobs says so every few seconds; API processes read it (worker-watch.ts).
+  const seenKey = `${redis.prefix}workers:seen`;
+  let heartbeat: NodeJS.Timeout | undefined;
+  const beat = () =>
+    bounded(() => redis.client().set(seenKey, String(Date.now()), 'PX', SEEN_KEPT_MS)).catch(
+      () => {}, // Redis down: logged once by redis.ts; the next beat tries again.
+    );
 
   // Ids carry their queue, so status(id) needs no search.
   const split = (id: string): [QueueName, string] | undefined => {
@@ -231,7 +242,14 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
         workers.push(worker);
       }
       await Promise.all(workers.map((w) => w.waitUntilReady()));
+      await beat();
+      heartbeat ??= setInterval(() => void beat(), HEARTBEAT_MS).unref();
     },
+    workerSeenAt: () =>
+      bounded(async () => {
+        const at = await redis.client().get(seenKey);
+        return at ? new Date(Number(at)) : null;
+      }),
     async drain() {
       // Waits until nothing is queued, delayed for a retry or running in any queue.
       for (;;) {
@@ -243,6 +261,7 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
       }
     },
     async close() {
+      clearInterval(heartbeat);
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(Object.values(queues).map((q) => q.close()));
     },

@@ -214,6 +214,8 @@ const schema = z.object({
   EMAIL_HOST_PASSWORD: optionalText,
   DEFAULT_FROM_EMAIL: optionalText,
   ADMIN_EMAIL: optionalText,
+  /** The password `createsuperuser` sets when neither --password-stdin nor --password gives one. */
+  SUPERUSER_PASSWORD: optionalText,
   EMAIL_TOKEN_TTL: duration('2h'),
   THROTTLE_ANON: rate('100/day'),
   THROTTLE_USER: rate('1000/day'),

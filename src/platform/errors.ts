@@ -1,10 +1,20 @@
 // The one error handler: every failure leaves as RFC 9457 problem+json with a request id. The
 // problem types themselves are registered in problems.ts.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import findMyWay, { type HTTPMethod } from 'find-my-way';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { reportFault } from './observability.js';
+import { AUTH_CHALLENGE } from './auth.js';
 import { AppError, problem, type FieldError } from './problems.js';
 
 declare module 'fastify' {
@@ -50,20 +60,28 @@ function validationErrors(err: { validation: unknown[] }): FieldError[] {
   });
 }
 
+/** What every problem body says, whether Fastify or Node's HTTP parser met the request. */
+function problemBody(error: AppError, requestId: string) {
+  return {
+    type: `/problems/${error.code}`,
+    title: error.title,
+    status: error.status,
+    detail: error.detail,
+    request_id: requestId,
+    ...(error.errors?.length ? { errors: error.errors } : {}),
+    ...error.extra,
+  };
+}
+
 function send(reply: FastifyReply, request: FastifyRequest, error: AppError) {
   if (error.headers) void reply.headers(error.headers);
+  // RFC 9110: every 401 names the scheme that would let the request through.
+  if (error.status === 401 && !reply.hasHeader('www-authenticate'))
+    void reply.header('www-authenticate', AUTH_CHALLENGE);
   return reply
     .code(error.status)
     .type('application/problem+json')
-    .send({
-      type: `/problems/${error.code}`,
-      title: error.title,
-      status: error.status,
-      detail: error.detail,
-      request_id: String(request.id),
-      ...(error.errors?.length ? { errors: error.errors } : {}),
-      ...error.extra,
-    });
+    .send(problemBody(error, String(request.id)));
 }
 
 const WHERE: Record<string, string> = {
@@ -73,7 +91,13 @@ const WHERE: Record<string, string> = {
   headers: 'headers',
 };
 
-function toAppError(err: FastifyError, maxBody: number): AppError {
+/** The body types a route reads: its declared `consumes`, else JSON. */
+function readTypes(request: FastifyRequest): string[] {
+  const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes;
+  return consumes?.length ? consumes : ['application/json'];
+}
+
+function toAppError(err: FastifyError, request: FastifyRequest, maxBody: number): AppError {
   if (err instanceof AppError) return err;
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = WHERE[err.validationContext ?? 'body'] ?? 'request';
@@ -87,8 +111,12 @@ function toAppError(err: FastifyError, maxBody: number): AppError {
       return problem.malformedJson(`The body is not valid JSON: ${err.message}`);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return problem.bodyTooLarge(`The body is larger than ${maxBody} bytes.`);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return problem.unsupportedMediaType(err.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const sent = request.headers['content-type']?.split(';')[0]?.trim() || 'no Content-Type';
+      return problem.unsupportedMediaType(
+        `The body is ${sent}; this route reads ${readTypes(request).join(', ')}.`,
+      );
+    }
   }
   if (err instanceof SyntaxError) {
     return problem.malformedJson(`The body is not valid JSON: ${err.message}`);
@@ -111,6 +139,44 @@ export function frameworkErrors(err: FastifyError, request: FastifyRequest, repl
       : problem.badRequest(`The URL cannot be read: ${err.message}`, { status: 400 });
   return send(reply, request, error);
 }
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (an unknown method, a header that
+ * breaks the syntax or is too large, a request that took too long): a problem answer with a
+ * request id like any other, then the connection is closed, as Node's own answer would.
+ */
+export function answerClientError(
+  err: Error & { code?: string },
+  socket: Duplex,
+  log: FastifyBaseLogger,
+) {
+  {
+    if (!socket.writable) return void socket.destroy();
+    const [status, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [
+      400,
+      'The request is not valid HTTP (the method or a header cannot be read).',
+    ];
+    const requestId = randomUUID();
+    log.debug({ reqId: requestId, code: err.code }, 'request refused by the HTTP parser');
+    const body = JSON.stringify(problemBody(problem.badRequest(detail, { status }), requestId));
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+        'Content-Type: application/problem+json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${requestId}\r\n` +
+        'X-Content-Type-Options: nosniff\r\n' +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  }
+}
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_INVALID_METHOD: [400, 'The HTTP method is unknown; use GET, POST, PUT, PATCH or DELETE.'],
+  HPE_HEADER_OVERFLOW: [431, 'The request headers are too large.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request took too long to arrive.'],
+  HPE_INVALID_HEADER_TOKEN: [400, 'A request header has a character not allowed in headers.'],
+};
 
 /**
  * Installs the error and not-found handlers. Unknown paths are 404, known paths with another
@@ -136,7 +202,7 @@ export function installProblemHandling(app: FastifyInstance, maxBody: number) {
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const error = toAppError(err, maxBody);
+    const error = toAppError(err, request, maxBody);
     if (error.status >= 500) request.log.error({ err }, 'request failed');
     // A fault of ours goes to Sentry; a deliberate 503 (Redis down, a feature not set up) does not.
     const fault = error.status >= 500 && !(err instanceof AppError);

@@ -66,6 +66,11 @@ describe('mail without SMTP settings', () => {
     expect(eml).toContain(`To: ${email}`);
     expect(eml).toContain('text/plain');
     expect(eml).toContain('text/html');
+    // Readable with `cat`: 8bit UTF-8 parts, the token alone on its line.
+    expect(eml).toContain('Content-Transfer-Encoding: 8bit');
+    expect(eml).not.toContain('Content-Transfer-Encoding: base64');
+    expect(eml).toContain('Вы зарегистрировались в сервисе закупок.');
+    expect(eml).toMatch(/^[A-Za-z0-9_-]{40,}\r?$/m);
     expect(h.smtp.received).toHaveLength(0);
   });
 });

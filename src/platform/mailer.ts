@@ -55,6 +55,20 @@ type MailConfig = Pick<
   | 'DATA_DIR'
 >;
 
+/** Longest line an 8bit MIME part may have (RFC 5322: 998 octets before CRLF). */
+const MAX_LINE_OCTETS = 998;
+
+/**
+ * A part of an outbox file as 8bit UTF-8, so `cat` shows it as written (nodemailer would pick
+ * base64 for Cyrillic text and offers no 8bit of its own). Only where every line fits.
+ */
+function eightBit(type: string, body: string) {
+  const lines = body.split(/\r?\n/);
+  if (lines.some((l) => Buffer.byteLength(l) > MAX_LINE_OCTETS)) return body;
+  const headers = `Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: 8bit`;
+  return { raw: `${headers}\r\n\r\n${lines.join('\r\n')}` };
+}
+
 /** SMTP over a small pool of kept-open connections, or .eml files in DATA_DIR/outbox. */
 export function createTransport(config: MailConfig, log: FastifyBaseLogger): Transport {
   const from = config.DEFAULT_FROM_EMAIL ?? config.EMAIL_HOST_USER ?? 'noreply@purchases.local';
@@ -63,12 +77,19 @@ export function createTransport(config: MailConfig, log: FastifyBaseLogger): Tra
     const stream = nodemailer.createTransport({ streamTransport: true, buffer: true });
     return {
       async deliver(m) {
-        const info = await stream.sendMail({ from, ...m });
+        const info = await stream.sendMail({
+          from,
+          ...m,
+          text: eightBit('text/plain', m.text),
+          html: eightBit('text/html', m.html),
+          // Parts with over-long lines: quoted-printable, which keeps ASCII legible.
+          textEncoding: 'quoted-printable',
+        });
         await mkdir(outbox, { recursive: true });
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
         const file = join(outbox, `${stamp}-${m.to.replace(/[^\w.@+-]/g, '_')}.eml`);
         await writeFile(file, info.message as Buffer);
-        log.info({ to: m.to, subject: m.subject, file }, 'mail written to the outbox');
+        log.info({ to: m.to, subject: m.subject, file }, `mail to ${m.to} written to ${file}`);
       },
       close: () => stream.close(),
     };

@@ -171,11 +171,28 @@ export function installMetrics(
   app.get('/metrics', {
     config: { rateLimit: false },
     schema: {
+      operationId: 'getMetrics',
+      description:
+        'Prometheus metrics in the text exposition format: request durations by route and status class, ' +
+        'orders, imports, jobs by queue and state, cache hits and misses, rate-limit refusals. ' +
+        'Send `Authorization: Bearer <METRICS_TOKEN>`; without METRICS_TOKEN set, open only in DEBUG.',
       tags: ['operations'],
       summary: 'Prometheus metrics (text exposition format)',
-      description:
-        'Send `Authorization: Bearer <METRICS_TOKEN>`. Without METRICS_TOKEN set, open only in DEBUG.',
-      response: { 200: z.string(), 401: problemSchema },
+      response: {
+        200: {
+          description: 'The metrics',
+          content: {
+            'text/plain; version=0.0.4; charset=utf-8': {
+              schema: z.string().meta({
+                examples: [
+                  '# HELP purchases_orders_placed_total Orders placed (carts confirmed)\n# TYPE purchases_orders_placed_total counter\npurchases_orders_placed_total 1027\n',
+                ],
+              }),
+            },
+          },
+        },
+        401: problemSchema,
+      },
     },
     handler: async (req, reply) => {
       if (!allowed(req.headers.authorization, config.METRICS_TOKEN, config.DEBUG)) {

@@ -76,6 +76,11 @@ export interface JobQueue {
   counts(): Promise<Record<QueueName, Record<JobState, number>>>;
   /** Resolves when no job is running or waiting for a retry (shutdown, tests). */
   drain(): Promise<void>;
+  /**
+   * When a worker process last said it was alive (null: none yet). Only queues whose jobs other
+   * processes run (BullMQ) have it.
+   */
+  workerSeenAt?(): Promise<Date | null>;
 }
 
 /**

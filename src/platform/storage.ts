@@ -2,13 +2,7 @@
 // MEDIA_URL), or S3-compatible object storage (MinIO, Ceph, AWS) that several API processes on
 // several machines share, its bucket served to clients at MEDIA_URL. Callers name files by keys
 // such as `avatars/<upload>/<hash>.jpg`; a key never comes from a request.
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
@@ -126,20 +120,29 @@ export interface S3Options {
 }
 
 export function createS3Storage(opts: S3Options): Storage {
-  const s3 = new S3Client({
-    endpoint: opts.endpoint,
-    region: opts.region,
-    forcePathStyle: opts.endpoint !== undefined,
-    credentials: opts.credentials,
-    // Checksums only where S3 requires them: older MinIO/Ceph versions refuse the newer headers.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  // The SDK is loaded on first use: it is a good part of a start's module loading, and local
+  // storage (the default) never needs it.
+  const sdk = import('@aws-sdk/client-s3');
+  let client: Promise<S3Client> | undefined;
+  const connect = () =>
+    (client ??= sdk.then(
+      ({ S3Client }) =>
+        new S3Client({
+          endpoint: opts.endpoint,
+          region: opts.region,
+          forcePathStyle: opts.endpoint !== undefined,
+          credentials: opts.credentials,
+          // Checksums only where S3 requires them: older MinIO/Ceph versions refuse the newer headers.
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        }),
+    ));
   const Bucket = opts.bucket;
   return {
     kind: 's3',
     baseUrl: opts.baseUrl,
     async put(key, body, contentType) {
+      const [s3, { PutObjectCommand }] = await Promise.all([connect(), sdk]);
       await s3.send(
         new PutObjectCommand({
           Bucket,
@@ -151,10 +154,12 @@ export function createS3Storage(opts: S3Options): Storage {
       );
     },
     async get(key) {
+      const [s3, { GetObjectCommand }] = await Promise.all([connect(), sdk]);
       const out = await s3.send(new GetObjectCommand({ Bucket, Key: assertKey(key) }));
       return Buffer.from(await out.Body!.transformToByteArray());
     },
     async delete(keys) {
+      const [s3, { DeleteObjectsCommand }] = await Promise.all([connect(), sdk]);
       // At most 1000 keys per DeleteObjects request.
       for (let i = 0; i < keys.length; i += 1000) {
         const Objects = keys.slice(i, i + 1000).map((k) => ({ Key: assertKey(k) }));
@@ -166,6 +171,7 @@ export function createS3Storage(opts: S3Options): Storage {
       }
     },
     async list(prefix = '') {
+      const [s3, { ListObjectsV2Command }] = await Promise.all([connect(), sdk]);
       const keys: string[] = [];
       let ContinuationToken: string | undefined;
       do {
@@ -178,6 +184,6 @@ export function createS3Storage(opts: S3Options): Storage {
       return keys.sort();
     },
     url: (key) => opts.baseUrl + assertKey(key),
-    close: () => s3.destroy(),
+    close: () => void client?.then((s3) => s3.destroy()),
   };
 }

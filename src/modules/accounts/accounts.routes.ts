@@ -25,6 +25,9 @@ export function accountsRoutes(app: App, accounts: AccountsService, background: 
   app.post('/register/', {
     config: guarded,
     schema: {
+      operationId: 'register',
+      description:
+        'Creates an inactive account (`type` buyer, the default, or shop) and emails a confirmation token valid `EMAIL_TOKEN_TTL` (2 h). A taken email → 409; a weak password → 400 with the reasons. Unknown fields are refused.',
       tags,
       summary: 'Create an account; a confirmation token is emailed',
       body: registerBody,
@@ -36,6 +39,9 @@ export function accountsRoutes(app: App, accounts: AccountsService, background: 
   app.post('/useractivation/', {
     config: guarded,
     schema: {
+      operationId: 'activateAccount',
+      description:
+        'Activates the account with the token of its confirmation mail. A wrong, used or expired token → 400.',
       tags,
       summary: 'Activate an account with the emailed token',
       body: emailTokenBody,
@@ -50,6 +56,9 @@ export function accountsRoutes(app: App, accounts: AccountsService, background: 
   app.post('/useractivation/resend/', {
     config: guarded,
     schema: {
+      operationId: 'resendActivation',
+      description:
+        'Always 202, whether or not the account exists (no account enumeration); an inactive account gets a fresh token by mail, at most 5 mails an hour.',
       tags,
       summary: 'Email a fresh activation token (always 202)',
       body: emailBody,
@@ -65,6 +74,9 @@ export function accountsRoutes(app: App, accounts: AccountsService, background: 
   app.post('/login/', {
     config: guarded,
     schema: {
+      operationId: 'login',
+      description:
+        'Answers an API token for `Authorization: Token <key>`. A wrong password, an unknown email and an unconfirmed account all get the same 401; more than 10 failures in 15 minutes → 429 with `Retry-After`.',
       tags,
       summary: 'Exchange email and password for an API token',
       body: loginBody,
@@ -75,7 +87,14 @@ export function accountsRoutes(app: App, accounts: AccountsService, background: 
 
   app.post('/logout/', {
     config: { auth: 'user' },
-    schema: { tags, summary: 'Revoke the token used', response: { 204: z.null() } },
+    schema: {
+      tags,
+      operationId: 'logout',
+      summary: 'Revoke the token used',
+      description:
+        'Revokes the token this request was sent with; other tokens of the account stay valid.',
+      response: { 204: z.null() },
+    },
     handler: async (req, reply) => {
       await accounts.logout(currentUser(req).tokenId);
       return reply.code(204).send(null);
@@ -85,6 +104,8 @@ export function accountsRoutes(app: App, accounts: AccountsService, background: 
   app.get('/user/details/', {
     config: { auth: 'user' },
     schema: {
+      operationId: 'getAccount',
+      description: 'The signed-in account, with its avatar (or null).',
       tags,
       summary: 'The signed-in account',
       response: { 200: userSchema, ...problemResponses(404) },
@@ -95,6 +116,7 @@ export function accountsRoutes(app: App, accounts: AccountsService, background: 
   app.patch('/user/details/', {
     config: { auth: 'user' },
     schema: {
+      operationId: 'updateAccount',
       tags,
       summary: 'Change names, company, position or (with current_password) the password',
       description: 'A password change signs out every other token of the account.',
@@ -110,6 +132,9 @@ export function accountsRoutes(app: App, accounts: AccountsService, background: 
   app.post('/password/reset/', {
     config: guarded,
     schema: {
+      operationId: 'requestPasswordReset',
+      description:
+        'Always 202 before the account is looked up (no account enumeration); an existing account gets a reset token by mail, valid `EMAIL_TOKEN_TTL`.',
       tags,
       summary: 'Email a password reset token (always 202)',
       body: emailBody,
@@ -125,6 +150,9 @@ export function accountsRoutes(app: App, accounts: AccountsService, background: 
   app.post('/password/reset/confirm/', {
     config: guarded,
     schema: {
+      operationId: 'confirmPasswordReset',
+      description:
+        'Sets the new password with the mailed token (checked before the password); every API token and console session of the account is revoked.',
       tags,
       summary: 'Set a new password with the emailed token; revokes all API tokens',
       body: resetConfirmBody,

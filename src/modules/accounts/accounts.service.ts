@@ -255,15 +255,48 @@ export function createAccountsService({
   };
 }
 
-/** Creates an active staff account, or promotes an existing one (and sets its password). */
-export async function upsertStaffUser(db: Db, email: string, password: string) {
-  checkPassword(password, { email });
-  const passwordHash = await hashPassword(password);
-  const existing = await repo.findUserByEmail(db, email);
-  if (existing) {
-    await repo.updateUser(db, existing.id, { isStaff: true, isActive: true, passwordHash });
-    return { created: false };
-  }
-  await repo.insertUser(db, { email, passwordHash, isStaff: true, isActive: true });
-  return { created: true };
+export interface StaffUpsert {
+  created: boolean;
+  /** The account was not an active staff account before. */
+  promoted: boolean;
+  /** A password was given for an existing account: set, and its tokens and sessions revoked. */
+  passwordChanged: boolean;
+}
+
+/**
+ * Makes `email` an active staff account. A new one needs a password; an existing one keeps its
+ * own unless a new one is given, which then signs it out everywhere, like a password reset.
+ */
+export async function upsertStaffUser(
+  db: Db,
+  email: string,
+  password: string | undefined,
+): Promise<StaffUpsert> {
+  if (password !== undefined) checkPassword(password, { email });
+  const passwordHash = password === undefined ? undefined : await hashPassword(password);
+  return db.transaction(async (tx) => {
+    const existing = await repo.findUserByEmail(tx, email);
+    if (!existing) {
+      if (!passwordHash)
+        throw problem.validation(
+          `There is no account ${email}; a new staff user needs a password.`,
+          {
+            errors: [{ field: 'password', message: 'is required for a new account' }],
+          },
+        );
+      await repo.insertUser(tx, { email, passwordHash, isStaff: true, isActive: true });
+      return { created: true, promoted: true, passwordChanged: false };
+    }
+    const promoted = !existing.isStaff || !existing.isActive;
+    await repo.updateUser(tx, existing.id, {
+      isStaff: true,
+      isActive: true,
+      ...(passwordHash ? { passwordHash } : {}),
+    });
+    if (passwordHash) {
+      await repo.deleteUserTokens(tx, existing.id);
+      await repo.deleteUserSessions(tx, existing.id);
+    }
+    return { created: false, promoted, passwordChanged: Boolean(passwordHash) };
+  });
 }

@@ -36,6 +36,7 @@ export function adminRoutes(app: App, { orders, queue, cache }: AdminDeps) {
   app.get('/api/admin/orders/', {
     config: { auth: 'staff' },
     schema: {
+      operationId: 'listAllOrders',
       tags,
       summary: "Every buyer's placed orders, newest first, filtered",
       description:
@@ -54,6 +55,9 @@ export function adminRoutes(app: App, { orders, queue, cache }: AdminDeps) {
   app.get('/api/admin/orders/:id/', {
     config: { auth: 'staff' },
     schema: {
+      operationId: 'getAnyOrder',
+      description:
+        'The order as `/order/{id}/` shows it to its buyer, plus the buyer and the states it may move to next. Staff only.',
       tags,
       summary: 'Any placed order, with its buyer and the states it may move to',
       params: orderIdParams,
@@ -65,6 +69,7 @@ export function adminRoutes(app: App, { orders, queue, cache }: AdminDeps) {
   app.patch('/api/admin/orders/:id/', {
     config: { auth: 'staff' },
     schema: {
+      operationId: 'setOrderState',
       tags,
       summary:
         'Move an order along: new→confirmed→assembled→sent→delivered, or new/confirmed/assembled→canceled',
@@ -79,6 +84,9 @@ export function adminRoutes(app: App, { orders, queue, cache }: AdminDeps) {
   app.get('/api/admin/jobs/', {
     config: { auth: 'staff' },
     schema: {
+      operationId: 'listJobs',
+      description:
+        'Background jobs (mail, imports, thumbnails) in a state, newest first, with their error when failed. Staff only.',
       tags,
       summary: 'Recent background jobs in a state (failed by default), newest first',
       querystring: jobListQuery,
@@ -93,6 +101,9 @@ export function adminRoutes(app: App, { orders, queue, cache }: AdminDeps) {
   app.post('/api/admin/jobs/:id/retry/', {
     config: { auth: 'staff' },
     schema: {
+      operationId: 'retryJob',
+      description:
+        'Runs a failed job again from its first attempt; a job that is not failed → 409. Staff only.',
       tags,
       summary: 'Run a failed job again from its first attempt',
       params: jobIdParams,
@@ -111,6 +122,9 @@ export function adminRoutes(app: App, { orders, queue, cache }: AdminDeps) {
   app.get('/api/cache/stats/', {
     config: { auth: 'staff' },
     schema: {
+      operationId: 'getCacheStats',
+      description:
+        'The catalog cache: its backend (memory or Redis), hits, misses and hit ratio since start, and the entries held. Staff only.',
       tags: ['operations'],
       summary: 'Cache backend, hits and misses (all processes) and entries held',
       response: { 200: cacheStatsSchema },
@@ -121,6 +135,9 @@ export function adminRoutes(app: App, { orders, queue, cache }: AdminDeps) {
   app.post('/api/cache/clear/', {
     config: { auth: 'staff' },
     schema: {
+      operationId: 'clearCache',
+      description:
+        'Removes every cached catalog page; they are read from the database again on the next requests. Staff only.',
       tags: ['operations'],
       summary: 'Remove every cache entry (they refill on the next reads)',
       response: { 200: cacheClearedSchema },

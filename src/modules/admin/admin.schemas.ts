@@ -20,7 +20,22 @@ export const jobSchema = z
     created: z.string(),
     finished: z.string().nullable(),
   })
-  .meta({ id: 'Job' });
+  .meta({
+    id: 'Job',
+    examples: [
+      {
+        id: 'mail-6f1c2a9e-8d4b-4f0e-9a37-2c5d1b7e4a90',
+        queue: 'mail',
+        name: 'mail.deliver',
+        state: 'failed',
+        attempts: 6,
+        error: '1 of 1 messages not delivered: connect ECONNREFUSED 10.0.0.25:465',
+        progress: null,
+        created: '2026-03-14T09:26:53.589Z',
+        finished: '2026-03-14T09:58:12.004Z',
+      },
+    ],
+  });
 
 /** Payloads and results stay out: they may hold personal data (mail) or be large (price lists). */
 export const toJobDto = (j: JobStatus): z.infer<typeof jobSchema> => ({
@@ -43,6 +58,11 @@ export const cacheStatsSchema = z
     hit_ratio: z.number(),
     keys: z.number().int(),
   })
-  .meta({ id: 'CacheStats' });
+  .meta({
+    id: 'CacheStats',
+    examples: [{ backend: 'redis', hits: 15230, misses: 1204, hit_ratio: 0.93, keys: 318 }],
+  });
 
-export const cacheClearedSchema = z.object({ cleared: z.number().int() });
+export const cacheClearedSchema = z
+  .object({ cleared: z.number().int() })
+  .meta({ examples: [{ cleared: 318 }] });

@@ -29,6 +29,7 @@ function sendJson(reply: FastifyReply, json: string) {
 export function catalogRoutes(app: App, catalog: CatalogService) {
   app.get('/products/', {
     schema: {
+      operationId: 'listProducts',
       tags,
       summary: 'Offers of every shop that takes orders',
       description:
@@ -50,6 +51,7 @@ export function catalogRoutes(app: App, catalog: CatalogService) {
 
   app.get('/products/:id/', {
     schema: {
+      operationId: 'getProduct',
       tags,
       summary: 'One offer with its parameters',
       description: `${LIVE} Any other id answers 404.`,
@@ -61,6 +63,7 @@ export function catalogRoutes(app: App, catalog: CatalogService) {
 
   app.get('/categories/', {
     schema: {
+      operationId: 'listCategories',
       tags,
       summary: 'Categories that have offers on sale',
       description:
@@ -78,6 +81,7 @@ export function catalogRoutes(app: App, catalog: CatalogService) {
 
   app.get('/shops/', {
     schema: {
+      operationId: 'listShops',
       tags,
       summary: 'Shops that take orders',
       description:

@@ -4,7 +4,30 @@ import { galleryPictureSchema } from '../media/index.js';
 
 export const idSchema = z.number().int();
 
-export const categorySchema = z.object({ id: idSchema, name: z.string() }).meta({ id: 'Category' });
+export const categorySchema = z
+  .object({ id: idSchema, name: z.string() })
+  .meta({ id: 'Category', examples: [{ id: 224, name: 'Смартфоны' }] });
+
+/** An offer as the catalog answers it: the example of every answer that carries offers. */
+export const OFFER_EXAMPLE = {
+  id: 128,
+  external_id: 4216292,
+  model: 'apple/iphone/xs-max',
+  product: {
+    id: 57,
+    name: 'Смартфон Apple iPhone XS Max 512GB (золотистый)',
+    category: { id: 224, name: 'Смартфоны' },
+  },
+  shop: { id: 3, name: 'Связной' },
+  quantity: 14,
+  price: 110000,
+  price_rrc: 116990,
+  parameters: [
+    { name: 'Диагональ (дюйм)', value: '6.5' },
+    { name: 'Цвет', value: 'золотистый' },
+  ],
+  images: [],
+};
 
 /** An offer of one shop (`product_info` in carts and orders). */
 export const offerSchema = z
@@ -20,14 +43,14 @@ export const offerSchema = z
     parameters: z.array(z.object({ name: z.string(), value: z.string() })),
     images: z.array(galleryPictureSchema).describe('The gallery, in order (`position` 0 first).'),
   })
-  .meta({ id: 'Offer' });
+  .meta({ id: 'Offer', examples: [OFFER_EXAMPLE] });
 
 export type OfferDto = z.output<typeof offerSchema>;
 
 /** A shop as the public catalog shows it (only shops that take orders are listed). */
 export const shopSchema = z
   .object({ id: idSchema, name: z.string(), state: z.boolean() })
-  .meta({ id: 'Shop' });
+  .meta({ id: 'Shop', examples: [{ id: 3, name: 'Связной', state: true }] });
 
 const MAX_ID = 2_147_483_647;
 const MAX_PRICE = 2_147_483_647;

@@ -246,6 +246,23 @@ describe('GET /products/?search=', () => {
     expect(ids(byPrice)).toEqual([passing.id, strong.id]);
   });
 
+  it('finds offers by their category name too, below offers whose own text matches', async () => {
+    const shop = await createShop(h);
+    const tvs = await createCategory(h, 'Телевизоры');
+    const drives = await createCategory(h, 'Flash-накопители');
+    const tv = await createOffer(h, shop, { name: 'Samsung QE55Q60', category: tvs });
+    const mount = await createOffer(h, shop, { name: 'Кронштейн для телевизора' });
+    const stick = await createOffer(h, shop, {
+      name: 'Kingston DataTraveler 64GB',
+      category: drives,
+    });
+    expect(ids(await products({ shop_id: shop.id, search: 'телевизор' }))).toEqual([
+      mount.id,
+      tv.id,
+    ]);
+    expect(ids(await products({ shop_id: shop.id, search: 'накопитель' }))).toEqual([stick.id]);
+  });
+
   it('answers odd searches without failing: stop words, stray quotes and symbols, blank', async () => {
     const shop = await createShop(h);
     const offer = await createOffer(h, shop);

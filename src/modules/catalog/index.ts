@@ -3,7 +3,7 @@
 export { catalogRoutes } from './catalog.routes.js';
 export { installCatalogCache, STOCK_LAG_MS } from './catalog.cache.js';
 export { createCatalogService, type CatalogService } from './catalog.service.js';
-export { offerSchema, type OfferDto } from './catalog.schemas.js';
+export { OFFER_EXAMPLE, offerSchema, type OfferDto } from './catalog.schemas.js';
 export { findOffersByIds } from './catalog.reads.js';
 export { shopNamesOf } from './catalog.shops.js';
 export {

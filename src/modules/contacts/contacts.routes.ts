@@ -18,6 +18,8 @@ export function contactsRoutes(app: App, contacts: ContactsService) {
   app.get('/contacts/', {
     config,
     schema: {
+      operationId: 'listContacts',
+      description: "The signed-in user's delivery contacts, oldest first, paginated.",
       tags,
       summary: "The user's delivery contacts",
       querystring: pageQuery,
@@ -33,6 +35,9 @@ export function contactsRoutes(app: App, contacts: ContactsService) {
   app.post('/contacts/add/', {
     config,
     schema: {
+      operationId: 'addContact',
+      description:
+        '`city`, `street` and `phone` are required; the phone is checked (Russian numbers may omit +7). A 6th contact → 409.',
       tags,
       summary: 'Add a delivery contact (at most 5 per user)',
       body: addContactBody,
@@ -45,6 +50,8 @@ export function contactsRoutes(app: App, contacts: ContactsService) {
   app.put('/contacts/update/', {
     config,
     schema: {
+      operationId: 'updateContact',
+      description: "Changes only the fields given; another user's contact → 404.",
       tags,
       summary: 'Change the given fields of a contact',
       body: updateContactBody,
@@ -59,10 +66,16 @@ export function contactsRoutes(app: App, contacts: ContactsService) {
   app.delete('/contacts/delete/', {
     config,
     schema: {
+      operationId: 'deleteContacts',
+      description:
+        "Deletes the listed contacts of the user; orders placed with them keep their copy of the address. Another user's contact → 404 and nothing is deleted.",
       tags,
       summary: 'Delete contacts; orders keep their copy of the address',
       body: deleteContactsBody,
-      response: { 200: z.object({ deleted: z.number().int() }), ...problemResponses(400, 404) },
+      response: {
+        200: z.object({ deleted: z.number().int() }).meta({ examples: [{ deleted: 2 }] }),
+        ...problemResponses(400, 404),
+      },
     },
     handler: (req) => contacts.delete(currentUser(req).id, req.body.items),
   });

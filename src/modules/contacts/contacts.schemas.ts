@@ -1,3 +1,4 @@
+import { bodyExample } from '../../platform/openapi.js';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
 
@@ -53,21 +54,51 @@ export const addressSchema = z.object({
 export type Address = z.output<typeof addressSchema>;
 export const ADDRESS_FIELDS = addressSchema.keyof().options;
 
-export const contactSchema = addressSchema.extend({ id: z.number().int() }).meta({ id: 'Contact' });
+const SAMPLE_ADDRESS = {
+  first_name: 'Иван',
+  last_name: 'Петров',
+  middle_name: 'Сергеевич',
+  email: 'ivan.petrov@example.com',
+  phone: '+7 916 123-45-67',
+  city: 'Москва',
+  street: 'Тверская',
+  house: '7',
+  structure: '',
+  building: '2',
+  apartment: '15',
+};
+
+export const contactSchema = addressSchema
+  .extend({ id: z.number().int() })
+  .meta({ id: 'Contact', examples: [{ id: 3, ...SAMPLE_ADDRESS }] });
 
 const id = z.number().int().min(1).max(2_147_483_647);
 
-export const addContactBody = z.strictObject(fields);
-export const updateContactBody = z.strictObject({
-  id,
-  ...fields,
-  phone: phone.optional(),
-  city: required(100).optional(),
-  street: required(200).optional(),
-});
-export const deleteContactsBody = z.strictObject({
-  items: z.array(id).min(1, 'name at least one contact id').max(100),
-});
+export const addContactBody = z.strictObject(fields).meta(
+  bodyExample({
+    first_name: 'Иван',
+    last_name: 'Петров',
+    phone: '+7 916 123-45-67',
+    city: 'Москва',
+    street: 'Тверская',
+    house: '7',
+    apartment: '15',
+  }),
+);
+export const updateContactBody = z
+  .strictObject({
+    id,
+    ...fields,
+    phone: phone.optional(),
+    city: required(100).optional(),
+    street: required(200).optional(),
+  })
+  .meta(bodyExample({ id: 3, apartment: '16', phone: '+7 916 765-43-21' }));
+export const deleteContactsBody = z
+  .strictObject({
+    items: z.array(id).min(1, 'name at least one contact id').max(100),
+  })
+  .meta(bodyExample({ items: [3, 4] }));
 
 export type ContactDto = z.output<typeof contactSchema>;
 export type NewContact = z.output<typeof addContactBody>;

@@ -2,6 +2,7 @@
 // made here: `<avatars|offers>/<random folder of one upload>/<content hash>.<ext>`. Requests for
 // anything else (a folder, `..` encoded or not, a name we never make) are 404 before the disk is
 // touched.
+import { mkdir } from 'node:fs/promises';
 import fastifyStatic from '@fastify/static';
 import { randomBytes } from 'node:crypto';
 import type { App } from '../../platform/http.js';
@@ -25,6 +26,8 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 /** Serves MEDIA_ROOT under the path of MEDIA_URL: immutable, never listed, never limited. */
 export async function mediaFilesRoute(app: App, root: string, baseUrl: string) {
   const prefix = new URL(baseUrl, 'http://localhost').pathname;
+  // The folder of a fresh data directory exists from the start (@fastify/static warns otherwise).
+  await mkdir(root, { recursive: true });
   await app.register(async (scope) => {
     await scope.register(fastifyStatic, { root, serve: false });
     scope.get(`${prefix}*`, {

@@ -46,6 +46,7 @@ export function mediaRoutes(app: App, media: MediaService, maxBytes: number) {
     scope.put('/user/avatar/upload/', {
       config: { auth: 'user' },
       schema: {
+        operationId: 'uploadAvatar',
         tags,
         summary: "Set the account's avatar (multipart `avatar`); the previous one is removed",
         description: RULES,
@@ -65,6 +66,7 @@ export function mediaRoutes(app: App, media: MediaService, maxBytes: number) {
     scope.post('/product/image/upload/', {
       config: { auth: 'shop' },
       schema: {
+        operationId: 'uploadPicture',
         tags,
         summary: "Add a picture to an offer's gallery (at most 10; it goes last)",
         description: `${RULES} Another shop's offer → 404; an 11th picture → 409.`,
@@ -86,6 +88,8 @@ export function mediaRoutes(app: App, media: MediaService, maxBytes: number) {
   app.delete('/user/avatar/delete/', {
     config: { auth: 'user' },
     schema: {
+      operationId: 'deleteAvatar',
+      description: "Removes the account's avatar and its files; 204 also when there was none.",
       tags,
       summary: "Remove the account's avatar and its files (204 also when there was none)",
       response: { 204: z.null() },
@@ -99,6 +103,9 @@ export function mediaRoutes(app: App, media: MediaService, maxBytes: number) {
   app.patch('/product/image/:id/', {
     config: { auth: 'shop' },
     schema: {
+      operationId: 'movePicture',
+      description:
+        "Moves a picture of the shop's offer to another place in its gallery (0 is shown first); the pictures in between move by one. Another shop's picture → 404.",
       tags,
       summary: 'Move a picture within its gallery',
       params: imageParams,
@@ -111,6 +118,9 @@ export function mediaRoutes(app: App, media: MediaService, maxBytes: number) {
   app.delete('/product/image/:id/', {
     config: { auth: 'shop' },
     schema: {
+      operationId: 'deletePicture',
+      description:
+        "Removes a picture of the shop's offer and its files; the pictures after it move up. Another shop's picture → 404.",
       tags,
       summary: 'Remove a picture from its gallery, with its files',
       params: imageParams,

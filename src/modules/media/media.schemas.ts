@@ -17,6 +17,17 @@ export const pictureSchema = z
   })
   .meta({
     id: 'Picture',
+    examples: [
+      {
+        url: '/media/offers/3f2a9c/1b7e4d0c9a.jpg',
+        width: 1200,
+        height: 1600,
+        thumbnails: {
+          small: '/media/offers/3f2a9c/1b7e4d0c9a-small.webp',
+          medium: '/media/offers/3f2a9c/1b7e4d0c9a-medium.webp',
+        },
+      },
+    ],
     description:
       'URLs are under MEDIA_URL (relative to the service, or absolute with object storage); a ' +
       'file name changes when its content does, so clients may cache them for good.',
@@ -28,12 +39,42 @@ export const galleryPictureSchema = pictureSchema
     id: z.number().int(),
     position: z.number().int().describe('Place in the gallery: 0 is shown first.'),
   })
-  .meta({ id: 'GalleryPicture' });
+  .meta({
+    id: 'GalleryPicture',
+    examples: [
+      {
+        id: 7,
+        position: 0,
+        url: '/media/offers/3f2a9c/1b7e4d0c9a.jpg',
+        width: 1200,
+        height: 1600,
+        thumbnails: {
+          small: '/media/offers/3f2a9c/1b7e4d0c9a-small.webp',
+          medium: '/media/offers/3f2a9c/1b7e4d0c9a-medium.webp',
+        },
+      },
+    ],
+  });
 
 export type Picture = z.output<typeof pictureSchema>;
 export type GalleryPicture = z.output<typeof galleryPictureSchema>;
 
-export const avatarAnswer = z.object({ avatar: pictureSchema }).meta({ id: 'AvatarAnswer' });
+export const avatarAnswer = z.object({ avatar: pictureSchema }).meta({
+  id: 'AvatarAnswer',
+  examples: [
+    {
+      avatar: {
+        url: '/media/avatars/9c41d2/5e0f3a8b21.jpg',
+        width: 800,
+        height: 800,
+        thumbnails: {
+          small: '/media/avatars/9c41d2/5e0f3a8b21-small.webp',
+          medium: '/media/avatars/9c41d2/5e0f3a8b21-medium.webp',
+        },
+      },
+    },
+  ],
+});
 
 const id = z.coerce
   .number({ message: 'must be a whole number' })
@@ -46,14 +87,16 @@ export const imageParams = z.object({ id });
 /** The form field that names the offer, as multipart sends it: text. */
 export const offerField = id;
 
-export const positionBody = z.strictObject({
-  position: z
-    .number({ message: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(0, 'must be at least 0')
-    .max(MAX_GALLERY - 1, `must be at most ${MAX_GALLERY - 1}`)
-    .describe('The new place in the gallery (0 first); the pictures between move up or down.'),
-});
+export const positionBody = z
+  .strictObject({
+    position: z
+      .number({ message: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(0, 'must be at least 0')
+      .max(MAX_GALLERY - 1, `must be at most ${MAX_GALLERY - 1}`)
+      .describe('The new place in the gallery (0 first); the pictures between move up or down.'),
+  })
+  .meta({ examples: [{ position: 0 }] });
 
 const file = (what: string) =>
   z

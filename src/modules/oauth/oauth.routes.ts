@@ -9,6 +9,7 @@ const tags = ['accounts'];
 export function oauthRoutes(app: App, google: GoogleLogin) {
   app.get('/api/auth/google/init/', {
     schema: {
+      operationId: 'startGoogleLogin',
       tags,
       summary: 'Start a Google login (OpenID Connect, authorization code with PKCE)',
       description:
@@ -26,6 +27,7 @@ export function oauthRoutes(app: App, google: GoogleLogin) {
 
   app.get('/api/auth/google/callback/', {
     schema: {
+      operationId: 'finishGoogleLogin',
       tags,
       summary: "Finish a Google login: Google's redirect parameters for an API token",
       description:

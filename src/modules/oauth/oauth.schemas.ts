@@ -13,7 +13,16 @@ export const googleStartSchema = z
         'This login, as Google will repeat it to the redirect URI; valid once, for 10 minutes.',
       ),
   })
-  .meta({ id: 'GoogleLoginStart' });
+  .meta({
+    id: 'GoogleLoginStart',
+    examples: [
+      {
+        authorization_url:
+          'https://accounts.google.com/o/oauth2/v2/auth?client_id=1234.apps.googleusercontent.com&response_type=code&scope=openid+email+profile&state=Zx3kQ9&code_challenge=Vt8mY2&code_challenge_method=S256&nonce=Hq4w&redirect_uri=https%3A%2F%2Fshop.example.ru%2Fgoogle%2F',
+        state: 'Zx3kQ9pL2vN8rT5wB1cD7fG4hK6sA0eR3tY9uI2oM5q',
+      },
+    ],
+  });
 
 /**
  * What Google appends to the redirect URI, passed on as it came. Google adds parameters of its own

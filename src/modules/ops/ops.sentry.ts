@@ -14,7 +14,20 @@ const tags = ['operations'];
 
 const testErrorSchema = problemSchema
   .extend({ event_id: z.string().describe('The Sentry event of this error') })
-  .meta({ id: 'SentryTestProblem', description: 'The test error, as Sentry received it' });
+  .meta({
+    id: 'SentryTestProblem',
+    description: 'The test error, as Sentry received it',
+    examples: [
+      {
+        type: '/problems/internal',
+        title: 'Internal server error',
+        status: 500,
+        detail: 'A fault of ours; quote `request_id` when reporting it.',
+        request_id: '0b6a4d5e-3f1c-4d2a-9c8e-7f6b5a4d3c2b',
+        event_id: '9f2c6a1e4b7d4c0e8a3f5b6c7d8e9f01',
+      },
+    ],
+  });
 
 const spanSchema = z.object({
   name: z.string(),
@@ -27,7 +40,20 @@ const performanceSchema = z
     duration_ms: z.number(),
     spans: z.array(spanSchema),
   })
-  .meta({ id: 'SentryPerformanceTest' });
+  .meta({
+    id: 'SentryPerformanceTest',
+    examples: [
+      {
+        trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+        duration_ms: 6.412,
+        spans: [
+          { name: 'database round trip', op: 'db.query', duration_ms: 0.912 },
+          { name: 'cache lookup', op: 'cache.get', duration_ms: 0.305 },
+          { name: 'sha256 chain', op: 'function', duration_ms: 5.101 },
+        ],
+      },
+    ],
+  });
 
 /** The error the test raises: its own name, so Sentry groups the tests apart from real faults. */
 class SentryTestError extends Error {
@@ -49,6 +75,7 @@ export function sentryRoutes(app: App, database: Database, cache: Cache) {
     config: { auth: 'staff' },
     schema: {
       tags,
+      operationId: 'raiseSentryTestError',
       summary: 'Raise a test error that reaches Sentry',
       description:
         'Always answers 500 with the id of the Sentry event (user, tags, release and environment ' +
@@ -65,6 +92,7 @@ export function sentryRoutes(app: App, database: Database, cache: Cache) {
     config: { auth: 'staff' },
     schema: {
       tags,
+      operationId: 'runSentryPerformanceTest',
       summary: 'Run a traced operation: a query, a cache call and a computation, each a span',
       description:
         'The spans reach Sentry with the trace when SENTRY_TRACES_SAMPLE_RATE samples it; 503 ' +

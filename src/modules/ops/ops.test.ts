@@ -38,3 +38,22 @@ describe('problem types', () => {
     for (const t of types) expect(described).toContain(`\`${t.code}\``);
   });
 });
+
+describe('the root page', () => {
+  it('says what the service is and links to its documentation, each link answering', async () => {
+    const res = await client(h).get('/');
+    expect(res.statusCode).toBe(200);
+    const index = res.json<{ name: string; version: string; links: Record<string, string> }>();
+    expect(index).toMatchObject({
+      name: 'Purchases API',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
+    expect(index.links).toMatchObject({
+      docs: '/api/docs/',
+      schema: '/api/schema/',
+      health: '/health/',
+    });
+    for (const link of Object.values(index.links))
+      expect((await client(h).get(link)).statusCode, link).toBe(200);
+  });
+});

@@ -13,6 +13,7 @@ export function cartRoutes(app: App, cart: CartService) {
   app.get('/cart/', {
     config,
     schema: {
+      operationId: 'getCart',
       tags,
       summary: 'The cart: lines at current prices, each with its sum, and the totals',
       description:
@@ -25,6 +26,7 @@ export function cartRoutes(app: App, cart: CartService) {
   app.post('/cart/add/', {
     config,
     schema: {
+      operationId: 'addToCart',
       tags,
       summary: 'Add offers to the cart; an offer already there gets the quantity added',
       description:
@@ -39,6 +41,9 @@ export function cartRoutes(app: App, cart: CartService) {
   app.put('/cart/update/', {
     config,
     schema: {
+      operationId: 'updateCart',
+      description:
+        'Sets the quantity of each listed cart line (ids from `GET /cart/`); more than in stock → 409 with what is available. Answers the whole cart.',
       tags,
       summary: 'Set the quantities of cart items (by cart item id)',
       body: updateCartBody,
@@ -50,6 +55,9 @@ export function cartRoutes(app: App, cart: CartService) {
   app.delete('/cart/remove/', {
     config,
     schema: {
+      operationId: 'removeFromCart',
+      description:
+        'Removes the listed cart lines: all of them, or none when one is not in the cart (404). Answers the whole cart.',
       tags,
       summary: 'Remove cart items (all named, or none if one is not in the cart)',
       body: removeFromCartBody,
@@ -60,7 +68,13 @@ export function cartRoutes(app: App, cart: CartService) {
 
   app.delete('/cart/clear/', {
     config,
-    schema: { tags, summary: 'Empty the cart', response: { 200: cartSchema } },
+    schema: {
+      tags,
+      operationId: 'clearCart',
+      summary: 'Empty the cart',
+      description: 'Removes every line of the cart; answers the empty cart.',
+      response: { 200: cartSchema },
+    },
     handler: (req) => cart.clear(currentUser(req).id),
   });
 }

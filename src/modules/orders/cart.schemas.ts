@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { offerSchema } from '../catalog/index.js';
+import { OFFER_EXAMPLE, offerSchema } from '../catalog/index.js';
 
 export const dbId = z
   .number()
@@ -14,23 +14,29 @@ export const lineQuantity = z
   .min(1, 'must be at least 1')
   .max(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`);
 
-export const addToCartBody = z.strictObject({
-  items: z
-    .array(z.strictObject({ product_info: dbId, quantity: lineQuantity }))
-    .min(1, 'name at least one offer')
-    .max(100),
-});
+export const addToCartBody = z
+  .strictObject({
+    items: z
+      .array(z.strictObject({ product_info: dbId, quantity: lineQuantity }))
+      .min(1, 'name at least one offer')
+      .max(100),
+  })
+  .meta({ examples: [{ items: [{ product_info: 128, quantity: 2 }] }] });
 
-export const updateCartBody = z.strictObject({
-  items: z
-    .array(z.strictObject({ id: dbId, quantity: lineQuantity }))
-    .min(1, 'name at least one cart item')
-    .max(100),
-});
+export const updateCartBody = z
+  .strictObject({
+    items: z
+      .array(z.strictObject({ id: dbId, quantity: lineQuantity }))
+      .min(1, 'name at least one cart item')
+      .max(100),
+  })
+  .meta({ examples: [{ items: [{ id: 311, quantity: 3 }] }] });
 
-export const removeFromCartBody = z.strictObject({
-  items: z.array(dbId).min(1, 'name at least one cart item').max(100),
-});
+export const removeFromCartBody = z
+  .strictObject({
+    items: z.array(dbId).min(1, 'name at least one cart item').max(100),
+  })
+  .meta({ examples: [{ items: [311] }] });
 
 export const cartItemSchema = z
   .object({
@@ -40,7 +46,10 @@ export const cartItemSchema = z
     /** At the offer's current price; prices are frozen only when the order is confirmed. */
     sum: z.number().int(),
   })
-  .meta({ id: 'CartItem' });
+  .meta({
+    id: 'CartItem',
+    examples: [{ id: 311, product_info: OFFER_EXAMPLE, quantity: 2, sum: 220000 }],
+  });
 
 export const cartSchema = z
   .object({
@@ -49,7 +58,17 @@ export const cartSchema = z
     total_quantity: z.number().int(),
     total_sum: z.number().int(),
   })
-  .meta({ id: 'Cart' });
+  .meta({
+    id: 'Cart',
+    examples: [
+      {
+        id: 905,
+        items: [{ id: 311, product_info: OFFER_EXAMPLE, quantity: 2, sum: 220000 }],
+        total_quantity: 2,
+        total_sum: 220000,
+      },
+    ],
+  });
 
 export type CartDto = z.output<typeof cartSchema>;
 export type AddToCart = z.output<typeof addToCartBody>;

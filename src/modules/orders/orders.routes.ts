@@ -28,6 +28,8 @@ export function ordersRoutes(app: App, orders: OrdersService) {
   app.post('/order/confirm/', {
     config: user,
     schema: {
+      operationId: 'confirmOrder',
+      'x-response-headers': { 201: ['Idempotent-Replayed'] },
       tags,
       summary: 'Confirm the cart as an order delivered to one of your contacts',
       description:
@@ -52,6 +54,9 @@ export function ordersRoutes(app: App, orders: OrdersService) {
   app.get('/orders/', {
     config: user,
     schema: {
+      operationId: 'listOrders',
+      description:
+        "The signed-in buyer's placed orders (the cart is not one), newest first, paginated, with their totals.",
       tags,
       summary: 'Your orders (not the cart), newest first',
       querystring: pageQuery,
@@ -67,6 +72,9 @@ export function ordersRoutes(app: App, orders: OrdersService) {
   app.get('/order/:id/', {
     config: user,
     schema: {
+      operationId: 'getOrder',
+      description:
+        "Items at the prices frozen at confirmation, the delivery address as it was then, and the state history. Another user's order → 404.",
       tags,
       summary: 'One of your orders: items at frozen prices, the address as it was, the history',
       params: orderIdParams,
@@ -78,6 +86,9 @@ export function ordersRoutes(app: App, orders: OrdersService) {
   app.post('/order/cancel/', {
     config: user,
     schema: {
+      operationId: 'cancelOrder',
+      description:
+        'Cancels the order from `new` or `confirmed` (otherwise 409) and returns its stock, once, however many requests race.',
       tags,
       summary: 'Cancel your order (from new or confirmed only); its stock is returned',
       body: orderIdBody,

@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import { pageQuery, paginated } from '../../lib/pagination.js';
-import { offerSchema } from '../catalog/index.js';
+import { OFFER_EXAMPLE, offerSchema } from '../catalog/index.js';
 import { addressSchema } from '../contacts/index.js';
 import { dbId } from './cart.schemas.js';
 import { PLACED_STATES } from './orders.tables.js';
 
 export const placedState = z.enum(PLACED_STATES);
 
-export const confirmBody = z.strictObject({
-  contact: dbId.describe('id of one of your contacts: its address is copied into the order'),
-  id: dbId.optional().describe('the cart id, if you want to be sure which cart you confirm'),
-});
+export const confirmBody = z
+  .strictObject({
+    contact: dbId.describe('id of one of your contacts: its address is copied into the order'),
+    id: dbId.optional().describe('the cart id, if you want to be sure which cart you confirm'),
+  })
+  .meta({ examples: [{ contact: 3 }] });
 
 export const idempotencyHeaders = z.looseObject({
   'idempotency-key': z
@@ -22,14 +24,49 @@ export const idempotencyHeaders = z.looseObject({
     ),
 });
 
-export const orderIdBody = z.strictObject({ id: dbId });
+export const orderIdBody = z.strictObject({ id: dbId }).meta({ examples: [{ id: 905 }] });
 export const orderIdParams = z.object({ id: z.coerce.number().pipe(dbId) });
-export const adminOrderBody = z.strictObject({ state: placedState });
+export const adminOrderBody = z
+  .strictObject({ state: placedState })
+  .meta({ examples: [{ state: 'confirmed' }] });
+
+const CONTACT_EXAMPLE = {
+  id: 3,
+  first_name: 'Иван',
+  last_name: 'Петров',
+  middle_name: '',
+  email: 'ivan.petrov@example.com',
+  phone: '+7 916 123-45-67',
+  city: 'Москва',
+  street: 'Тверская',
+  house: '7',
+  structure: '',
+  building: '',
+  apartment: '15',
+};
+const ITEM_EXAMPLE = {
+  id: 311,
+  product_info: OFFER_EXAMPLE,
+  quantity: 2,
+  price: 110000,
+  sum: 220000,
+};
+const ORDER_EXAMPLE = {
+  id: 905,
+  created: '2026-03-14T09:26:53.589Z',
+  state: 'new' as const,
+  contact: CONTACT_EXAMPLE,
+  items: [ITEM_EXAMPLE],
+  total_quantity: 2,
+  total_sum: 220000,
+  history: [{ state: 'new' as const, at: '2026-03-14T09:26:53.589Z' }],
+};
+const BUYER_EXAMPLE = { id: 42, email: 'ivan.petrov@example.com' };
 
 /** The delivery address as copied at confirmation; `id` is the contact it came from, null once deleted. */
 export const orderContactSchema = addressSchema
   .extend({ id: z.number().int().nullable() })
-  .meta({ id: 'OrderContact' });
+  .meta({ id: 'OrderContact', examples: [CONTACT_EXAMPLE] });
 
 export const orderItemSchema = z
   .object({
@@ -40,7 +77,7 @@ export const orderItemSchema = z
     price: z.number().int(),
     sum: z.number().int(),
   })
-  .meta({ id: 'OrderItem' });
+  .meta({ id: 'OrderItem', examples: [ITEM_EXAMPLE] });
 
 const common = {
   id: z.number().int(),
@@ -57,11 +94,22 @@ export const orderSchema = z
     total_sum: z.number().int(),
     history: z.array(z.object({ state: placedState, at: z.string() })),
   })
-  .meta({ id: 'Order' });
+  .meta({ id: 'Order', examples: [ORDER_EXAMPLE] });
 
 export const orderSummarySchema = z
   .object({ ...common, total_sum: z.number().int(), total_quantity: z.number().int() })
-  .meta({ id: 'OrderSummary' });
+  .meta({
+    id: 'OrderSummary',
+    examples: [
+      {
+        id: 905,
+        created: '2026-03-14T09:26:53.589Z',
+        state: 'new',
+        total_sum: 220000,
+        total_quantity: 2,
+      },
+    ],
+  });
 
 export const partnerOrderSchema = z
   .object({
@@ -71,7 +119,20 @@ export const partnerOrderSchema = z
     total_quantity: z.number().int(),
     total_sum: z.number().int().describe("the sum of this shop's lines"),
   })
-  .meta({ id: 'PartnerOrder' });
+  .meta({
+    id: 'PartnerOrder',
+    examples: [
+      {
+        id: ORDER_EXAMPLE.id,
+        created: ORDER_EXAMPLE.created,
+        state: ORDER_EXAMPLE.state,
+        contact: CONTACT_EXAMPLE,
+        items: [ITEM_EXAMPLE],
+        total_quantity: 2,
+        total_sum: 220000,
+      },
+    ],
+  });
 
 export type OrderDto = z.output<typeof orderSchema>;
 export type PartnerOrderDto = z.output<typeof partnerOrderSchema>;
@@ -108,7 +169,7 @@ export const staffOrderQuery = pageQuery.extend({
 
 export const buyerSchema = z
   .object({ id: z.number().int(), email: z.string() })
-  .meta({ id: 'Buyer' });
+  .meta({ id: 'Buyer', examples: [BUYER_EXAMPLE] });
 
 export const staffOrderSummarySchema = z
   .object({
@@ -118,22 +179,62 @@ export const staffOrderSummarySchema = z
     total_quantity: z.number().int(),
     shops: z.array(z.object({ id: z.number().int(), name: z.string() })),
   })
-  .meta({ id: 'StaffOrderSummary' });
+  .meta({
+    id: 'StaffOrderSummary',
+    examples: [
+      {
+        id: 905,
+        created: '2026-03-14T09:26:53.589Z',
+        state: 'new',
+        buyer: BUYER_EXAMPLE,
+        total_sum: 220000,
+        total_quantity: 2,
+        shops: [{ id: 3, name: 'Связной' }],
+      },
+    ],
+  });
 
-export const staffOrderListSchema = paginated(staffOrderSummarySchema).extend({
-  count_exact: z
-    .boolean()
-    .describe(
-      'false when the filters match more than 10,000 orders: `count` is then 10,000 and the pages stop there; narrow the filters',
-    ),
-});
+export const staffOrderListSchema = paginated(staffOrderSummarySchema)
+  .extend({
+    count_exact: z
+      .boolean()
+      .describe(
+        'false when the filters match more than 10,000 orders: `count` is then 10,000 and the pages stop there; narrow the filters',
+      ),
+  })
+  .meta({
+    examples: [
+      {
+        count: 1,
+        next: null,
+        previous: null,
+        results: [
+          {
+            id: 905,
+            created: '2026-03-14T09:26:53.589Z',
+            state: 'new',
+            buyer: { id: 42, email: 'ivan.petrov@example.com' },
+            total_sum: 220000,
+            total_quantity: 2,
+            shops: [{ id: 3, name: 'Связной' }],
+          },
+        ],
+        count_exact: true,
+      },
+    ],
+  });
 
 export const staffOrderSchema = orderSchema
   .extend({
     buyer: buyerSchema,
     allowed_states: z.array(placedState).describe('the states staff may move the order to now'),
   })
-  .meta({ id: 'StaffOrder' });
+  .meta({
+    id: 'StaffOrder',
+    examples: [
+      { ...ORDER_EXAMPLE, buyer: BUYER_EXAMPLE, allowed_states: ['confirmed', 'canceled'] },
+    ],
+  });
 
 export type StaffOrderQuery = z.output<typeof staffOrderQuery>;
 export type StaffOrderSummaryDto = z.output<typeof staffOrderSummarySchema>;

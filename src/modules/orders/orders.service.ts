@@ -1,5 +1,6 @@
 // Placed orders: confirming the cart (stock taken, prices frozen, address copied, mails sent),
 // their life through the states, and the lists of buyers and shops.
+import type { FastifyBaseLogger } from 'fastify';
 import type { AuthUser } from '../../platform/auth.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/client.js';
@@ -26,6 +27,8 @@ export interface OrdersDeps {
   adminEmail: string | undefined;
   /** Counts placed and canceled orders (Prometheus). */
   metrics: OrderMetrics;
+  /** Where an order whose invoice reaches nobody is reported. */
+  log: Pick<FastifyBaseLogger, 'warn'>;
 }
 
 /** Points where tests can hold a request to observe it in flight; nothing is set in production. */
@@ -37,6 +40,11 @@ export interface OrderHooks {
 export type OrdersService = ReturnType<typeof createOrdersService>;
 
 const BUYER_CANCELABLE: OrderState[] = ['new', 'confirmed'];
+
+/** Said at start and at each order while invoices have nobody to go to. */
+export const NOBODY_INVOICED =
+  'its invoice goes to nobody: no ADMIN_EMAIL is set and there is no active staff user ' +
+  '(set ADMIN_EMAIL, or make one with `npm run createsuperuser`)';
 
 const orderNotFound = (id: number) => problem.notFound(`Order ${id} not found.`);
 
@@ -60,11 +68,12 @@ export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): 
 }
 
 type Placed =
-  { replayed: true; body: OrderDto } | { replayed: false; body: OrderDto; mails: number[] };
+  | { replayed: true; body: OrderDto }
+  | { replayed: false; body: OrderDto; mails: number[]; invoiced: number };
 
 // Stock changes do not drop the catalog's cache: its answers that show stock are at most
 // STOCK_LAG_MS old (catalog.cache.ts), so orders leave the cache warm.
-export function createOrdersService({ db, mail, clock, adminEmail, metrics }: OrdersDeps) {
+export function createOrdersService({ db, mail, clock, adminEmail, metrics, log }: OrdersDeps) {
   const idempotency = createIdempotency();
   const hooks: OrderHooks = {};
   const staff = createStaffOrders(db);
@@ -113,12 +122,14 @@ export function createOrdersService({ db, mail, clock, adminEmail, metrics }: Or
           ...admins.map((to) => invoiceMail(to, order, user.email)),
         ]);
         if (key !== undefined) await idempotency.complete(tx, user.id, key, order);
-        return { replayed: false, body: order, mails };
+        return { replayed: false, body: order, mails, invoiced: admins.length };
       }),
     );
     if (!placed.replayed) {
       metrics.placed();
       await mail.dispatch(placed.mails);
+      if (placed.invoiced === 0)
+        log.warn({ order: placed.body.id }, `order ${placed.body.id}: ${NOBODY_INVOICED}`);
     }
     return placed;
   }
@@ -164,6 +175,12 @@ export function createOrdersService({ db, mail, clock, adminEmail, metrics }: Or
     hooks,
     /** The staff's reads: lists, one order with its buyer, counts and daily totals. */
     staff,
+
+    /** Logs a warning when invoices would reach nobody (said at start, and at each order). */
+    async warnIfNobodyInvoiced() {
+      if (!adminEmail && (await staffEmails(db)).length === 0)
+        log.warn(`Invoices: each order's ${NOBODY_INVOICED.replace(/^its /, '')}`);
+    },
 
     /** Places the order; with an Idempotency-Key, a repeat replays the first answer. */
     confirm: (user: AuthUser, body: ConfirmInput, key?: string) => placeOrder(user, body, key),

@@ -14,6 +14,8 @@ import {
   jobParams,
   jobStatusSchema,
   partnerOrdersQuery,
+  priceListForm,
+  priceListText,
   shopStateSchema,
   stateBody,
   updateBody,
@@ -45,6 +47,7 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
       config,
       bodyLimit: maxBytes,
       schema: {
+        operationId: 'importPriceList',
         tags,
         summary: "Replace the shop's price list (multipart `file`, raw YAML, or JSON {url})",
         description:
@@ -53,6 +56,11 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
         querystring: updateQuery,
         consumes: ['application/json', ...YAML_TYPES, 'multipart/form-data'],
         body: updateBody,
+        'x-bodies': {
+          'application/json': urlBody,
+          'multipart/form-data': priceListForm,
+          ...Object.fromEntries(YAML_TYPES.map((t) => [t, priceListText])),
+        },
         response: {
           200: importSummarySchema,
           202: jobAccepted,
@@ -73,6 +81,9 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
   app.get('/partner/jobs/:id/', {
     config,
     schema: {
+      operationId: 'getImportJob',
+      description:
+        "A background import started with `?async=true`: its state, progress (goods done of total) and, once done, the same summary as a direct import or the problem that stopped it. Another shop's job → 404.",
       tags,
       summary: 'State, progress and outcome of a background price-list import (owner only)',
       params: jobParams,
@@ -84,9 +95,18 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
   app.get('/partner/export/', {
     config,
     schema: {
+      operationId: 'exportPriceList',
+      description:
+        "The shop's live offers as a YAML price list in the import format (`shop`, `categories`, `goods`); importing it back changes nothing. A shop without a price list → 404.",
       tags,
       summary: "The shop's current price list as YAML (importing it back changes nothing)",
-      response: { 200: z.string().describe('application/yaml'), ...problemResponses(404) },
+      response: {
+        200: {
+          description: 'The price list, as a file to save (`price-list.yaml`)',
+          content: { 'application/yaml': { schema: priceListText } },
+        },
+        ...problemResponses(404),
+      },
     },
     handler: async (req, reply) => {
       const text = await partner.exportYaml(currentUser(req).id);
@@ -100,6 +120,9 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
   app.get('/partner/state/', {
     config,
     schema: {
+      operationId: 'getShopState',
+      description:
+        'The shop of the signed-in account and whether it takes orders; an account without a shop yet → 404.',
       tags,
       summary: 'Whether the shop takes orders',
       response: { 200: shopStateSchema, ...problemResponses(404) },
@@ -110,6 +133,9 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
   app.post('/partner/state/', {
     config,
     schema: {
+      operationId: 'setShopState',
+      description:
+        'Switches order taking on or off. While off, the shop and its offers leave the catalog and carts cannot order its goods (409).',
       tags,
       summary: 'Switch order taking on or off; a shop that is off leaves the catalog',
       body: stateBody,
@@ -121,6 +147,9 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
   app.get('/partner/orders/', {
     config,
     schema: {
+      operationId: 'listShopOrders',
+      description:
+        "Placed orders (not carts) holding the shop's goods, newest first, each with only the shop's lines and their sum, the buyer's contact and the order's state.",
       tags,
       summary: "Placed orders holding your shop's goods, each with only your lines and their sum",
       querystring: partnerOrdersQuery,

@@ -7,6 +7,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { createHash } from 'node:crypto';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import * as schema from './schema.js';
@@ -27,14 +28,43 @@ export interface Database {
   queries: { count: number; texts?: string[] };
   /** Answers when the database takes a query (readiness). */
   ping(): Promise<void>;
-  /** Applies the committed SQL migrations in drizzle/ that this database lacks. */
-  migrate(): Promise<void>;
-  /** PGlite only: the data directory as a tarball, to start other instances from (tests). */
-  dump?(): Promise<Blob>;
+  /** Applies the committed SQL migrations in drizzle/ that this database lacks; says how many. */
+  migrate(): Promise<Migrated>;
+  /** PGlite only: the data directory as a tarball, to start other instances from. */
+  dump?(compression?: 'none' | 'gzip'): Promise<Blob>;
   close(): Promise<void>;
 }
 
 const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.url));
+
+export interface Migrated {
+  /** Migrations this call applied. */
+  applied: number;
+  /** Migrations the service has (drizzle/). */
+  total: number;
+}
+
+/** How many migrations Drizzle has recorded as applied (none before the first). */
+const appliedCount = (query: (text: string) => Promise<{ rows: unknown[] }>) =>
+  query(
+    `select count(*)::int as n from pg_catalog.pg_tables
+       where schemaname = 'drizzle' and tablename = '__drizzle_migrations'`,
+  ).then(async ({ rows }) => {
+    if ((rows[0] as { n: number }).n === 0) return 0;
+    const r = await query('select count(*)::int as n from drizzle.__drizzle_migrations');
+    return (r.rows[0] as { n: number }).n;
+  });
+
+/** Runs `apply` and reports what it did. */
+async function counted(
+  query: (text: string) => Promise<{ rows: unknown[] }>,
+  apply: () => Promise<void>,
+): Promise<Migrated> {
+  const before = await appliedCount(query);
+  await apply();
+  const after = await appliedCount(query);
+  return { applied: after - before, total: readMigrationFiles({ migrationsFolder }).length };
+}
 // Any constant will do: it only has to be the same in every process of this service.
 const MIGRATION_LOCK = 7_042_001;
 
@@ -118,7 +148,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
         await conn.connect();
         try {
           await conn.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-          await migratePg(drizzlePg({ client: conn }), { migrationsFolder });
+          return await counted(
+            (text) => conn.query(text),
+            () => migratePg(drizzlePg({ client: conn }), { migrationsFolder }),
+          );
         } finally {
           await conn.end();
         }
@@ -134,8 +167,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     kind: 'pglite',
     queries,
     ping: async () => void (await client.query('select 1')),
-    migrate: () => migratePglite(drizzlePglite({ client }), { migrationsFolder }),
-    dump: () => client.dumpDataDir('none'),
+    migrate: () =>
+      counted(
+        (text) => client.query(text),
+        () => migratePglite(drizzlePglite({ client }), { migrationsFolder }),
+      ),
+    dump: (compression = 'none') => client.dumpDataDir(compression),
     close: () => client.close(),
   };
 }

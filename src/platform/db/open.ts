@@ -1,9 +1,10 @@
 // Opens the configured database: PostgreSQL when a URL is set, else PGlite in DATA_DIR, guarded
 // by a lock file because PGlite serves one process per data directory.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
-import { openDatabase, type Database } from './client.js';
+import { openDatabase, type Database, type Migrated } from './client.js';
+import { currentTemplate } from './template.js';
 
 const lockFile = (dataDir: string) => join(dataDir, 'pglite.lock');
 
@@ -30,8 +31,10 @@ function lockDataDir(dataDir: string): () => void {
       const pid = Number(readFileSync(file, 'utf8'));
       if (pid && alive(pid) && pid !== process.pid) {
         throw new DatabaseBusyError(
-          `The embedded database in ${dataDir} is in use by process ${pid} (a running server?). ` +
-            'Stop it first, do this through the HTTP API, or use PostgreSQL (DATABASE_URL) to run both together.',
+          `The embedded database in ${dataDir} is in use by process ${pid} (a running server?), ` +
+            'and it serves one process at a time. Stop that process (Ctrl+C where it runs, or ' +
+            `kill ${pid}) and run this again; or use PostgreSQL (DATABASE_URL), where the ` +
+            'server and the commands run side by side.',
         );
       }
       rmSync(file, { force: true });
@@ -40,18 +43,49 @@ function lockDataDir(dataDir: string): () => void {
   throw new DatabaseBusyError(`Could not lock ${file}.`);
 }
 
-/** Opens and migrates the configured database. */
-export async function openConfiguredDatabase(config: Config): Promise<Database> {
+/** Where a start tells what it does to the database; silent when not given. */
+type StartLog = { info(message: string): void };
+
+/** A URL without its password, fit for a log line. */
+function withoutPassword(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+function describeMigrated(where: string, { applied, total }: Migrated): string {
+  return applied === 0
+    ? `${where}: up to date (${total} migrations)`
+    : `${where}: applied ${applied} of ${total} migrations`;
+}
+
+/** Opens and migrates the configured database, saying what it does when given a log. */
+export async function openConfiguredDatabase(config: Config, log?: StartLog): Promise<Database> {
   if (config.DATABASE_URL) {
     const database = await openDatabase({ url: config.DATABASE_URL });
-    await database.migrate();
+    const where = `PostgreSQL at ${withoutPassword(config.DATABASE_URL)}`;
+    log?.info(`${where}: migrating`);
+    log?.info(describeMigrated(where, await database.migrate()));
     return database;
   }
   mkdirSync(config.DATA_DIR, { recursive: true });
   const unlock = lockDataDir(config.DATA_DIR);
   try {
-    const database = await openDatabase({ dataDir: join(config.DATA_DIR, 'pglite') });
-    await database.migrate();
+    const dataDir = join(config.DATA_DIR, 'pglite');
+    const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
+    const template = fresh ? currentTemplate() : undefined;
+    if (fresh)
+      log?.info(
+        template
+          ? `Creating the embedded database in ${dataDir} from the migrated template (first start)`
+          : `Creating the embedded database in ${dataDir} and migrating it (first start; ` +
+              'without the template `npm ci` makes, this takes a while)',
+      );
+    const database = await openDatabase({
+      dataDir,
+      loadDataDir: template ? new Blob([readFileSync(template)]) : undefined,
+    });
+    log?.info(describeMigrated(`Embedded database in ${dataDir}`, await database.migrate()));
     return {
       ...database,
       close: async () => {
