@@ -42,6 +42,13 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript run by Node before anything is compiled (scripts/build.mjs).
+    files: ['scripts/**/*.mjs'],
+    languageOptions: {
+      globals: { Buffer: 'readonly', URL: 'readonly', console: 'readonly', process: 'readonly' },
+    },
+  },
+  {
     // Tests read JSON answers whose shape the assertions themselves check.
     files: ['**/*.test.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -1,7 +1,9 @@
-// The service as real processes on a data directory of their own: `npm start` (src/server.ts
-// --dev) and the CLI, on the embedded database and the outbox whatever the test run uses. Every
-// process started is killed when the test file ends (`killAll`), so a failed test leaves none.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The service as real processes on a data directory of their own: `npm start` (its commands as
+// package.json has them: the build into dist/, then the server with --dev) and the CLI (through
+// tsx), on the embedded database and the outbox whatever the test run uses. Every process started
+// is killed when the test file ends (`killAll`), so a failed test leaves none.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -12,6 +14,16 @@ export interface ServerProcess {
   output(): string;
   /** Resolves once its log matches `pattern` (as soon as the line is written). */
   waitFor(pattern: RegExp): Promise<void>;
+}
+
+/** `npm start`'s commands, each split into node's arguments: `node a b && node c d`. */
+function startCommands(): string[][] {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split('&&').map((command) => {
+    const [program, ...args] = command.trim().split(/\s+/);
+    if (program !== 'node') throw new Error(`npm start runs ${program}, not node`);
+    return args;
+  });
 }
 
 export function processes(dataDir: () => string) {
@@ -28,17 +40,17 @@ export function processes(dataDir: () => string) {
     return { ...rest, DATA_DIR: dataDir(), PORT: '0', LOG_LEVEL: 'info', ...extra };
   };
 
-  function node(script: string, args: string[], extra?: Record<string, string>) {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      env: env(extra),
-    });
+  function node(args: string[], extra?: Record<string, string>) {
+    const child = spawn(process.execPath, args, { env: env(extra) });
     started.add(child);
     return child;
   }
 
   /** Starts the server as `npm start` does and resolves once it listens. */
   function startServer(extra?: Record<string, string>): Promise<ServerProcess> {
-    const child = node('src/server.ts', ['--dev'], extra);
+    const commands = startCommands();
+    for (const args of commands.slice(0, -1)) execFileSync(process.execPath, args);
+    const child = node(commands.at(-1)!, extra);
     let output = '';
     const waitFor = (pattern: RegExp) =>
       new Promise<void>((resolve) => {
@@ -72,7 +84,7 @@ export function processes(dataDir: () => string) {
 
   /** Runs `script` to its end (given `input` on stdin) and resolves with its exit code and output. */
   function run(script: string, args: string[], extra?: Record<string, string>, input = '') {
-    const child = node(script, args, extra);
+    const child = node(['--import', 'tsx', script, ...args], extra);
     child.stdin!.end(input);
     let stdout = '';
     let stderr = '';

@@ -3,12 +3,12 @@
 // lines name the job, its id and the request that queued it. Sentry gets the user (id and type),
 // the tags route, method, status and request_id (job and job_id for jobs), and only unexpected
 // errors: a request answered 5xx because of a fault, a job whose last attempt failed.
-import * as Sentry from '@sentry/node';
 import { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import type { Identify } from './auth.js';
 import { bindRequestLogger, runInContext, type LogContext } from './log-context.js';
+import { sentry } from './sentry-sdk.js';
 
 const contexts = new WeakMap<FastifyRequest, LogContext>();
 
@@ -36,8 +36,9 @@ export class RequestLog extends LogController {
 export function setCaller(request: FastifyRequest, user: { id: number; type: string } | null) {
   const context = contexts.get(request);
   if (context) context.user_id = user?.id ?? null;
-  if (Sentry.isEnabled())
-    Sentry.getIsolationScope().setUser(user && { id: String(user.id), type: user.type });
+  sentry()
+    ?.getIsolationScope()
+    .setUser(user && { id: String(user.id), type: user.type });
 }
 
 /**
@@ -48,13 +49,13 @@ export function setCaller(request: FastifyRequest, user: { id: number; type: str
 export function installRequestContext(app: FastifyInstance, log: RequestLog, identify: Identify) {
   app.addHook('onRequest', (request, reply, done) => {
     const context = contexts.get(request) ?? { request_id: String(request.id), user_id: null };
-    if (Sentry.isEnabled()) {
-      Sentry.getIsolationScope().setTags({
+    sentry()
+      ?.getIsolationScope()
+      .setTags({
         route: context.route ?? 'unmatched',
         method: request.method,
         request_id: context.request_id,
       });
-    }
     const anyone =
       !request.headers.authorization || request.routeOptions.config.rateLimit === false;
     runInContext(context, () => {
@@ -71,8 +72,7 @@ export function installRequestContext(app: FastifyInstance, log: RequestLog, ide
  * the answer. The Sentry event's id, when Sentry is on.
  */
 export function reportFault(err: unknown, status?: number): string | undefined {
-  if (!Sentry.isEnabled()) return undefined;
-  return Sentry.captureException(err, status === undefined ? undefined : { tags: { status } });
+  return sentry()?.captureException(err, status === undefined ? undefined : { tags: { status } });
 }
 
 export interface JobAttempt {
@@ -100,11 +100,12 @@ export function observeJob<T>(
   const failed = (err: unknown) => {
     if (job.final) log.error({ attempt: job.attempt, err }, 'job failed');
     else log.warn({ attempt: job.attempt, err }, 'job will retry');
-    if (job.final && Sentry.isEnabled()) Sentry.captureException(err);
+    if (job.final) sentry()?.captureException(err);
     throw err;
   };
   return runInContext(context, () => {
-    if (!Sentry.isEnabled()) return work().catch(failed);
+    const Sentry = sentry();
+    if (!Sentry) return work().catch(failed);
     // A scope of its own: a job queued by a request must not carry that request's user and tags.
     return Sentry.withIsolationScope(new Sentry.Scope(), (scope) => {
       scope.setTags({ job: job.name, job_id: job.id, request_id: job.requestId ?? undefined });
@@ -115,17 +116,20 @@ export function observeJob<T>(
   });
 }
 
-export const sentryEnabled = () => Sentry.isEnabled();
+export const sentryEnabled = () => sentry() !== undefined;
 
 /** Runs `work` as a span of the current trace; how long it took, in milliseconds. */
 export async function timedSpan(name: string, op: string, work: () => Promise<unknown>) {
   const start = performance.now();
-  await Sentry.startSpan({ name, op }, work);
+  const Sentry = sentry();
+  await (Sentry ? Sentry.startSpan({ name, op }, work) : work());
   return { name, op, duration_ms: Math.round((performance.now() - start) * 1000) / 1000 };
 }
 
-/** The id of the trace a request runs in. */
+/** The id of the trace a request runs in; empty without Sentry. */
 export function currentTraceId(): string {
+  const Sentry = sentry();
+  if (!Sentry) return '';
   const span = Sentry.getActiveSpan();
   return span
     ? span.spanContext().traceId

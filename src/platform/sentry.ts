@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SentryConfig } from './config.js';
 import { withoutSecrets } from './logger.js';
+import { useSentry } from './sentry-sdk.js';
 
 type StreamedSpan = Parameters<NonNullable<Sentry.NodeOptions['beforeSendSpan']>>[0];
 
@@ -47,6 +48,7 @@ const LEFT_OUT = new Set(['LocalVariables', 'LocalVariablesAsync', 'Console', 'F
 export function initSentry(config: SentryConfig) {
   if (!config.dsn) return undefined;
   const rate = config.tracesSampleRate;
+  useSentry(Sentry);
   return Sentry.init({
     dsn: config.dsn,
     environment: config.environment,

@@ -1,6 +1,14 @@
 // Opens the configured database: PostgreSQL when a URL is set, else PGlite in DATA_DIR, guarded
 // by a lock file because PGlite serves one process per data directory.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { openDatabase, type Database, type Migrated } from './client.js';
@@ -81,10 +89,15 @@ export async function openConfiguredDatabase(config: Config, log?: StartLog): Pr
           : `Creating the embedded database in ${dataDir} and migrating it (first start; ` +
               'without the template `npm ci` makes, this takes a while)',
       );
-    const database = await openDatabase({
-      dataDir,
-      loadDataDir: template ? new Blob([readFileSync(template)]) : undefined,
-    });
+    if (template) {
+      // Copied aside and renamed: a start that dies meanwhile leaves no half database behind.
+      const partial = `${dataDir}.${process.pid}`;
+      rmSync(partial, { recursive: true, force: true });
+      cpSync(template, partial, { recursive: true });
+      rmSync(dataDir, { recursive: true, force: true });
+      renameSync(partial, dataDir);
+    }
+    const database = await openDatabase({ dataDir });
     log?.info(describeMigrated(`Embedded database in ${dataDir}`, await database.migrate()));
     return {
       ...database,
