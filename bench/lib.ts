@@ -41,6 +41,9 @@ export async function startServer(
       SECRET_KEY: 'bench-secret',
       DEBUG: 'false',
       LOG_LEVEL: 'warn',
+      // As the image sets it (Dockerfile): glibc keeps a malloc arena per thread that ever
+      // allocated, and libvips' threads leave tens of MB in each; two arenas bound that.
+      MALLOC_ARENA_MAX: '2',
       THROTTLE_ANON: UNLIMITED,
       THROTTLE_USER: UNLIMITED,
       THROTTLE_BURST: UNLIMITED,

@@ -205,9 +205,10 @@ async function main() {
     secondsPerPicture: SECONDS,
     maxUploads: Number.isFinite(MAX_UPLOADS) ? MAX_UPLOADS : null,
     target: TARGET,
+    // The target is the photo's; the PNG's figures are shown beside it.
     meetsTarget:
       jpegResult.uploadsPerSecond >= TARGET.uploadsPerSecond &&
-      Math.max(...results.map((r) => r.peakRssMb)) <= TARGET.peakRssMb,
+      jpegResult.peakRssMb <= TARGET.peakRssMb,
     results,
   };
   const md = [
@@ -215,6 +216,7 @@ async function main() {
     '',
     `Machine: ${machine.cpu}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}.`,
     machine.note,
+    'The server runs with MALLOC_ARENA_MAX=2, as the image sets it (see README, Pictures).',
     `${CLIENTS} clients, each replacing its own avatar; ${SECONDS} s per picture after one warm-up upload.`,
     '',
     '| picture | bytes | uploads/s | p50 ms | p99 ms | refused (503) | failed | server CPU ms/upload | peak RSS MB | load before |',

@@ -85,6 +85,9 @@ export function createPictureProcessor({
   sharp.unblock({ operation: DECODERS });
   // Every upload is a new input: libvips' operation cache would only hold memory.
   sharp.cache(false);
+  // One libvips thread per picture: the semaphore runs one picture per core already, and more
+  // threads each hold their own buffers (peak RSS 387 MB with the default, over the 350 MB aim).
+  sharp.concurrency(1);
   const turns = createSemaphore(concurrency);
   /** Uploads worth letting in at once: a turn each, and a few waiting with their file read. */
   const admits = concurrency * 4;
@@ -125,10 +128,13 @@ export function createPictureProcessor({
       }
       return turns.run(() =>
         decoding(async () => {
-          const [{ file: original, info }, thumbnails] = await Promise.all([
-            encoded(format.encode(open(input, true)), format.ext),
-            thumbnailsOf(input),
-          ]);
+          // One after the other: each decodes the whole picture, and two at once double the
+          // memory while the other turn already keeps the second core busy.
+          const { file: original, info } = await encoded(
+            format.encode(open(input, true)),
+            format.ext,
+          );
+          const thumbnails = await thumbnailsOf(input);
           return {
             original,
             ...thumbnails,
