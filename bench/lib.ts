@@ -1,5 +1,5 @@
 // What the HTTP benchmarks share: a free port, the API started as its own process, CPU readings.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -32,7 +32,9 @@ export async function startServer(
   nodeArgs: string[] = [],
 ): Promise<BenchServer> {
   const port = Number(env.PORT ?? (await freePort()));
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
+  // As `npm start` runs it: compiled to dist/ (scripts/build.mjs), without a loader.
+  execFileSync(process.execPath, ['scripts/build.mjs']);
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/server.js'], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

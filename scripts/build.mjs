@@ -2,7 +2,7 @@
 // depths, so paths relative to a module still hold), not the TypeScript through tsx: tsx's loader
 // hooks cost about 3 s of every start here, on every module of every dependency. This compiles
 // each file alone with esbuild (what tsx does too; types are checked by `npm run check`) in about
-// a tenth of a second, and copies the other files the code reads (views, console assets, data).
+// half a second, and copies the other files the code reads (views, console assets, data).
 //
 // Plain JavaScript, so it starts without a loader. Several commands may start together (the API
 // and the worker): each file is written aside and renamed, and only when it changed, so a process
@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
 const dist = join(root, 'dist');
-const isTest = (path) => /\.test\.ts$|\.test-helpers\.ts$/.test(path);
+// Tests and the SQL snapshots the tests write (src/queries) are not part of what runs.
+const isTest = (path) =>
+  /\.test\.ts$|\.test-helpers\.ts$/.test(path) || path.startsWith(join(src, 'queries'));
 
 const files = (await readdir(src, { recursive: true, withFileTypes: true }))
   .filter((e) => e.isFile())
@@ -50,10 +52,10 @@ async function put({ path, contents }) {
 
 const written = (await Promise.all(outputs.map(put))).filter(Boolean).length;
 
-// Files of sources that are gone, so nothing can import a module that no longer exists.
+// Compiled files of sources that are gone, so nothing can import a module that no longer exists.
 const wanted = new Set(outputs.map((o) => o.path));
 const present = (await readdir(dist, { recursive: true, withFileTypes: true }))
-  .filter((e) => e.isFile() && !e.name.endsWith('.tmp'))
+  .filter((e) => e.isFile() && /\.js(\.map)?$/.test(e.name))
   .map((e) => join(e.parentPath, e.name));
 await Promise.all(present.filter((p) => !wanted.has(p)).map((p) => rm(p, { force: true })));
 

@@ -1,7 +1,8 @@
 // Loaded before the app with `node --import ./dist/instrument.js dist/server.js` (so do `npm start`,
-// `npm run worker` and the image; tests run it from src/ through tsx): Sentry has to be set up before pg, ioredis and
-// http load, to put its diagnostics channels into them. Without SENTRY_DSN it does nothing. Only
-// Sentry's settings are read here; every other one is checked by the start that follows.
+// `npm run worker` and the image; tests run it from src/ through tsx): Sentry has to be set up
+// before pg, ioredis and http load, to put its diagnostics channels into them. Without SENTRY_DSN
+// it does nothing. Only Sentry's settings are read here; every other one is checked by the start
+// that follows.
 import { ConfigError, loadSentryConfig } from './platform/config.js';
 
 try {

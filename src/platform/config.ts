@@ -1,10 +1,11 @@
 // The sole reader of process.env: configuration is parsed once, validated, and passed on explicitly.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { createFileOnce } from './files.js';
 
 const TRUE = ['true', '1', 'yes', 'on'];
 const FALSE = ['false', '0', 'no', 'off', ''];
@@ -389,7 +390,7 @@ function debugSecret(debug: boolean, dataDir: string): string {
   const file = join(dataDir, 'secret_key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
+  // The API and the worker may start together: the first to make the file gives both the secret.
+  createFileOnce(file, randomBytes(32).toString('base64url'), 0o600);
+  return readFileSync(file, 'utf8').trim();
 }

@@ -120,8 +120,8 @@ export interface S3Options {
 }
 
 export function createS3Storage(opts: S3Options): Storage {
-  // The SDK is loaded on first use: it is a good part of a start's module loading, and local
-  // storage (the default) never needs it.
+  // The SDK is loaded only when S3 storage is set up: it is a good part of a start's module
+  // loading, and local storage (the default) never needs it.
   const sdk = import('@aws-sdk/client-s3');
   let client: Promise<S3Client> | undefined;
   const connect = () =>

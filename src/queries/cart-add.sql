@@ -23,8 +23,6 @@ insert into "order_items" ("id", "order_id", "offer_id", "shop_id", "quantity", 
   on conflict ("order_id","offer_id") do update set "quantity" = least("order_items"."quantity"::bigint + excluded.quantity, $9)
   returning "id", "offer_id", "shop_id", "quantity", "price";
 
-select count(*) from "order_items" where "order_items"."order_id" = $1;
-
 select "id", "offer_id", "shop_id", "quantity", "price"
   from "order_items"
   where "order_items"."order_id" = $1

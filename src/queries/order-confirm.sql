@@ -16,17 +16,34 @@ select "id", "user_id", "first_name", "last_name", "middle_name", "email", "phon
   from "contacts"
   where ("contacts"."id" = $1 and "contacts"."user_id" = $2);
 
-select "offers"."id", "offers"."shop_id", "products"."name", "offers"."price", "offers"."quantity", "offers"."withdrawn", "shops"."state", "shops"."name"
-  from "offers"
-  inner join "products" on "products"."id" = "offers"."product_id"
-  inner join "shops" on "shops"."id" = "offers"."shop_id"
-  where "offers"."id" in ($1, $2)
-  order by "offers"."id" asc
-  for no key update of "offers";
-
-update "offers" set quantity = "offers"."quantity" - v.n
-from (values ($1::int, $2::int), ($3::int, $4::int)) as v(id, n) where "offers"."id" = v.id
-returning "offers"."quantity";
+with locked as materialized (
+  select o.id, o.shop_id, p.name, o.price, o.quantity, o.withdrawn, s.state as shop_open,
+         s.name as shop_name
+  from "offers" o
+  join "products" p on p.id = o.product_id
+  join "shops" s on s.id = o.shop_id
+  where o.id = any($1::int[])
+  order by o.id
+  for no key update of o
+), w as (
+  select * from unnest($2::int[], $3::int[]) as w(id, n)
+), sellable as (
+  select count(l.id) = $4
+         and coalesce(bool_and(not l.withdrawn and l.shop_open and l.quantity >= w.n), false)
+         as ok
+  from w left join locked l on l.id = w.id
+), taken as (
+  update "offers" o set quantity = o.quantity - w.n
+  from w, sellable
+  where o.id = w.id and sellable.ok
+  returning o.id, o.quantity
+)
+select l.id, l.shop_id as "shopId", l.name, l.price, l.quantity, l.withdrawn,
+       l.shop_open as "shopOpen", l.shop_name as "shopName",
+       (select ok from sellable) as taken,
+       exists (select 1 from taken t where t.id = l.id and t.quantity = 0) as "soldOut"
+from locked l
+order by l.id;
 
 with placed as (
   update "orders" set state = 'new', contact_id = $1,

@@ -65,7 +65,7 @@ export interface ProcessedPicture extends Thumbnails {
 
 export interface ProcessorOptions {
   maxPixels: number;
-  /** Pictures decoded at once; one per core by default (libvips threads within each). */
+  /** Pictures decoded at once; one per core by default (each on one libvips thread). */
   concurrency?: number;
 }
 
@@ -85,8 +85,9 @@ export function createPictureProcessor({
   sharp.unblock({ operation: DECODERS });
   // Every upload is a new input: libvips' operation cache would only hold memory.
   sharp.cache(false);
-  // One libvips thread per picture: the semaphore runs one picture per core already, and more
-  // threads each hold their own buffers (peak RSS 387 MB with the default, over the 350 MB aim).
+  // One libvips thread per picture (a setting of the whole process; only pictures use sharp): the
+  // semaphore runs one picture per core already, and more threads each hold their own buffers
+  // (peak RSS 387 MB with the default, over the 350 MB aim).
   sharp.concurrency(1);
   const turns = createSemaphore(concurrency);
   /** Uploads worth letting in at once: a turn each, and a few waiting with their file read. */

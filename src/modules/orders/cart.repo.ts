@@ -1,5 +1,5 @@
 // SQL of the cart: the user's order in state `basket` and its lines.
-import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import { orderItems, orders } from './orders.tables.js';
 
@@ -91,14 +91,6 @@ export function addLines(
       set: { quantity: sql`least(${orderItems.quantity}::bigint + excluded.quantity, ${cap + 1})` },
     })
     .returning(lineColumns);
-}
-
-export async function countLines(db: Executor, orderId: number): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(orderItems)
-    .where(eq(orderItems.orderId, orderId));
-  return row!.n;
 }
 
 /** Sets quantities of the basket's lines; lines of other orders are never touched. */

@@ -27,12 +27,14 @@ function assertWithinLimits(lines: { quantity: number }[], lineCount: number) {
   }
 }
 
-async function view(db: Executor, orderId: number): Promise<CartDto> {
-  const items = (await itemsOf(db, await repo.linesOf(db, orderId))).map(
-    ({ price: _p, ...item }) => item,
-  );
+/** The cart as answered, from its lines (all of them, in line order). */
+async function viewOf(db: Executor, orderId: number, lines: repo.LineRow[]): Promise<CartDto> {
+  const items = (await itemsOf(db, lines)).map(({ price: _p, ...item }) => item);
   return { id: orderId, items, ...totals(items) };
 }
+
+const view = async (db: Executor, orderId: number) =>
+  viewOf(db, orderId, await repo.linesOf(db, orderId));
 
 const lineNotFound = (ids: number[]) =>
   problem.notFound(`Cart item ${ids.join(', ')} not found in your cart.`);
@@ -54,7 +56,7 @@ export function createCartService({ db }: { db: Db }) {
       const wanted = wantedOf(
         body.items.map((i) => ({ key: i.product_info, quantity: i.quantity })),
       );
-      const orderId = await db.transaction(async (tx) => {
+      const { orderId, lines } = await db.transaction(async (tx) => {
         const orderId = await repo.basketOf(tx, userId, true);
         const stock = await stockOf(tx, [...wanted.keys()]);
         assertSellable(stock, wanted);
@@ -64,12 +66,15 @@ export function createCartService({ db }: { db: Db }) {
           stock.map((s) => ({ offerId: s.id, shopId: s.shopId, quantity: wanted.get(s.id)! })),
           MAX_LINE_QUANTITY,
         );
-        assertWithinLimits(merged, await repo.countLines(tx, orderId));
+        // The whole cart after the merge, read under the basket's lock: its size for the limit,
+        // and the lines of the answer.
+        const lines = await repo.linesOf(tx, orderId);
+        assertWithinLimits(merged, lines.length);
         // The cart may hold more than asked now (merge): the whole line must fit the stock.
         assertSellable(stock, new Map(merged.map((l) => [l.offerId, l.quantity])));
-        return orderId;
+        return { orderId, lines };
       });
-      return view(db, orderId);
+      return viewOf(db, orderId, lines);
     },
 
     async update(userId: number, body: UpdateCart) {

@@ -1,16 +1,10 @@
 // Opens the configured database: PostgreSQL when a URL is set, else PGlite in DATA_DIR, guarded
 // by a lock file because PGlite serves one process per data directory.
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
+import { createFileOnce } from '../files.js';
 import { openDatabase, type Database, type Migrated } from './client.js';
 import { currentTemplate } from './template.js';
 
@@ -31,22 +25,18 @@ export class DatabaseBusyError extends Error {}
 function lockDataDir(dataDir: string): () => void {
   const file = lockFile(dataDir);
   for (let tries = 0; tries < 2; tries++) {
-    try {
-      writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return () => rmSync(file, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(readFileSync(file, 'utf8'));
-      if (pid && alive(pid) && pid !== process.pid) {
-        throw new DatabaseBusyError(
-          `The embedded database in ${dataDir} is in use by process ${pid} (a running server?), ` +
-            'and it serves one process at a time. Stop that process (Ctrl+C where it runs, or ' +
-            `kill ${pid}) and run this again; or use PostgreSQL (DATABASE_URL), where the ` +
-            'server and the commands run side by side.',
-        );
-      }
-      rmSync(file, { force: true });
+    // Made whole (with the pid) or not at all: a lock read empty would look stale.
+    if (createFileOnce(file, String(process.pid))) return () => rmSync(file, { force: true });
+    const pid = Number(readFileSync(file, 'utf8'));
+    if (pid && alive(pid) && pid !== process.pid) {
+      throw new DatabaseBusyError(
+        `The embedded database in ${dataDir} is in use by process ${pid} (a running server?), ` +
+          'and it serves one process at a time. Stop that process (Ctrl+C where it runs, or ' +
+          `kill ${pid}) and run this again; or use PostgreSQL (DATABASE_URL), where the ` +
+          'server and the commands run side by side.',
+      );
     }
+    rmSync(file, { force: true });
   }
   throw new DatabaseBusyError(`Could not lock ${file}.`);
 }
@@ -90,12 +80,15 @@ export async function openConfiguredDatabase(config: Config, log?: StartLog): Pr
               'without the template `npm ci` makes, this takes a while)',
       );
     if (template) {
-      // Copied aside and renamed: a start that dies meanwhile leaves no half database behind.
+      // Copied aside and renamed: a start that fails meanwhile leaves no half database behind.
       const partial = `${dataDir}.${process.pid}`;
-      rmSync(partial, { recursive: true, force: true });
-      cpSync(template, partial, { recursive: true });
-      rmSync(dataDir, { recursive: true, force: true });
-      renameSync(partial, dataDir);
+      try {
+        await cp(template, partial, { recursive: true });
+        await rm(dataDir, { recursive: true, force: true });
+        await rename(partial, dataDir);
+      } finally {
+        await rm(partial, { recursive: true, force: true });
+      }
     }
     const database = await openDatabase({ dataDir });
     log?.info(describeMigrated(`Embedded database in ${dataDir}`, await database.migrate()));

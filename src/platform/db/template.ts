@@ -39,10 +39,14 @@ function templateKey(): string {
 /** Where the template of the current migrations is, or would be. */
 export const templatePath = () => join(TEMPLATE_DIR, `pglite-${templateKey()}`);
 
-/** The template of the current migrations, if one has been made. */
+/** The template of the current migrations, if one has been made (and its name can be known). */
 export function currentTemplate(): string | undefined {
-  const path = templatePath();
-  return existsSync(join(path, 'PG_VERSION')) ? path : undefined;
+  try {
+    const path = templatePath();
+    return existsSync(join(path, 'PG_VERSION')) ? path : undefined;
+  } catch {
+    return undefined; // a package unreadable: a start without the template still works
+  }
 }
 
 /** Makes the template of the current migrations unless it exists; drops templates of older ones. */
