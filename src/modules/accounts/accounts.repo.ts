@@ -1,6 +1,7 @@
-import { and, count, desc, eq, gt, ilike, inArray, isNull, lt, ne, or } from 'drizzle-orm';
+import { and, count, desc, eq, gt, ilike, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { AuthUser } from '../../platform/auth.js';
 import type { Executor } from '../../platform/db/client.js';
+import { preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import { authTokens, emailTokens, sessions, users } from './accounts.tables.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -116,22 +117,23 @@ export async function consumeEmailToken(
   return used.length > 0;
 }
 
-/** The active account holding the API token of this hash, with the token's id. */
+/**
+ * The active account holding the API token of this hash, with the token's id. Every authenticated
+ * request asks it, so it is a prepared statement built once (platform/db/statements.ts).
+ */
 export async function findActiveUserByTokenHash(
   db: Executor,
   keyHash: string,
 ): Promise<AuthUser | null> {
-  const [row] = await db
-    .select({
-      id: users.id,
-      email: users.email,
-      type: users.type,
-      isStaff: users.isStaff,
-      tokenId: authTokens.id,
-    })
-    .from(authTokens)
-    .innerJoin(users, eq(users.id, authTokens.userId))
-    .where(and(eq(authTokens.keyHash, keyHash), eq(users.isActive, true)));
+  const statement = preparedStatement(
+    db,
+    'auth_user_by_token',
+    () => sql`select ${users.id} as "id", ${users.email} as "email", ${users.type} as "type",
+        ${users.isStaff} as "isStaff", ${authTokens.id} as "tokenId"
+      from ${authTokens} join ${users} on ${users.id} = ${authTokens.userId}
+      where ${authTokens.keyHash} = ${sql.placeholder('hash')} and ${users.isActive}`,
+  );
+  const [row] = await runPrepared<AuthUser>(statement, { hash: keyHash });
   return row ?? null;
 }
 
