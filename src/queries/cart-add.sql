@@ -5,28 +5,33 @@ select "users"."id" as "id", "users"."email" as "email", "users"."type" as "type
       from "auth_tokens" join "users" on "users"."id" = "auth_tokens"."user_id"
       where "auth_tokens"."key_hash" = $1 and "users"."is_active";
 
-select "id" from "orders" where ("orders"."user_id" = $1 and "orders"."state" = $2) for update;
+select "orders"."id" as "id" from "orders"
+      where "orders"."user_id" = $1 and "orders"."state" = 'basket'
+      for update;
 
 insert into "orders" ("id", "user_id", "state", "contact_id", "address", "created_at", "confirmed_at") values (default, $1, default, default, default, default, default)
   on conflict ("user_id")
   where state = 'basket' do nothing
   returning "id";
 
-select "offers"."id", "offers"."shop_id", "products"."name", "offers"."price", "offers"."quantity", "offers"."withdrawn", "shops"."state", "shops"."name"
-  from "offers"
-  inner join "products" on "products"."id" = "offers"."product_id"
-  inner join "shops" on "shops"."id" = "offers"."shop_id"
-  where "offers"."id" in ($1, $2)
-  order by "offers"."id" asc;
+select "offers"."id" as "id", "offers"."shop_id" as "shopId", "products"."name" as "name",
+        "offers"."price" as "price", "offers"."quantity" as "quantity",
+        "offers"."withdrawn" as "withdrawn", "shops"."state" as "shopOpen",
+        "shops"."name" as "shopName"
+      from "offers"
+      join "products" on "products"."id" = "offers"."product_id"
+      join "shops" on "shops"."id" = "offers"."shop_id"
+      where "offers"."id" = any($1::int[])
+      order by "offers"."id";
 
 insert into "order_items" ("id", "order_id", "offer_id", "shop_id", "quantity", "price") values (default, $1, $2, $3, $4, default), (default, $5, $6, $7, $8, default)
   on conflict ("order_id","offer_id") do update set "quantity" = least("order_items"."quantity"::bigint + excluded.quantity, $9)
   returning "id", "offer_id", "shop_id", "quantity", "price";
 
-select "id", "offer_id", "shop_id", "quantity", "price"
-  from "order_items"
-  where "order_items"."order_id" = $1
-  order by "order_items"."id" asc;
+select "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
+  "order_items"."shop_id" as "shopId", "order_items"."quantity" as "quantity",
+  "order_items"."price" as "price" from "order_items"
+      where "order_items"."order_id" = $1 order by "order_items"."id";
 
 select coalesce(json_agg(json_build_object(
   'id', "offers"."id", 'external_id', "offers"."external_id", 'model', "offers"."model",

@@ -5,24 +5,28 @@ select "users"."id" as "id", "users"."email" as "email", "users"."type" as "type
       from "auth_tokens" join "users" on "users"."id" = "auth_tokens"."user_id"
       where "auth_tokens"."key_hash" = $1 and "users"."is_active";
 
-select "orders"."id", "order_items"."id", "order_items"."offer_id", "order_items"."shop_id", "order_items"."quantity", "order_items"."price"
-  from "orders"
-  left join "order_items" on "order_items"."order_id" = "orders"."id"
-  where ("orders"."user_id" = $1 and "orders"."state" = $2)
-  order by "order_items"."id" asc
-  for update of "orders";
+select "orders"."id" as "orderId", "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
+  "order_items"."shop_id" as "shopId", "order_items"."quantity" as "quantity",
+  "order_items"."price" as "price"
+      from "orders" left join "order_items" on "order_items"."order_id" = "orders"."id"
+      where "orders"."user_id" = $1 and "orders"."state" = 'basket'
+      order by "order_items"."id"
+      for update of "orders";
 
 select "id", "user_id", "first_name", "last_name", "middle_name", "email", "phone", "city", "street", "house", "structure", "building", "apartment", "created_at"
   from "contacts"
   where ("contacts"."id" = $1 and "contacts"."user_id" = $2);
 
-select "offers"."id", "offers"."shop_id", "products"."name", "offers"."price", "offers"."quantity", "offers"."withdrawn", "shops"."state", "shops"."name"
-  from "offers"
-  inner join "products" on "products"."id" = "offers"."product_id"
-  inner join "shops" on "shops"."id" = "offers"."shop_id"
-  where "offers"."id" in ($1, $2)
-  order by "offers"."id" asc
-  for no key update of "offers";
+select "offers"."id" as "id", "offers"."shop_id" as "shopId", "products"."name" as "name",
+        "offers"."price" as "price", "offers"."quantity" as "quantity",
+        "offers"."withdrawn" as "withdrawn", "shops"."state" as "shopOpen",
+        "shops"."name" as "shopName"
+      from "offers"
+      join "products" on "products"."id" = "offers"."product_id"
+      join "shops" on "shops"."id" = "offers"."shop_id"
+      where "offers"."id" = any($1::int[])
+      order by "offers"."id"
+      for no key update of "offers";
 
 update "offers" set quantity = "offers"."quantity" - v.n
 from (values ($1::int, $2::int), ($3::int, $4::int)) as v(id, n) where "offers"."id" = v.id

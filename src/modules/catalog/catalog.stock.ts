@@ -2,8 +2,9 @@
 // giving them back when it is canceled. Callers pass their own transaction (`tx`), so a stock
 // change commits or rolls back with the order that caused it. Offers are always locked in id
 // order, so two transactions that share offers never deadlock each other.
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
+import { preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import { problem } from '../../platform/problems.js';
 import { bumpCatalogEpoch } from './catalog.epoch.js';
 import { offers, products, shops } from './catalog.tables.js';
@@ -31,31 +32,27 @@ export interface Shortfall {
   available: number;
 }
 
-const stockColumns = {
-  id: offers.id,
-  shopId: offers.shopId,
-  name: products.name,
-  price: offers.price,
-  quantity: offers.quantity,
-  withdrawn: offers.withdrawn,
-  shopOpen: shops.state,
-  shopName: shops.name,
-};
-
 /** Stock, price and the shop's order taking of the offers; with `lock`, rows locked in id order. */
-export function stockOf(db: Executor, ids: number[], lock = false): Promise<OfferStock[]> {
-  if (ids.length === 0) return Promise.resolve([]);
-  const q = db
-    .select(stockColumns)
-    .from(offers)
-    .innerJoin(products, eq(products.id, offers.productId))
-    .innerJoin(shops, eq(shops.id, offers.shopId))
-    .where(inArray(offers.id, ids))
-    .orderBy(asc(offers.id));
+export async function stockOf(db: Executor, ids: number[], lock = false): Promise<OfferStock[]> {
+  if (ids.length === 0) return [];
+  const statement = preparedStatement(
+    db,
+    lock ? 'catalog_stock_locked' : 'catalog_stock',
+    () => sql`select ${offers.id} as "id", ${offers.shopId} as "shopId", ${products.name} as "name",
+        ${offers.price} as "price", ${offers.quantity} as "quantity",
+        ${offers.withdrawn} as "withdrawn", ${shops.state} as "shopOpen",
+        ${shops.name} as "shopName"
+      from ${offers}
+      join ${products} on ${products.id} = ${offers.productId}
+      join ${shops} on ${shops.id} = ${offers.shopId}
+      where ${offers.id} = any(${sql.placeholder('ids')}::int[])
+      order by ${offers.id}
+      ${lock ? sql`for no key update of ${offers}` : sql``}`,
+  );
   // NO KEY UPDATE (what an UPDATE of the quantity takes anyway) leaves the KEY SHARE locks of
   // foreign-key checks free, so a cart adding these offers never waits for, or deadlocks with, a
   // confirmation.
-  return lock ? q.for('no key update', { of: offers }) : q;
+  return runPrepared<OfferStock>(statement, { ids: `{${ids.join(',')}}` });
 }
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);

@@ -1,6 +1,7 @@
 // SQL of the cart: the user's order in state `basket` and its lines.
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
+import { preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import { orderItems, orders } from './orders.tables.js';
 
 /**
@@ -12,11 +13,14 @@ export async function findBasket(
   userId: number,
   lock = false,
 ): Promise<number | undefined> {
-  const q = db
-    .select({ id: orders.id })
-    .from(orders)
-    .where(and(eq(orders.userId, userId), eq(orders.state, 'basket')));
-  const [row] = await (lock ? q.for('update') : q);
+  const statement = preparedStatement(
+    db,
+    lock ? 'cart_basket_locked' : 'cart_basket',
+    () => sql`select ${orders.id} as "id" from ${orders}
+      where ${orders.userId} = ${sql.placeholder('user')} and ${orders.state} = 'basket'
+      ${lock ? sql`for update` : sql``}`,
+  );
+  const [row] = await runPrepared<{ id: number }>(statement, { user: userId });
   return row?.id;
 }
 
@@ -50,27 +54,37 @@ const lineColumns = {
   price: orderItems.price,
 };
 
+/** A line's columns named as `LineRow`'s fields, for statements written in SQL. */
+const lineFields = sql`${orderItems.id} as "id", ${orderItems.offerId} as "offerId",
+  ${orderItems.shopId} as "shopId", ${orderItems.quantity} as "quantity",
+  ${orderItems.price} as "price"`;
+
 /** The basket locked FOR UPDATE with its lines, in one statement (confirmation). */
 export async function basketWithLines(db: Executor, userId: number) {
-  const rows = await db
-    .select({ orderId: orders.id, line: lineColumns })
-    .from(orders)
-    .leftJoin(orderItems, eq(orderItems.orderId, orders.id))
-    .where(and(eq(orders.userId, userId), eq(orders.state, 'basket')))
-    .orderBy(asc(orderItems.id))
-    .for('update', { of: orders });
+  const statement = preparedStatement(
+    db,
+    'cart_basket_with_lines',
+    () => sql`select ${orders.id} as "orderId", ${lineFields}
+      from ${orders} left join ${orderItems} on ${orderItems.orderId} = ${orders.id}
+      where ${orders.userId} = ${sql.placeholder('user')} and ${orders.state} = 'basket'
+      order by ${orderItems.id}
+      for update of ${orders}`,
+  );
+  const rows = await runPrepared<LineRow & { orderId: number }>(statement, { user: userId });
   return {
     basketId: rows[0]?.orderId,
-    lines: rows.flatMap((r) => (r.line ? [r.line] : [])),
+    lines: rows.flatMap(({ orderId: _, ...line }) => (line.id === null ? [] : [line])),
   };
 }
 
-export function linesOf(db: Executor, orderId: number): Promise<LineRow[]> {
-  return db
-    .select(lineColumns)
-    .from(orderItems)
-    .where(eq(orderItems.orderId, orderId))
-    .orderBy(asc(orderItems.id));
+export async function linesOf(db: Executor, orderId: number): Promise<LineRow[]> {
+  const statement = preparedStatement(
+    db,
+    'cart_lines',
+    () => sql`select ${lineFields} from ${orderItems}
+      where ${orderItems.orderId} = ${sql.placeholder('order')} order by ${orderItems.id}`,
+  );
+  return runPrepared<LineRow>(statement, { order: orderId });
 }
 
 /**

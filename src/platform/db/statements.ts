@@ -1,6 +1,7 @@
-// Named prepared statements, built once per shape and database. Hot reads have few shapes (which
-// filters are given, which ordering) and take every value as a placeholder, so Drizzle does not
-// rebuild the SQL on every request and PostgreSQL parses and plans each shape once per connection.
+// Named prepared statements, built once per shape. Hot statements have few shapes (which filters
+// are given, which ordering) and take every value as a placeholder, so Drizzle does not rebuild the
+// SQL on every request (its builders cost more CPU than the round trip here) and PostgreSQL parses
+// and plans each shape once per connection. Rows come back as the statement names its columns.
 // They run through Drizzle's session, so they are logged and counted like any other statement.
 import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
@@ -8,18 +9,17 @@ import type { Executor } from './client.js';
 
 const dialect = new PgDialect();
 type Prepared = ReturnType<Executor['_']['session']['prepareQuery']>;
-const preparedByDb = new WeakMap<Executor, Map<string, Prepared>>();
+/** Each statement's SQL and parameter slots, built once: the same for every database and transaction. */
+const built = new Map<string, ReturnType<PgDialect['sqlToQuery']>>();
 
-/** The statement called `name` on this database, built by `build()` the first time. */
+/**
+ * The statement called `name`, built by `build()` the first time, ready to run on `db` (a pool or
+ * a transaction: its session's connection runs it).
+ */
 export function preparedStatement(db: Executor, name: string, build: () => SQL): Prepared {
-  let statements = preparedByDb.get(db);
-  if (!statements) preparedByDb.set(db, (statements = new Map()));
-  let statement = statements.get(name);
-  if (!statement) {
-    statement = db._.session.prepareQuery(dialect.sqlToQuery(build()), undefined, name, false);
-    statements.set(name, statement);
-  }
-  return statement;
+  let query = built.get(name);
+  if (!query) built.set(name, (query = dialect.sqlToQuery(build())));
+  return db._.session.prepareQuery(query, undefined, name, false);
 }
 
 /** The rows of a prepared statement (node-postgres and PGlite both answer `{ rows }`). */
