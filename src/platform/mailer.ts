@@ -14,6 +14,7 @@ import type { Background } from './background.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Db, Executor } from './db/client.js';
+import { preparedStatement, runPrepared } from './db/statements.js';
 import { outgoingMail } from './mail-outbox.tables.js';
 import type { JobDefinition, JobQueue } from './queue.js';
 import { isOutage } from './redis.js';
@@ -210,19 +211,23 @@ export function createMailer({ db, queue, background, transport, clock, log }: M
   const mailer: Mailer = {
     async add(tx, messages) {
       if (messages.length === 0) return [];
-      const createdAt = clock.now();
-      const rows = await tx
-        .insert(outgoingMail)
-        .values(
-          messages.map((m) => ({
-            recipient: m.to,
-            subject: m.subject,
-            text: m.text,
-            html: m.html,
-            createdAt,
-          })),
-        )
-        .returning({ id: outgoingMail.id });
+      const ph = sql.placeholder;
+      const statement = preparedStatement(
+        tx,
+        'mail_add',
+        () => sql`insert into ${outgoingMail} (recipient, subject, text, html, created_at)
+          select m.recipient, m.subject, m.text, m.html, ${ph('at')}::timestamptz
+          from unnest(${ph('to')}::text[], ${ph('subjects')}::text[], ${ph('texts')}::text[],
+                      ${ph('htmls')}::text[]) as m(recipient, subject, text, html)
+          returning ${outgoingMail.id} as "id"`,
+      );
+      const rows = await runPrepared<{ id: number }>(statement, {
+        at: clock.now().toISOString(),
+        to: messages.map((m) => m.to),
+        subjects: messages.map((m) => m.subject),
+        texts: messages.map((m) => m.text),
+        htmls: messages.map((m) => m.html),
+      });
       return rows.map((r) => r.id);
     },
 

@@ -24,9 +24,15 @@ select "offers"."id" as "id", "offers"."shop_id" as "shopId", "products"."name" 
       where "offers"."id" = any($1::int[])
       order by "offers"."id";
 
-insert into "order_items" ("id", "order_id", "offer_id", "shop_id", "quantity", "price") values (default, $1, $2, $3, $4, default), (default, $5, $6, $7, $8, default)
-  on conflict ("order_id","offer_id") do update set "quantity" = least("order_items"."quantity"::bigint + excluded.quantity, $9)
-  returning "id", "offer_id", "shop_id", "quantity", "price";
+insert into "order_items" (order_id, offer_id, shop_id, quantity)
+      select $1, l.offer_id, l.shop_id, l.quantity
+      from unnest($2::int[], $3::int[], $4::int[])
+        as l(offer_id, shop_id, quantity)
+      on conflict (order_id, offer_id) do update
+        set quantity = least("order_items"."quantity"::bigint + excluded.quantity, $5)
+      returning "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
+  "order_items"."shop_id" as "shopId", "order_items"."quantity" as "quantity",
+  "order_items"."price" as "price";
 
 select "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
   "order_items"."shop_id" as "shopId", "order_items"."quantity" as "quantity",

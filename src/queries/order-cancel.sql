@@ -24,8 +24,9 @@ select "id"
   for no key update;
 
 update "offers" set quantity = "offers"."quantity" + v.n
-from (values ($1::int, $2::int), ($3::int, $4::int)) as v(id, n) where "offers"."id" = v.id
-returning "offers"."quantity" - v.n as before;
+      from unnest($1::int[], $2::int[]) as v(id, n)
+      where "offers"."id" = v.id
+      returning "offers"."quantity" as "after", v.n as "moved";
 
 insert into "order_history" ("id", "order_id", "state", "at", "by_user_id") values (default, $1, $2, $3, $4);
 
@@ -71,5 +72,8 @@ select coalesce(json_agg(json_build_object(
 
 select "email" from "users" where "users"."id" = $1;
 
-insert into "outgoing_mail" ("id", "recipient", "subject", "text", "html", "created_at", "locked_until", "attempts", "last_error", "failed_at") values (default, $1, $2, $3, $4, $5, default, default, default, default)
-  returning "id";
+insert into "outgoing_mail" (recipient, subject, text, html, created_at)
+          select m.recipient, m.subject, m.text, m.html, $1::timestamptz
+          from unnest($2::text[], $3::text[], $4::text[],
+                      $5::text[]) as m(recipient, subject, text, html)
+          returning "outgoing_mail"."id" as "id";

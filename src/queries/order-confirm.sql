@@ -29,21 +29,24 @@ select "offers"."id" as "id", "offers"."shop_id" as "shopId", "products"."name" 
       for no key update of "offers";
 
 update "offers" set quantity = "offers"."quantity" - v.n
-from (values ($1::int, $2::int), ($3::int, $4::int)) as v(id, n) where "offers"."id" = v.id
-returning "offers"."quantity";
+      from unnest($1::int[], $2::int[]) as v(id, n)
+      where "offers"."id" = v.id
+      returning "offers"."quantity" as "after", v.n as "moved";
 
 with placed as (
   update "orders" set state = 'new', contact_id = $1,
     address = $2::jsonb, confirmed_at = $3::timestamptz
   where "orders"."id" = $4 returning "orders"."id" as id),
 priced as (
-  update "order_items" set price = v.price from (values ($5::int, $6::int), ($7::int, $8::int)) as v(offer_id, price)
-  where "order_items"."order_id" = $9 and "order_items"."offer_id" = v.offer_id),
+  update "order_items" set price = v.price
+  from unnest($5::int[], $6::int[]) as v(offer_id, price)
+  where "order_items"."order_id" = $7 and "order_items"."offer_id" = v.offer_id),
 counted as (
-  insert into "order_state_counts" (state, slot, n) select 'new', id % $10, 1 from placed
+  insert into "order_state_counts" (state, slot, n)
+  select 'new', id % 8, 1 from placed
   on conflict (state, slot) do update set n = "order_state_counts"."n" + excluded.n)
 insert into "order_history" (order_id, state, at, by_user_id)
-select id, 'new', $11::timestamptz, $12 from placed;
+select id, 'new', $8::timestamptz, $9 from placed;
 
 select coalesce(json_agg(json_build_object(
   'id', "offers"."id", 'external_id', "offers"."external_id", 'model', "offers"."model",
@@ -71,5 +74,8 @@ select coalesce(json_agg(json_build_object(
       join "categories" on "categories"."id" = "offers"."category_id"
       join "shops" on "shops"."id" = "offers"."shop_id";
 
-insert into "outgoing_mail" ("id", "recipient", "subject", "text", "html", "created_at", "locked_until", "attempts", "last_error", "failed_at") values (default, $1, $2, $3, $4, $5, default, default, default, default), (default, $6, $7, $8, $9, $10, default, default, default, default)
-  returning "id";
+insert into "outgoing_mail" (recipient, subject, text, html, created_at)
+          select m.recipient, m.subject, m.text, m.html, $1::timestamptz
+          from unnest($2::text[], $3::text[], $4::text[],
+                      $5::text[]) as m(recipient, subject, text, html)
+          returning "outgoing_mail"."id" as "id";

@@ -95,12 +95,24 @@ function shortage(items: Shortfall[]) {
   });
 }
 
-/** `(values (id, n), …)`: one statement for any number of lines. */
-const valuesOf = (wanted: Wanted) =>
-  sql.join(
-    [...wanted].map(([id, n]) => sql`(${id}::int, ${n}::int)`),
-    sql`, `,
+/**
+ * Adds `sign` × the wanted quantities to the offers (already locked), in one statement for any
+ * number of lines; returns each offer's quantity after, and how much moved.
+ */
+async function moveStock(tx: Executor, wanted: Wanted, sign: 1 | -1) {
+  const statement = preparedStatement(
+    tx,
+    sign < 0 ? 'catalog_stock_take' : 'catalog_stock_return',
+    () => sql`update ${offers} set quantity = ${offers.quantity} ${sql.raw(sign < 0 ? '-' : '+')} v.n
+      from unnest(${sql.placeholder('ids')}::int[], ${sql.placeholder('amounts')}::int[]) as v(id, n)
+      where ${offers.id} = v.id
+      returning ${offers.quantity} as "after", v.n as "moved"`,
   );
+  return runPrepared<{ after: number; moved: number }>(statement, {
+    ids: `{${[...wanted.keys()].join(',')}}`,
+    amounts: `{${[...wanted.values()].join(',')}}`,
+  });
+}
 
 /**
  * Takes the wanted quantities for an order: locks the offers, checks them (a withdrawn offer is
@@ -118,12 +130,9 @@ export async function takeStock(tx: Executor, wanted: Wanted): Promise<Map<numbe
     stock.map((s) => (s.withdrawn ? { ...s, withdrawn: false, quantity: 0 } : s)),
     wanted,
   );
-  const left = await tx.execute<{ quantity: number }>(sql`
-    update ${offers} set quantity = ${offers.quantity} - v.n
-    from (values ${valuesOf(wanted)}) as v(id, n) where ${offers.id} = v.id
-    returning ${offers.quantity}`);
+  const left = await moveStock(tx, wanted, -1);
   // An offer sold out leaves `in_stock=true` lists: their counts change.
-  if (rowsOf<{ quantity: number }>(left).some((r) => r.quantity === 0)) await bumpCatalogEpoch(tx);
+  if (left.some((r) => r.after === 0)) await bumpCatalogEpoch(tx);
   return new Map(stock.map((s) => [s.id, s.price]));
 }
 
@@ -136,13 +145,7 @@ export async function returnStock(tx: Executor, wanted: Wanted): Promise<void> {
     .where(inArray(offers.id, [...wanted.keys()]))
     .orderBy(asc(offers.id))
     .for('no key update');
-  const back = await tx.execute<{ before: number }>(sql`
-    update ${offers} set quantity = ${offers.quantity} + v.n
-    from (values ${valuesOf(wanted)}) as v(id, n) where ${offers.id} = v.id
-    returning ${offers.quantity} - v.n as before`);
+  const back = await moveStock(tx, wanted, 1);
   // An offer back in stock joins `in_stock=true` lists again.
-  if (rowsOf<{ before: number }>(back).some((r) => r.before === 0)) await bumpCatalogEpoch(tx);
+  if (back.some((r) => r.after - r.moved === 0)) await bumpCatalogEpoch(tx);
 }
-
-/** node-postgres answers `{ rows }`; so does PGlite's driver. */
-const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;

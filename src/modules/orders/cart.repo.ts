@@ -97,14 +97,26 @@ export function addLines(
   lines: { offerId: number; shopId: number; quantity: number }[],
   cap: number,
 ): Promise<LineRow[]> {
-  return db
-    .insert(orderItems)
-    .values(lines.map((l) => ({ ...l, orderId })))
-    .onConflictDoUpdate({
-      target: [orderItems.orderId, orderItems.offerId],
-      set: { quantity: sql`least(${orderItems.quantity}::bigint + excluded.quantity, ${cap + 1})` },
-    })
-    .returning(lineColumns);
+  const ph = sql.placeholder;
+  const statement = preparedStatement(
+    db,
+    'cart_add_lines',
+    () => sql`insert into ${orderItems} (order_id, offer_id, shop_id, quantity)
+      select ${ph('order')}, l.offer_id, l.shop_id, l.quantity
+      from unnest(${ph('offers')}::int[], ${ph('shops')}::int[], ${ph('quantities')}::int[])
+        as l(offer_id, shop_id, quantity)
+      on conflict (order_id, offer_id) do update
+        set quantity = least(${orderItems.quantity}::bigint + excluded.quantity, ${ph('over')})
+      returning ${lineFields}`,
+  );
+  const list = (pick: (l: (typeof lines)[number]) => number) => `{${lines.map(pick).join(',')}}`;
+  return runPrepared<LineRow>(statement, {
+    order: orderId,
+    offers: list((l) => l.offerId),
+    shops: list((l) => l.shopId),
+    quantities: list((l) => l.quantity),
+    over: cap + 1,
+  });
 }
 
 /** Sets quantities of the basket's lines; lines of other orders are never touched. */

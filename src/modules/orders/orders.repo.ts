@@ -1,6 +1,7 @@
 // SQL of placed orders: confirmation, state changes, history, lists. Stock is the catalog's.
 import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
+import { preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import type { Address } from '../contacts/index.js';
 import { countMove } from './orders.staff.repo.js';
 import {
@@ -31,24 +32,35 @@ export async function confirmBasket(
   placed: { contactId: number; address: Address; at: Date; byUserId: number },
   prices: Map<number, number>,
 ) {
-  const when = sql`${placed.at.toISOString()}::timestamptz`;
-  const values = sql.join(
-    [...prices].map(([offerId, price]) => sql`(${offerId}::int, ${price}::int)`),
-    sql`, `,
-  );
-  await db.execute(sql`
+  const ph = sql.placeholder;
+  const statement = preparedStatement(
+    db,
+    'order_confirm',
+    () => sql`
     with placed as (
-      update ${orders} set state = 'new', contact_id = ${placed.contactId},
-        address = ${JSON.stringify(placed.address)}::jsonb, confirmed_at = ${when}
-      where ${orders.id} = ${orderId} returning ${orders.id} as id),
+      update ${orders} set state = 'new', contact_id = ${ph('contact')},
+        address = ${ph('address')}::jsonb, confirmed_at = ${ph('at')}::timestamptz
+      where ${orders.id} = ${ph('order')} returning ${orders.id} as id),
     priced as (
-      update ${orderItems} set price = v.price from (values ${values}) as v(offer_id, price)
-      where ${orderItems.orderId} = ${orderId} and ${orderItems.offerId} = v.offer_id),
+      update ${orderItems} set price = v.price
+      from unnest(${ph('offers')}::int[], ${ph('prices')}::int[]) as v(offer_id, price)
+      where ${orderItems.orderId} = ${ph('order')} and ${orderItems.offerId} = v.offer_id),
     counted as (
-      insert into ${orderStateCounts} (state, slot, n) select 'new', id % ${COUNT_SLOTS}, 1 from placed
+      insert into ${orderStateCounts} (state, slot, n)
+      select 'new', id % ${sql.raw(String(COUNT_SLOTS))}, 1 from placed
       on conflict (state, slot) do update set n = ${orderStateCounts.n} + excluded.n)
     insert into ${orderHistory} (order_id, state, at, by_user_id)
-    select id, 'new', ${when}, ${placed.byUserId} from placed`);
+    select id, 'new', ${ph('at')}::timestamptz, ${ph('by')} from placed`,
+  );
+  await runPrepared(statement, {
+    order: orderId,
+    contact: placed.contactId,
+    address: JSON.stringify(placed.address),
+    at: placed.at.toISOString(),
+    offers: `{${[...prices.keys()].join(',')}}`,
+    prices: `{${[...prices.values()].join(',')}}`,
+    by: placed.byUserId,
+  });
 }
 
 export async function addHistory(
