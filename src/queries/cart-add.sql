@@ -9,10 +9,9 @@ select "orders"."id" as "id" from "orders"
       where "orders"."user_id" = $1 and "orders"."state" = 'basket'
       for update;
 
-insert into "orders" ("id", "user_id", "state", "contact_id", "address", "created_at", "confirmed_at") values (default, $1, default, default, default, default, default)
-  on conflict ("user_id")
-  where state = 'basket' do nothing
-  returning "id";
+insert into "orders" (user_id) values ($1)
+      on conflict (user_id) where state = 'basket' do nothing
+      returning "orders"."id" as "id";
 
 select "offers"."id" as "id", "offers"."shop_id" as "shopId", "products"."name" as "name",
         "offers"."price" as "price", "offers"."quantity" as "quantity",

@@ -13,9 +13,9 @@ select "orders"."id" as "orderId", "order_items"."id" as "id", "order_items"."of
       order by "order_items"."id"
       for update of "orders";
 
-select "id", "user_id", "first_name", "last_name", "middle_name", "email", "phone", "city", "street", "house", "structure", "building", "apartment", "created_at"
+select "first_name", "last_name", "middle_name", "email", "phone", "city", "street", "house", "structure", "building", "apartment"
   from "contacts"
-  where ("contacts"."id" = $1 and "contacts"."user_id" = $2);
+      where "contacts"."id" = $1 and "contacts"."user_id" = $2;
 
 select "offers"."id" as "id", "offers"."shop_id" as "shopId", "products"."name" as "name",
         "offers"."price" as "price", "offers"."quantity" as "quantity",

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import type { NewContact } from './contacts.schemas.js';
+import { preparedStatement, runPrepared } from '../../platform/db/statements.js';
+import { ADDRESS_FIELDS, type Address, type NewContact } from './contacts.schemas.js';
 import { contacts } from './contacts.tables.js';
 
 export type ContactRow = typeof contacts.$inferSelect;
@@ -57,6 +58,28 @@ export async function findContact(db: Executor, userId: number, id: number) {
     .select()
     .from(contacts)
     .where(and(eq(contacts.id, id), eq(contacts.userId, userId)));
+  return row;
+}
+
+/**
+ * The address of one of the user's contacts, its columns named as the fields (every order reads
+ * it, so it is a prepared statement); undefined if the contact is not theirs.
+ */
+export async function findAddressColumns(
+  db: Executor,
+  userId: number,
+  id: number,
+): Promise<Partial<Address> | undefined> {
+  const statement = preparedStatement(
+    db,
+    'contacts_address',
+    () => sql`select ${sql.join(
+      ADDRESS_FIELDS.map((f) => sql.identifier(f)),
+      sql`, `,
+    )} from ${contacts}
+      where ${contacts.id} = ${sql.placeholder('id')} and ${contacts.userId} = ${sql.placeholder('user')}`,
+  );
+  const [row] = await runPrepared<Partial<Address>>(statement, { id, user: userId });
   return row;
 }
 

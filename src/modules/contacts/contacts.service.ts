@@ -23,7 +23,7 @@ const contactNotFound = (ids: number[]) => problem.notFound(`Contact ${ids.join(
 
 /** The address of one of the user's contacts, as an order copies it; undefined if not theirs. */
 export async function findAddress(db: Executor, userId: number, id: number) {
-  const row = await repo.findContact(db, userId, id);
+  const row = await repo.findAddressColumns(db, userId, id);
   return row && addressOf(row);
 }
 

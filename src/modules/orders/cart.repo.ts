@@ -28,11 +28,14 @@ export async function findBasket(
 export async function basketOf(db: Executor, userId: number, lock = false): Promise<number> {
   const found = await findBasket(db, userId, lock);
   if (found !== undefined) return found;
-  const [created] = await db
-    .insert(orders)
-    .values({ userId })
-    .onConflictDoNothing({ target: orders.userId, where: sql`state = 'basket'` })
-    .returning({ id: orders.id });
+  const statement = preparedStatement(
+    db,
+    'cart_basket_new',
+    () => sql`insert into ${orders} (user_id) values (${sql.placeholder('user')})
+      on conflict (user_id) where state = 'basket' do nothing
+      returning ${orders.id} as "id"`,
+  );
+  const [created] = await runPrepared<{ id: number }>(statement, { user: userId });
   if (created) return created.id;
   // Another request made it between our look and our insert: a new statement sees it.
   return (await findBasket(db, userId, lock))!;
