@@ -54,7 +54,8 @@ export const addressSchema = z.object({
 export type Address = z.output<typeof addressSchema>;
 export const ADDRESS_FIELDS = addressSchema.keyof().options;
 
-const SAMPLE_ADDRESS = {
+/** An address in the documentation's examples (orders show one too). */
+export const SAMPLE_ADDRESS = {
   first_name: 'Иван',
   last_name: 'Петров',
   middle_name: 'Сергеевич',

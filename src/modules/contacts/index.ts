@@ -6,4 +6,4 @@ export {
   addressOf,
   type ContactsService,
 } from './contacts.service.js';
-export { addressSchema, type Address } from './contacts.schemas.js';
+export { addressSchema, SAMPLE_ADDRESS, type Address } from './contacts.schemas.js';

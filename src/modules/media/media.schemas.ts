@@ -3,6 +3,16 @@ import { z } from 'zod';
 export const MAX_GALLERY = 10;
 export const THUMBNAIL_SIZES = { small: 160, medium: 640 } as const;
 
+const PICTURE_EXAMPLE = {
+  url: '/media/offers/3f2a9c/1b7e4d0c9a.jpg',
+  width: 1200,
+  height: 1600,
+  thumbnails: {
+    small: '/media/offers/3f2a9c/1b7e4d0c9a-small.webp',
+    medium: '/media/offers/3f2a9c/1b7e4d0c9a-medium.webp',
+  },
+};
+
 export const pictureSchema = z
   .object({
     url: z.string().describe('The re-encoded original (upright, no metadata; animations kept).'),
@@ -17,17 +27,7 @@ export const pictureSchema = z
   })
   .meta({
     id: 'Picture',
-    examples: [
-      {
-        url: '/media/offers/3f2a9c/1b7e4d0c9a.jpg',
-        width: 1200,
-        height: 1600,
-        thumbnails: {
-          small: '/media/offers/3f2a9c/1b7e4d0c9a-small.webp',
-          medium: '/media/offers/3f2a9c/1b7e4d0c9a-medium.webp',
-        },
-      },
-    ],
+    examples: [PICTURE_EXAMPLE],
     description:
       'URLs are under MEDIA_URL (relative to the service, or absolute with object storage); a ' +
       'file name changes when its content does, so clients may cache them for good.',
@@ -41,19 +41,7 @@ export const galleryPictureSchema = pictureSchema
   })
   .meta({
     id: 'GalleryPicture',
-    examples: [
-      {
-        id: 7,
-        position: 0,
-        url: '/media/offers/3f2a9c/1b7e4d0c9a.jpg',
-        width: 1200,
-        height: 1600,
-        thumbnails: {
-          small: '/media/offers/3f2a9c/1b7e4d0c9a-small.webp',
-          medium: '/media/offers/3f2a9c/1b7e4d0c9a-medium.webp',
-        },
-      },
-    ],
+    examples: [{ id: 7, position: 0, ...PICTURE_EXAMPLE }],
   });
 
 export type Picture = z.output<typeof pictureSchema>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pageQuery, paginated } from '../../lib/pagination.js';
 import { OFFER_EXAMPLE, offerSchema } from '../catalog/index.js';
-import { addressSchema } from '../contacts/index.js';
+import { addressSchema, SAMPLE_ADDRESS } from '../contacts/index.js';
 import { dbId } from './cart.schemas.js';
 import { PLACED_STATES } from './orders.tables.js';
 
@@ -30,20 +30,7 @@ export const adminOrderBody = z
   .strictObject({ state: placedState })
   .meta({ examples: [{ state: 'confirmed' }] });
 
-const CONTACT_EXAMPLE = {
-  id: 3,
-  first_name: 'Иван',
-  last_name: 'Петров',
-  middle_name: '',
-  email: 'ivan.petrov@example.com',
-  phone: '+7 916 123-45-67',
-  city: 'Москва',
-  street: 'Тверская',
-  house: '7',
-  structure: '',
-  building: '',
-  apartment: '15',
-};
+const CONTACT_EXAMPLE = { id: 3, ...SAMPLE_ADDRESS };
 const ITEM_EXAMPLE = {
   id: 311,
   product_info: OFFER_EXAMPLE,
