@@ -3,7 +3,7 @@
 // statement is a named prepared statement (platform/db/statements.ts).
 import { and, asc, count, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { preparedStatement, runPrepared } from '../../platform/db/statements.js';
+import { intArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import { galleryJsonOf } from '../media/index.js';
 import { currentEpoch } from './catalog.epoch.js';
 import type { OfferDto, OfferFilters } from './catalog.schemas.js';
@@ -160,7 +160,7 @@ export async function offersJsonByIds(db: Executor, ids: readonly number[]): Pro
       join ${shops} on ${shops.id} = ${offers.shopId}`,
   );
   // A text array literal works the same on node-postgres and PGlite.
-  const [row] = await runPrepared<{ json: string }>(statement, { ids: `{${ids.join(',')}}` });
+  const [row] = await runPrepared<{ json: string }>(statement, { ids: intArray(ids) });
   return row!.json;
 }
 

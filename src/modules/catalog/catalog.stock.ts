@@ -2,9 +2,9 @@
 // giving them back when it is canceled. Callers pass their own transaction (`tx`), so a stock
 // change commits or rolls back with the order that caused it. Offers are always locked in id
 // order, so two transactions that share offers never deadlock each other.
-import { asc, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { preparedStatement, runPrepared } from '../../platform/db/statements.js';
+import { intArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import { problem } from '../../platform/problems.js';
 import { bumpCatalogEpoch } from './catalog.epoch.js';
 import { offers, products, shops } from './catalog.tables.js';
@@ -52,7 +52,7 @@ export async function stockOf(db: Executor, ids: number[], lock = false): Promis
   // NO KEY UPDATE (what an UPDATE of the quantity takes anyway) leaves the KEY SHARE locks of
   // foreign-key checks free, so a cart adding these offers never waits for, or deadlocks with, a
   // confirmation.
-  return runPrepared<OfferStock>(statement, { ids: `{${ids.join(',')}}` });
+  return runPrepared<OfferStock>(statement, { ids: intArray(ids) });
 }
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
@@ -109,8 +109,8 @@ async function moveStock(tx: Executor, wanted: Wanted, sign: 1 | -1) {
       returning ${offers.quantity} as "after", v.n as "moved"`,
   );
   return runPrepared<{ after: number; moved: number }>(statement, {
-    ids: `{${[...wanted.keys()].join(',')}}`,
-    amounts: `{${[...wanted.values()].join(',')}}`,
+    ids: intArray(wanted.keys()),
+    amounts: intArray(wanted.values()),
   });
 }
 
@@ -139,12 +139,7 @@ export async function takeStock(tx: Executor, wanted: Wanted): Promise<Map<numbe
 /** Gives an order's quantities back (a cancel), locking the offers in id order first. */
 export async function returnStock(tx: Executor, wanted: Wanted): Promise<void> {
   if (wanted.size === 0) return;
-  await tx
-    .select({ id: offers.id })
-    .from(offers)
-    .where(inArray(offers.id, [...wanted.keys()]))
-    .orderBy(asc(offers.id))
-    .for('no key update');
+  await stockOf(tx, [...wanted.keys()], true); // the lock, in id order, as takeStock takes it
   const back = await moveStock(tx, wanted, 1);
   // An offer back in stock joins `in_stock=true` lists again.
   if (back.some((r) => r.after - r.moved === 0)) await bumpCatalogEpoch(tx);

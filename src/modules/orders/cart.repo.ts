@@ -1,7 +1,7 @@
 // SQL of the cart: the user's order in state `basket` and its lines.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { preparedStatement, runPrepared } from '../../platform/db/statements.js';
+import { intArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import { orderItems, orders } from './orders.tables.js';
 
 /**
@@ -112,12 +112,11 @@ export function addLines(
         set quantity = least(${orderItems.quantity}::bigint + excluded.quantity, ${ph('over')})
       returning ${lineFields}`,
   );
-  const list = (pick: (l: (typeof lines)[number]) => number) => `{${lines.map(pick).join(',')}}`;
   return runPrepared<LineRow>(statement, {
     order: orderId,
-    offers: list((l) => l.offerId),
-    shops: list((l) => l.shopId),
-    quantities: list((l) => l.quantity),
+    offers: intArray(lines.map((l) => l.offerId)),
+    shops: intArray(lines.map((l) => l.shopId)),
+    quantities: intArray(lines.map((l) => l.quantity)),
     over: cap + 1,
   });
 }

@@ -1,7 +1,7 @@
 // SQL of placed orders: confirmation, state changes, history, lists. Stock is the catalog's.
 import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { preparedStatement, runPrepared } from '../../platform/db/statements.js';
+import { intArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import type { Address } from '../contacts/index.js';
 import { countMove } from './orders.staff.repo.js';
 import {
@@ -57,8 +57,8 @@ export async function confirmBasket(
     contact: placed.contactId,
     address: JSON.stringify(placed.address),
     at: placed.at.toISOString(),
-    offers: `{${[...prices.keys()].join(',')}}`,
-    prices: `{${[...prices.values()].join(',')}}`,
+    offers: intArray(prices.keys()),
+    prices: intArray(prices.values()),
     by: placed.byUserId,
   });
 }

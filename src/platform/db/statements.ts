@@ -29,3 +29,6 @@ export async function runPrepared<T>(
 ): Promise<T[]> {
   return ((await statement.execute(values)) as { rows: T[] }).rows;
 }
+
+/** Integers as one array parameter (`{1,2,3}`, cast with `::int[]`): one text for any count. */
+export const intArray = (xs: Iterable<number>) => `{${[...xs].join(',')}}`;
