@@ -22,4 +22,4 @@ USER node
 EXPOSE 8000
 # Migrations run at start (under an advisory lock, so several API processes may start together).
 # Sentry is set up before the app loads (src/instrument.ts), so it can trace the database and Redis.
-CMD ["node", "--enable-source-maps", "--import", "./dist/instrument.js", "dist/server.js"]
+CMD ["node", "--enable-source-maps", "--max-old-space-size=1024", "--import", "./dist/instrument.js", "dist/server.js"]

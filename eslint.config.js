@@ -42,10 +42,19 @@ export default tseslint.config(
     },
   },
   {
-    // Plain JavaScript run by Node before anything is compiled (scripts/build.mjs).
-    files: ['scripts/**/*.mjs'],
+    // Plain JavaScript run by Node: before anything is compiled (scripts/build.mjs), or on the
+    // compiled dist/ (bench/import-child.mjs).
+    files: ['scripts/**/*.mjs', 'bench/**/*.mjs'],
     languageOptions: {
-      globals: { Buffer: 'readonly', URL: 'readonly', console: 'readonly', process: 'readonly' },
+      globals: {
+        Buffer: 'readonly',
+        URL: 'readonly',
+        console: 'readonly',
+        process: 'readonly',
+        performance: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+      },
     },
   },
   {

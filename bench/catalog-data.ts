@@ -73,10 +73,6 @@ export async function seedCatalog(url: string, offers: number): Promise<{ catego
       `insert into shop_categories (shop_id, category_id, external_id)
        select s.id, c.id, c.id from shops s cross join categories c`,
     );
-    await client.query(
-      `insert into parameters (name) values
-       ('Цвет'), ('Встроенная память (Гб)'), ('Диагональ (дюйм)'), ('Разрешение (пикс)')`,
-    );
     // Goods i = 1..N: category i % 20, brand, colour and memory vary independently of it.
     await client.query(`
       create temporary table goods on commit drop as
@@ -95,23 +91,20 @@ export async function seedCatalog(url: string, offers: number): Promise<{ catego
       from goods order by i`);
     await client.query(`
       insert into offers (shop_id, product_id, category_id, external_id, model, price, price_rrc,
-                          quantity, withdrawn, search_text)
+                          quantity, withdrawn, search_text, parameters)
       select s.id, p.id, g.category_id, 4000000 + g.i, lower(g.brand) || '/x' || g.i,
              1000 + (g.i * 7919) % 200000, 1100 + (g.i * 7919) % 200000, g.i % 13, g.i % 50 = 0,
              p.name || ' ' || lower(g.brand) || '/x' || g.i || ' ' || g.color || ' ' || g.memory || ' '
-               || g.diagonal || ' ' || g.resolution
+               || g.diagonal || ' ' || g.resolution,
+             jsonb_build_array(
+               jsonb_build_object('name', 'Цвет', 'value', g.color),
+               jsonb_build_object('name', 'Встроенная память (Гб)', 'value', g.memory::text),
+               jsonb_build_object('name', 'Диагональ (дюйм)', 'value', g.diagonal),
+               jsonb_build_object('name', 'Разрешение (пикс)', 'value', g.resolution))
       from goods g
       join products p on p.name = g.kind || ' ' || g.brand || ' X' || g.i || ' ' || g.memory || 'GB ('
         || g.color || ')' and p.category_id = g.category_id
       join shops s on s.id = (select min(id) from shops) + (g.i / 3) % ${SHOPS}`);
-    await client.query(`
-      insert into offer_parameters (offer_id, parameter_id, value)
-      select o.id, p.id, case p.name
-          when 'Цвет' then g.color
-          when 'Встроенная память (Гб)' then g.memory::text
-          when 'Диагональ (дюйм)' then g.diagonal
-          else g.resolution end
-      from goods g join offers o on o.external_id = 4000000 + g.i cross join parameters p`);
     await client.query('commit');
     await client.query('vacuum analyze');
     const { rows } = await client.query<{ id: number }>(

@@ -4,6 +4,19 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 
+/**
+ * The Node flags `npm start` gives the server (package.json), without the Sentry preload (off in
+ * the benchmarks): the same heap sizing in every benchmark as in service.
+ */
+export const SERVICE_NODE_ARGS: string[] = (() => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const args = pkg.scripts.start.split('&&').at(-1)!.trim().split(/\s+/).slice(1);
+  const flags = args.slice(0, args.indexOf('dist/server.js'));
+  const preload = flags.indexOf('--import');
+  if (preload >= 0) flags.splice(preload, 2);
+  return flags;
+})();
+
 /** Limits that are counted on every request but never reached: their cost without the 429s. */
 export const UNLIMITED = '1000000000/s';
 
@@ -34,7 +47,7 @@ export async function startServer(
   const port = Number(env.PORT ?? (await freePort()));
   // As `npm start` runs it: compiled to dist/ (scripts/build.mjs), without a loader.
   execFileSync(process.execPath, ['scripts/build.mjs']);
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/server.js'], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, 'dist/server.js'], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

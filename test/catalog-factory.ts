@@ -11,9 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { users } from '../src/modules/accounts/accounts.tables.js';
 import {
   categories,
-  offerParameters,
   offers,
-  parameters,
   products,
   shops,
 } from '../src/modules/catalog/catalog.tables.js';
@@ -142,24 +140,9 @@ export async function createOffer(
       quantity,
       withdrawn: opts.withdrawn ?? false,
       searchText: searchTextOf(name, model, params),
+      parameters: Object.entries(params).map(([n, value]) => ({ name: n, value: String(value) })),
     })
     .returning({ id: offers.id });
-  const entries = Object.entries(params);
-  if (entries.length > 0) {
-    const ids = await db
-      .insert(parameters)
-      .values(entries.map(([n]) => ({ name: n })))
-      .onConflictDoUpdate({ target: parameters.name, set: { name: sql`excluded.name` } })
-      .returning({ id: parameters.id, name: parameters.name });
-    const idByName = new Map(ids.map((p) => [p.name, p.id]));
-    await db.insert(offerParameters).values(
-      entries.map(([n, value]) => ({
-        offerId: offer!.id,
-        parameterId: idByName.get(n)!,
-        value: String(value),
-      })),
-    );
-  }
   await bumpCatalogEpoch(h.database.db); // as the catalog's own writers do
   return {
     id: offer!.id,

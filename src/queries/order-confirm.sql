@@ -54,11 +54,7 @@ select coalesce(json_agg(json_build_object(
     'category', json_build_object('id', "categories"."id", 'name', "categories"."name")),
   'shop', json_build_object('id', "shops"."id", 'name', "shops"."name"),
   'quantity', "offers"."quantity", 'price', "offers"."price", 'price_rrc', "offers"."price_rrc",
-  'parameters', coalesce((
-  select json_agg(json_build_object('name', "parameters"."name", 'value', "offer_parameters"."value")
-                  order by "parameters"."id")
-  from "offer_parameters" join "parameters" on "parameters"."id" = "offer_parameters"."parameter_id"
-  where "offer_parameters"."offer_id" = "offers"."id"), '[]'::json), 'images', coalesce((
+  'parameters', "offers"."parameters", 'images', coalesce((
   select json_agg(json_build_object(
       'url', "offer_images"."base_url" || "offer_images"."original",
       'width', "offer_images"."width", 'height', "offer_images"."height",

@@ -31,9 +31,6 @@ insert into shop_categories (shop_id, category_id, external_id)
     select $1, c, e from unnest($2::int[], $3::bigint[]) x(c, e)
     on conflict do nothing;
 
-insert into parameters (name)
-    select n from unnest($1::text[]) n order by n on conflict (name) do nothing;
-
 select x.i::int as i
       from unnest($1::bigint[], $2::text[],
                   $3::int[]) with ordinality x(ext, h, qty, i)
@@ -51,8 +48,8 @@ with g as (
       select x.*, pr.id as product_id
       from unnest($1::bigint[], $2::int[], $3::text[], $4::text[],
                   $5::int[], $6::int[], $7::int[], $8::text[],
-                  $9::text[])
-           x(ext, cat, name, model, price, rrc, qty, search, hash)
+                  $9::text[], $10::jsonb[])
+           x(ext, cat, name, model, price, rrc, qty, search, hash, params)
       cross join lateral (
         select pr.id from products pr where pr.name = x.name and pr.category_id = x.cat offset 0
       ) pr
@@ -60,55 +57,23 @@ with g as (
       select g.* from g
       left join lateral (
         select o.id, o.product_id, o.category_id, o.model, o.price, o.price_rrc, o.quantity,
-               o.withdrawn, o.search_text, o.content_hash
-        from offers o where o.shop_id = $10 and o.external_id = g.ext offset 0
+               o.withdrawn, o.search_text, o.content_hash, o.parameters
+        from offers o where o.shop_id = $11 and o.external_id = g.ext offset 0
       ) o on true
       where o.id is null
-         or (o.product_id, o.category_id, o.model, o.price, o.price_rrc, o.quantity, o.withdrawn, o.search_text, o.content_hash)
-            is distinct from (g.product_id, g.cat, g.model, g.price, g.rrc, g.qty, false, g.search, g.hash)
+         or (o.product_id, o.category_id, o.model, o.price, o.price_rrc, o.quantity, o.withdrawn, o.search_text, o.content_hash, o.parameters)
+            is distinct from (g.product_id, g.cat, g.model, g.price, g.rrc, g.qty, false, g.search, g.hash, g.params)
     )
     insert into offers as o (shop_id, product_id, category_id, external_id, model, price, price_rrc,
-                             quantity, withdrawn, search_text, content_hash, updated_at)
-    select $11, product_id, cat, ext, model, price, rrc, qty, false, search, hash, now()
+                             quantity, withdrawn, search_text, content_hash, parameters, updated_at)
+    select $12, product_id, cat, ext, model, price, rrc, qty, false, search, hash, params, now()
     from changed order by ext
     on conflict (shop_id, external_id) do update set
       product_id = excluded.product_id, category_id = excluded.category_id, model = excluded.model,
       price = excluded.price, price_rrc = excluded.price_rrc, quantity = excluded.quantity,
       withdrawn = false, search_text = excluded.search_text, content_hash = excluded.content_hash,
-      updated_at = now()
-    returning o.id, o.external_id as ext, (o.xmax = 0) as inserted;
-
-with names as materialized (
-      select pa.id, pa.name from parameters pa where pa.name = any($1::text[])
-    ), n as materialized (
-      select x.offer_id, pa.id as parameter_id, x.value
-      from unnest($2::int[], $3::text[], $4::text[]) x(offer_id, name, value)
-      join names pa on pa.name = x.name
-    ), cur as materialized (
-      -- Only this batch's current values, by index probes: the table holds every shop's, and with
-      -- the statistics of before a big import, "offer_id = any(...)" was planned as a scan of the
-      -- whole table per batch (first 100,000-goods import: 21 s of 40 in this statement).
-      select op.tid, op.offer_id, op.parameter_id, op.value from unnest($5::int[]) i(id)
-      cross join lateral (
-        select op.ctid as tid, op.offer_id, op.parameter_id, op.value from offer_parameters op
-        where op.offer_id = i.id offset 0
-      ) op
-    ), d as (
-      delete from offer_parameters op
-      where op.ctid = any(array(
-        select cur.tid from cur
-        where not exists (select 1 from n where n.offer_id = cur.offer_id and n.parameter_id = cur.parameter_id)))
-      returning op.offer_id
-    ), u as (
-      insert into offer_parameters as op (offer_id, parameter_id, value)
-      select n.offer_id, n.parameter_id, n.value from n
-      left join cur on cur.offer_id = n.offer_id and cur.parameter_id = n.parameter_id
-      where cur.value is distinct from n.value
-      order by 1, 2
-      on conflict (offer_id, parameter_id) do update set value = excluded.value
-      returning op.offer_id
-    )
-    select offer_id from d union select offer_id from u;
+      parameters = excluded.parameters, updated_at = now()
+    returning (o.xmax = 0) as inserted;
 
 with w as (
       update offers o set withdrawn = true, updated_at = now()

@@ -18,7 +18,7 @@ export interface ImportSummary {
 
 export type Progress = (done: number, total: number) => void;
 
-/** Goods per statement: big enough to amortise round trips, small enough to bound memory. */
+/** Goods per batch of statements: big enough to amortise round trips, small enough to bound memory. */
 export const IMPORT_BATCH = 5_000;
 
 const nameTaken = (name: string) =>
@@ -30,7 +30,7 @@ export async function importPriceList(
   list: PriceList,
   progress: Progress = () => {},
 ): Promise<ImportSummary> {
-  const total = list.goods.length;
+  const total = list.goodsCount;
   progress(0, total);
   try {
     return await db.transaction(async (tx) => {
@@ -43,42 +43,32 @@ export async function importPriceList(
           : await shops.insertShop(tx, userId, list.shop);
       }
       const categoryOf = await writes.syncCategories(tx, shop.id, list.categories);
-      const paramNames = new Set<string>();
-      for (const g of list.goods) for (const [name] of g.parameters) paramNames.add(name);
-      await writes.insertParameterNames(tx, [...paramNames]);
 
-      const created = new Set<number>();
-      const changed = new Set<number>();
-      for (let i = 0; i < total; i += IMPORT_BATCH) {
-        const batch = await writes.writeGoodsBatch(
-          tx,
-          shop.id,
-          list.goods.slice(i, i + IMPORT_BATCH),
-          categoryOf,
-        );
-        for (const id of batch.created) created.add(id);
-        for (const id of batch.changed) if (!created.has(id)) changed.add(id);
-        progress(Math.min(i + IMPORT_BATCH, total), total);
+      let created = 0;
+      let changed = 0;
+      const listed: number[] = [];
+      for (const batch of list.goods(IMPORT_BATCH)) {
+        const written = await writes.writeGoodsBatch(tx, shop.id, batch, categoryOf);
+        created += written.created;
+        changed += written.updated;
+        for (const g of batch) listed.push(g.id);
+        progress(listed.length, total);
       }
-      const withdrawn = await writes.withdrawMissing(
-        tx,
-        shop.id,
-        list.goods.map((g) => g.id),
-      );
+      const withdrawn = await writes.withdrawMissing(tx, shop.id, listed);
       // Offers added, changed or withdrawn can change any list's count; nothing else here can.
-      if (created.size + changed.size + withdrawn > 0) await bumpCatalogEpoch(tx);
+      if (created + changed + withdrawn > 0) await bumpCatalogEpoch(tx);
       await tx.insert(priceListImports).values({
         shopId: shop.id,
-        goods: total,
-        created: created.size,
-        updated: changed.size,
+        goods: listed.length,
+        created,
+        updated: changed,
         withdrawn,
       });
       return {
         shop: { id: shop.id, name: shop.name },
         categories: list.categories.length,
-        created: created.size,
-        updated: changed.size,
+        created,
+        updated: changed,
         withdrawn,
       };
     });

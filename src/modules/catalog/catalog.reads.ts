@@ -7,21 +7,7 @@ import { intArray, preparedStatement, runPrepared } from '../../platform/db/stat
 import { galleryJsonOf } from '../media/index.js';
 import { currentEpoch } from './catalog.epoch.js';
 import type { OfferDto, OfferFilters } from './catalog.schemas.js';
-import {
-  categories,
-  offerParameters,
-  offers,
-  parameters,
-  products,
-  shops,
-} from './catalog.tables.js';
-
-// Parameters come along as one JSON array per offer, so a batch of offers is one round trip.
-const parametersOfOffer = sql`coalesce((
-  select json_agg(json_build_object('name', ${parameters.name}, 'value', ${offerParameters.value})
-                  order by ${parameters.id})
-  from ${offerParameters} join ${parameters} on ${parameters.id} = ${offerParameters.parameterId}
-  where ${offerParameters.offerId} = ${offers.id}), '[]'::json)`;
+import { categories, offers, products, shops } from './catalog.tables.js';
 
 // Live offers: not withdrawn, of a shop that takes orders. The literal `not withdrawn` (not a bound
 // `= false`) lets the planner match the partial indexes declared with the same predicate.
@@ -112,7 +98,7 @@ const offerJson = sql`json_build_object(
     'category', json_build_object('id', ${categories.id}, 'name', ${categories.name})),
   'shop', json_build_object('id', ${shops.id}, 'name', ${shops.name}),
   'quantity', ${offers.quantity}, 'price', ${offers.price}, 'price_rrc', ${offers.priceRrc},
-  'parameters', ${parametersOfOffer}, 'images', ${galleryJsonOf(offers.id)})`;
+  'parameters', ${offers.parameters}, 'images', ${galleryJsonOf(offers.id)})`;
 
 /**
  * The ids of one page of live offers, and the catalog epoch the statement saw (catalog.epoch.ts):

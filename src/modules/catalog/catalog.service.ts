@@ -147,11 +147,11 @@ export function createCatalogService({ db, cache, log, imports, countCache = tru
     /** The account's shop with its categories and live offers, for the price-list export. */
     async shopForExport(userId: number) {
       const shop = await shopOf(userId);
-      const [categories, live] = await Promise.all([
+      const [categories, offers] = await Promise.all([
         shops.listShopCategories(db, shop.id),
         shops.listLiveOffers(db, shop.id),
       ]);
-      return { shop, categories, ...live };
+      return { shop, categories, offers };
     },
 
     shopState: async (userId: number) => stateDto(await shopOf(userId)),

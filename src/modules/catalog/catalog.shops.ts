@@ -2,15 +2,7 @@
 // export reads.
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import {
-  categories,
-  offerParameters,
-  offers,
-  parameters,
-  products,
-  shopCategories,
-  shops,
-} from './catalog.tables.js';
+import { categories, offers, products, shopCategories, shops } from './catalog.tables.js';
 
 export type ShopRow = typeof shops.$inferSelect;
 
@@ -68,36 +60,21 @@ export async function listShopCategories(db: Executor, shopId: number) {
 
 /** The shop's live offers in price-list order, with parameters, for the export. */
 export async function listLiveOffers(db: Executor, shopId: number) {
-  const live = and(eq(offers.shopId, shopId), eq(offers.withdrawn, false));
-  const [rowsOut, params] = await Promise.all([
-    db
-      .select({
-        id: offers.id,
-        externalId: offers.externalId,
-        categoryId: offers.categoryId,
-        model: offers.model,
-        name: products.name,
-        price: offers.price,
-        priceRrc: offers.priceRrc,
-        quantity: offers.quantity,
-      })
-      .from(offers)
-      .innerJoin(products, eq(products.id, offers.productId))
-      .where(live)
-      .orderBy(asc(offers.id)),
-    db
-      .select({
-        offerId: offerParameters.offerId,
-        name: parameters.name,
-        value: offerParameters.value,
-      })
-      .from(offerParameters)
-      .innerJoin(offers, eq(offers.id, offerParameters.offerId))
-      .innerJoin(parameters, eq(parameters.id, offerParameters.parameterId))
-      .where(live)
-      .orderBy(asc(offerParameters.offerId), asc(parameters.id)),
-  ]);
-  return { offers: rowsOut, params };
+  return db
+    .select({
+      externalId: offers.externalId,
+      categoryId: offers.categoryId,
+      model: offers.model,
+      name: products.name,
+      price: offers.price,
+      priceRrc: offers.priceRrc,
+      quantity: offers.quantity,
+      parameters: offers.parameters,
+    })
+    .from(offers)
+    .innerJoin(products, eq(products.id, offers.productId))
+    .where(and(eq(offers.shopId, shopId), eq(offers.withdrawn, false)))
+    .orderBy(asc(offers.id));
 }
 
 /** Names of many shops by id, in one query. */

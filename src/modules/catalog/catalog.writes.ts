@@ -7,10 +7,6 @@ import type { Executor } from '../../platform/db/client.js';
 
 const p = (value: unknown) => sql.param(value);
 
-const byName = (a: [string, string], b: [string, string]) =>
-  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
-const sortedValues = (params: [string, string][]) => [...params].sort(byName).map(([, v]) => v);
-
 export interface PriceListCategory {
   id: number;
   name: string;
@@ -28,11 +24,21 @@ export interface PriceListGood {
   parameters: [string, string][];
 }
 
-/** A checked price list (the format of shared/data/shop1.yaml). */
+/**
+ * A price list (the format of shared/data/shop1.yaml) whose head is checked and whose goods are
+ * read as they are written, so memory does not grow with the list.
+ */
 export interface PriceList {
   shop: string;
   categories: PriceListCategory[];
-  goods: PriceListGood[];
+  /** How many goods the list has (for progress). */
+  goodsCount: number;
+  /**
+   * The goods in list order, in batches of at most `size`, each good checked as it is read. Once
+   * one is wrong no more batches come, and after the last good this throws the 400 that lists
+   * every problem: the import's transaction rolls back what earlier batches wrote. Read once.
+   */
+  goods(size: number): Iterable<PriceListGood[]>;
 }
 
 async function rows<T>(db: Executor, query: SQL): Promise<T[]> {
@@ -77,37 +83,38 @@ export async function syncCategories(
   return new Map(list.map((c) => [c.id, idByName.get(c.name)!]));
 }
 
-export async function insertParameterNames(tx: Executor, names: string[]): Promise<void> {
-  await tx.execute(sql`insert into parameters (name)
-    select n from unnest(${p(names)}::text[]) n order by n on conflict (name) do nothing`);
-}
-
 export interface BatchResult {
   /** Offers created by this batch. */
-  created: number[];
-  /** Offers whose row or parameters changed (may include created ones). */
-  changed: number[];
+  created: number;
+  /** Offers that existed and changed. */
+  updated: number;
 }
 
+/** A good's parameters as the offer keeps them (catalog.tables.ts `offers.parameters`). */
+const parametersJson = (g: PriceListGood) =>
+  JSON.stringify(g.parameters.map(([name, value]) => ({ name, value })));
+
 /**
- * What the price list says of a good, as a digest: same data (parameters in any order) → same
- * digest. The shared category id is part of it, so a renamed category moves the good.
+ * What the price list says of a good, as a digest: same data → same digest. The shared category
+ * id is part of it, so a renamed category moves the good; parameters count in their order, which
+ * the API shows.
  */
-function contentHash(g: PriceListGood, categoryId: number): string {
-  const params = [...g.parameters].sort(byName);
+function contentHash(g: PriceListGood, categoryId: number, parameters: string): string {
   const h = createHash('md5');
-  h.update(JSON.stringify([categoryId, g.name, g.model, g.price, g.price_rrc, g.quantity, params]));
+  h.update(JSON.stringify([categoryId, g.name, g.model, g.price, g.price_rrc, g.quantity]));
+  h.update(parameters);
   return h.digest('base64');
 }
 
-/** Writes one batch of goods: products, offers and their parameters, skipping unchanged goods. */
+/** Writes one batch of goods: products and offers with their parameters, skipping unchanged goods. */
 export async function writeGoodsBatch(
   tx: Executor,
   shopId: number,
   batch: PriceListGood[],
   categoryOf: Map<number, number>,
 ): Promise<BatchResult> {
-  const hashes = batch.map((g) => contentHash(g, categoryOf.get(g.category)!));
+  const params = batch.map(parametersJson);
+  const hashes = batch.map((g, i) => contentHash(g, categoryOf.get(g.category)!, params[i]!));
   // One index probe per good: only new, changed or withdrawn offers go on to the writes below.
   // Orders and cancels move the stock without touching the digest, so the stock is compared too:
   // after an import every offer holds what the file says.
@@ -122,9 +129,10 @@ export async function writeGoodsBatch(
       ) o on true
       where o.content_hash is distinct from x.h or o.withdrawn or o.quantity is distinct from x.qty`,
   );
-  if (stale.length === 0) return { created: [], changed: [] };
+  if (stale.length === 0) return { created: 0, updated: 0 };
   const goods = stale.map((r) => batch[r.i - 1]!);
   const hash = stale.map((r) => hashes[r.i - 1]!);
+  const param = stale.map((r) => params[r.i - 1]!);
   const ext = goods.map((g) => g.id);
   const cat = goods.map((g) => categoryOf.get(g.category)!);
   const name = goods.map((g) => g.name);
@@ -132,8 +140,7 @@ export async function writeGoodsBatch(
   const price = goods.map((g) => g.price);
   const rrc = goods.map((g) => g.price_rrc);
   const qty = goods.map((g) => g.quantity);
-  // Values in parameter-name order, so the same list in another order reads as unchanged.
-  const search = goods.map((g) => [g.name, g.model, ...sortedValues(g.parameters)].join(' '));
+  const search = goods.map((g) => [g.name, g.model, ...g.parameters.map(([, v]) => v)].join(' '));
 
   // Lookups below go through LATERAL index probes: a batch must cost the same whatever the size
   // of the shop or of the catalog (a hash join would scan every product or offer per batch).
@@ -141,14 +148,14 @@ export async function writeGoodsBatch(
     select distinct x.n, x.c from unnest(${p(name)}::text[], ${p(cat)}::int[]) x(n, c)
     order by 1, 2 on conflict (name, category_id) do nothing`);
 
-  const upserted = await rows<{ id: number; ext: string | number; inserted: boolean }>(
+  const upserted = await rows<{ inserted: boolean }>(
     tx,
     sql`with g as (
       select x.*, pr.id as product_id
       from unnest(${p(ext)}::bigint[], ${p(cat)}::int[], ${p(name)}::text[], ${p(model)}::text[],
                   ${p(price)}::int[], ${p(rrc)}::int[], ${p(qty)}::int[], ${p(search)}::text[],
-                  ${p(hash)}::text[])
-           x(ext, cat, name, model, price, rrc, qty, search, hash)
+                  ${p(hash)}::text[], ${p(param)}::jsonb[])
+           x(ext, cat, name, model, price, rrc, qty, search, hash, params)
       cross join lateral (
         select pr.id from products pr where pr.name = x.name and pr.category_id = x.cat offset 0
       ) pr
@@ -156,90 +163,26 @@ export async function writeGoodsBatch(
       select g.* from g
       left join lateral (
         select o.id, o.product_id, o.category_id, o.model, o.price, o.price_rrc, o.quantity,
-               o.withdrawn, o.search_text, o.content_hash
+               o.withdrawn, o.search_text, o.content_hash, o.parameters
         from offers o where o.shop_id = ${shopId} and o.external_id = g.ext offset 0
       ) o on true
       where o.id is null
-         or (o.product_id, o.category_id, o.model, o.price, o.price_rrc, o.quantity, o.withdrawn, o.search_text, o.content_hash)
-            is distinct from (g.product_id, g.cat, g.model, g.price, g.rrc, g.qty, false, g.search, g.hash)
+         or (o.product_id, o.category_id, o.model, o.price, o.price_rrc, o.quantity, o.withdrawn, o.search_text, o.content_hash, o.parameters)
+            is distinct from (g.product_id, g.cat, g.model, g.price, g.rrc, g.qty, false, g.search, g.hash, g.params)
     )
     insert into offers as o (shop_id, product_id, category_id, external_id, model, price, price_rrc,
-                             quantity, withdrawn, search_text, content_hash, updated_at)
-    select ${shopId}, product_id, cat, ext, model, price, rrc, qty, false, search, hash, now()
+                             quantity, withdrawn, search_text, content_hash, parameters, updated_at)
+    select ${shopId}, product_id, cat, ext, model, price, rrc, qty, false, search, hash, params, now()
     from changed order by ext
     on conflict (shop_id, external_id) do update set
       product_id = excluded.product_id, category_id = excluded.category_id, model = excluded.model,
       price = excluded.price, price_rrc = excluded.price_rrc, quantity = excluded.quantity,
       withdrawn = false, search_text = excluded.search_text, content_hash = excluded.content_hash,
-      updated_at = now()
-    returning o.id, o.external_id as ext, (o.xmax = 0) as inserted`,
+      parameters = excluded.parameters, updated_at = now()
+    returning (o.xmax = 0) as inserted`,
   );
-
-  // Every stale good differs in its digest or was withdrawn, so the upsert above returned all of
-  // them; the lookup is only a safety net. `offset 0` keeps the LATERAL probe an index probe.
-  const idRows =
-    upserted.length === goods.length
-      ? upserted
-      : await rows<{ id: number; ext: string | number }>(
-          tx,
-          sql`select o.id, o.external_id as ext from unnest(${p(ext)}::bigint[]) e(ext)
-            cross join lateral (
-              select o.id, o.external_id from offers o
-              where o.shop_id = ${shopId} and o.external_id = e.ext offset 0
-            ) o`,
-        );
-  const idOf = new Map(idRows.map((r) => [Number(r.ext), r.id]));
-  const ids = idRows.map((r) => r.id);
-  const pOffer: number[] = [];
-  const pName: string[] = [];
-  const pValue: string[] = [];
-  for (const g of goods) {
-    const id = idOf.get(g.id)!;
-    for (const [n, v] of g.parameters) {
-      pOffer.push(id);
-      pName.push(n);
-      pValue.push(v);
-    }
-  }
-  const paramChanged = await rows<{ offer_id: number }>(
-    tx,
-    sql`with names as materialized (
-      select pa.id, pa.name from parameters pa where pa.name = any(${p([...new Set(pName)])}::text[])
-    ), n as materialized (
-      select x.offer_id, pa.id as parameter_id, x.value
-      from unnest(${p(pOffer)}::int[], ${p(pName)}::text[], ${p(pValue)}::text[]) x(offer_id, name, value)
-      join names pa on pa.name = x.name
-    ), cur as materialized (
-      -- Only this batch's current values, by index probes: the table holds every shop's, and with
-      -- the statistics of before a big import, "offer_id = any(...)" was planned as a scan of the
-      -- whole table per batch (first 100,000-goods import: 21 s of 40 in this statement).
-      select op.tid, op.offer_id, op.parameter_id, op.value from unnest(${p(ids)}::int[]) i(id)
-      cross join lateral (
-        select op.ctid as tid, op.offer_id, op.parameter_id, op.value from offer_parameters op
-        where op.offer_id = i.id offset 0
-      ) op
-    ), d as (
-      delete from offer_parameters op
-      where op.ctid = any(array(
-        select cur.tid from cur
-        where not exists (select 1 from n where n.offer_id = cur.offer_id and n.parameter_id = cur.parameter_id)))
-      returning op.offer_id
-    ), u as (
-      insert into offer_parameters as op (offer_id, parameter_id, value)
-      select n.offer_id, n.parameter_id, n.value from n
-      left join cur on cur.offer_id = n.offer_id and cur.parameter_id = n.parameter_id
-      where cur.value is distinct from n.value
-      order by 1, 2
-      on conflict (offer_id, parameter_id) do update set value = excluded.value
-      returning op.offer_id
-    )
-    select offer_id from d union select offer_id from u`,
-  );
-
-  return {
-    created: upserted.filter((r) => r.inserted).map((r) => r.id),
-    changed: [...upserted.map((r) => r.id), ...paramChanged.map((r) => r.offer_id)],
-  };
+  const created = upserted.filter((r) => r.inserted).length;
+  return { created, updated: upserted.length - created };
 }
 
 /** Withdraws the shop's live offers that the new price list no longer names; returns how many. */

@@ -23,7 +23,7 @@ export async function importPriceListFile(
     },
   );
   if (size > maxBytes) throw tooLarge(maxBytes);
-  return catalog.importPriceList(account.id, readPriceList(await readFile(file, 'utf8')));
+  return catalog.importPriceList(account.id, readPriceList(await readFile(file)));
 }
 
 export const describeSummary = (s: ImportSummary) =>

@@ -165,16 +165,14 @@ export function partnerRoutes(app: App, partner: PartnerService, maxBytes: numbe
 
 /** Where this request's price list is: an uploaded file, the YAML body itself, or a URL. */
 async function sourceOf(req: FastifyRequest, maxBytes: number): Promise<PriceListSource> {
-  if (req.isMultipart()) return { kind: 'text', text: await readUpload(req, maxBytes) };
+  if (req.isMultipart()) return { kind: 'file', file: await readUpload(req, maxBytes) };
+  // The YAML types' parser above hands the body over as its bytes.
+  if (Buffer.isBuffer(req.body)) return { kind: 'file', file: req.body };
   if (typeof req.body === 'string') {
     // Fastify reads text/plain on its own; only the YAML types are price lists.
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (!YAML_TYPES.includes(type)) {
-      throw problem.unsupportedMediaType(
-        `Send YAML as ${YAML_TYPES[0]}, a multipart file or JSON {"url": ...}.`,
-      );
-    }
-    return { kind: 'text', text: req.body };
+    throw problem.unsupportedMediaType(
+      `Send YAML as ${YAML_TYPES[0]}, a multipart file or JSON {"url": ...}.`,
+    );
   }
   const parsed = urlBody.safeParse(req.body);
   if (!parsed.success) {
@@ -187,7 +185,7 @@ async function sourceOf(req: FastifyRequest, maxBytes: number): Promise<PriceLis
 }
 
 /** The multipart field `file`, capped; a body that is not readable multipart is the client's. */
-async function readUpload(req: FastifyRequest, maxBytes: number): Promise<string> {
+async function readUpload(req: FastifyRequest, maxBytes: number): Promise<Buffer> {
   try {
     const part = await req.file();
     if (!part || part.fieldname !== 'file')
@@ -197,7 +195,7 @@ async function readUpload(req: FastifyRequest, maxBytes: number): Promise<string
     const chunks: Buffer[] = [];
     for await (const chunk of part.file) chunks.push(chunk as Buffer);
     if (part.file.truncated) throw tooLarge(maxBytes);
-    return Buffer.concat(chunks).toString('utf8');
+    return Buffer.concat(chunks);
   } catch (err) {
     if (err instanceof AppError) throw err;
     if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes);
@@ -209,7 +207,7 @@ async function readUpload(req: FastifyRequest, maxBytes: number): Promise<string
 }
 
 /** Reads a body up to `maxBytes`, refusing at once when the declared length is already larger. */
-async function readCapped(payload: Readable, maxBytes: number, declared: number): Promise<string> {
+async function readCapped(payload: Readable, maxBytes: number, declared: number): Promise<Buffer> {
   if (declared > maxBytes) {
     payload.resume();
     throw tooLarge(maxBytes);
@@ -224,5 +222,5 @@ async function readCapped(payload: Readable, maxBytes: number, declared: number)
     }
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

@@ -50,7 +50,10 @@ export const urlBody = z
  */
 export const updateBody = z.union([
   urlBody,
-  z.string().describe('The price list as YAML (format of shared/data/shop1.yaml).'),
+  // A YAML body arrives as its bytes (partner.routes.ts); the document shows it under x-bodies.
+  z
+    .custom<Buffer>((v) => Buffer.isBuffer(v))
+    .describe('The price list as YAML (format of shared/data/shop1.yaml).'),
   z.null().describe('multipart/form-data with the price list file in the field "file".'),
 ]);
 

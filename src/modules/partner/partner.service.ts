@@ -11,7 +11,8 @@ import { writePriceList } from './price-list.export.js';
 import { readPriceList } from './price-list.yaml.js';
 import { fetchPriceList, type FetchOptions } from './url-fetch.js';
 
-export type PriceListSource = { kind: 'text'; text: string } | { kind: 'url'; url: string };
+/** An uploaded file (its bytes) or a URL to download it from. */
+export type PriceListSource = { kind: 'file'; file: Buffer } | { kind: 'url'; url: string };
 
 /** Only the id: the price list waits in the database (import_requests), not in the job store. */
 interface ImportJobPayload {
@@ -41,8 +42,8 @@ export type PartnerService = ReturnType<typeof createPartnerService>;
 
 export function createPartnerService({ db, clock, catalog, orders, queue, fetch }: PartnerDeps) {
   async function run(userId: number, source: PriceListSource, progress?: Progress) {
-    const text = source.kind === 'url' ? await fetchPriceList(source.url, fetch) : source.text;
-    return catalog.importPriceList(userId, readPriceList(text), progress);
+    const file = source.kind === 'url' ? await fetchPriceList(source.url, fetch) : source.file;
+    return catalog.importPriceList(userId, readPriceList(file), progress);
   }
 
   /** Runs a queued request; the request is deleted once no attempt will follow. */
@@ -54,7 +55,7 @@ export function createPartnerService({ db, clock, catalog, orders, queue, fetch 
     const source: PriceListSource =
       request.url !== null
         ? { kind: 'url', url: request.url }
-        : { kind: 'text', text: request.text! };
+        : { kind: 'file', file: Buffer.from(request.text!) };
     let done = true;
     try {
       return { ok: true as const, summary: await run(request.userId, source, progress) };
@@ -92,7 +93,7 @@ export function createPartnerService({ db, clock, catalog, orders, queue, fetch 
         db,
         {
           userId,
-          ...(source.kind === 'url' ? { url: source.url } : { text: source.text }),
+          ...(source.kind === 'url' ? { url: source.url } : { text: source.file.toString('utf8') }),
           createdAt: clock.now(),
         },
         MAX_QUEUED_IMPORTS,

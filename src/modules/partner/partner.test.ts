@@ -2,7 +2,9 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../../../test/client.js';
 import { createHarness, createUser, type Harness } from '../../../test/harness.js';
-import { offerParameters, offers, parameters, shops } from '../../platform/db/schema.js';
+import { offers, shops } from '../../platform/db/schema.js';
+import { generatePriceList } from '../../../bench/generate-price-list.js';
+import { IMPORT_BATCH } from '../catalog/catalog.import.js';
 import { FIXTURE, importYaml, shopYaml } from './partner.test-helpers.js';
 
 async function offersOf(h: Harness, shopId: number) {
@@ -35,19 +37,15 @@ describe('POST /partner/update/', () => {
       model: 'apple/iphone/xs-max',
     });
     expect(iphone.searchText).toContain('Смартфон Apple iPhone XS Max');
-    const values = await h.database.db
-      .select({ name: parameters.name, value: offerParameters.value })
-      .from(offerParameters)
-      .innerJoin(parameters, eq(parameters.id, offerParameters.parameterId))
-      .where(
-        inArray(
-          offerParameters.offerId,
-          rows.map((r) => r.id),
-        ),
-      );
-    expect(values).toContainEqual({ name: 'Диагональ (дюйм)', value: '6.5' });
-    expect(values).toContainEqual({ name: 'Разрешение (пикс)', value: '2688x1242' });
-    expect(values).toContainEqual({ name: 'Smart TV', value: 'true' });
+    // In the order the file writes them, values as written.
+    expect(iphone.parameters).toEqual([
+      { name: 'Диагональ (дюйм)', value: '6.5' },
+      { name: 'Разрешение (пикс)', value: '2688x1242' },
+      { name: 'Встроенная память (Гб)', value: '512' },
+      { name: 'Цвет', value: 'золотистый' },
+    ]);
+    const tv = rows.find((r) => r.parameters.some((p) => p.name === 'Smart TV'))!;
+    expect(tv.parameters).toContainEqual({ name: 'Smart TV', value: 'true' });
 
     const again = await importYaml(
       h,
@@ -132,6 +130,30 @@ describe('POST /partner/update/', () => {
     expect((await offersOf(h, first.shop.id)).find((o) => o.externalId === 4216292)!.price).toBe(
       110000,
     );
+  });
+
+  it('a wrong good after batches were written rolls them back: nothing changes', async () => {
+    // More goods than one write batch (IMPORT_BATCH): the first 5,000 are written before the
+    // reader meets the last one.
+    const shop = await createUser(h, { type: 'shop' });
+    const first = (await importYaml(h, shop, shopYaml())).json();
+    const size = IMPORT_BATCH + 200;
+    const big = generatePriceList(size, { shop: first.shop.name, tag: `big-${Date.now()}` });
+    const lastQuantity = `    quantity: ${(size - 1) % 50}\n`;
+    const at = big.lastIndexOf(lastQuantity);
+    const bad = big.slice(0, at) + '    quantity: -1\n' + big.slice(at + lastQuantity.length);
+    const res = await importYaml(h, shop, bad);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      { field: `goods[${size - 1}].quantity`, message: 'must be an integer ≥ 0' },
+    ]);
+    const rows = await offersOf(h, first.shop.id);
+    expect(rows).toHaveLength(14);
+    expect(rows.every((o) => !o.withdrawn)).toBe(true);
+    // The same list without the mistake goes in whole.
+    const ok = await importYaml(h, shop, big);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ created: size, withdrawn: 14 });
   });
 
   it('duplicate good ids and wrong types are reported', async () => {

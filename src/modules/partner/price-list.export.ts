@@ -30,18 +30,12 @@ export function yamlValue(s: string): string {
 type ShopForExport = Awaited<ReturnType<CatalogService['shopForExport']>>;
 
 /** The shop's live offers as a price list, in the order the catalog keeps them. */
-export function writePriceList({ shop, categories: cats, ...live }: ShopForExport): string {
+export function writePriceList({ shop, categories: cats, offers }: ShopForExport): string {
   const extOf = new Map(cats.map((c) => [c.categoryId, c.id]));
-  const paramsOf = new Map<number, string[]>();
-  for (const p of live.params) {
-    const lines = paramsOf.get(p.offerId) ?? [];
-    lines.push(`      ${JSON.stringify(p.name)}: ${yamlValue(p.value)}`);
-    paramsOf.set(p.offerId, lines);
-  }
   const out: string[] = [`shop: ${yamlString(shop.name)}`, 'categories:'];
   for (const c of cats) out.push(`  - id: ${c.id}`, `    name: ${yamlString(c.name)}`);
-  out.push('', live.offers.length ? 'goods:' : 'goods: []');
-  for (const o of live.offers) {
+  out.push('', offers.length ? 'goods:' : 'goods: []');
+  for (const o of offers) {
     out.push(
       `  - id: ${o.externalId}`,
       `    category: ${extOf.get(o.categoryId) ?? 0}`,
@@ -51,8 +45,8 @@ export function writePriceList({ shop, categories: cats, ...live }: ShopForExpor
       `    price_rrc: ${o.priceRrc}`,
       `    quantity: ${o.quantity}`,
     );
-    const params = paramsOf.get(o.id);
-    if (params) out.push('    parameters:', ...params);
+    if (o.parameters.length) out.push('    parameters:');
+    for (const p of o.parameters) out.push(`      ${JSON.stringify(p.name)}: ${yamlValue(p.value)}`);
   }
   if (cats.length === 0) out[1] = 'categories: []';
   return out.join('\n') + '\n';

@@ -13,12 +13,53 @@ export type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Checks a parsed document and reports every problem with its place, or returns the price list. */
+/** Checks a parsed document (its goods as they are read); see `checkedList`. */
 export function validatePriceList(doc: unknown): PriceList {
   if (!isObj(doc)) throw notAMapping();
   const v = createValidator(doc);
-  list(doc.goods, 'goods', v.problem).forEach(v.good);
-  return v.finish();
+  const goods = list(doc.goods, 'goods', v.problem);
+  return checkedList(v, goods.length, [goods]);
+}
+
+export type Validator = ReturnType<typeof createValidator>;
+
+/**
+ * The price list of a checked head, its goods checked as `chunks` yields them (see PriceList).
+ * A head with problems reads every good at once, so the answer lists all the file's problems.
+ */
+export function checkedList(
+  v: Validator,
+  goodsCount: number,
+  chunks: Iterable<unknown[]>,
+): PriceList {
+  if (v.failed()) {
+    for (const chunk of chunks) chunk.forEach((g) => v.good(g));
+    v.finish();
+  }
+  const { shop, categories } = v.finish();
+  let read = false;
+  return {
+    shop,
+    categories,
+    goodsCount,
+    *goods(size: number) {
+      if (read) throw new Error('The goods of a price list are read once.');
+      read = true;
+      let batch: PriceListGood[] = [];
+      for (const chunk of chunks) {
+        for (const raw of chunk) {
+          const good = v.good(raw);
+          if (!good || v.failed()) continue;
+          batch.push(good);
+          if (batch.length < size) continue;
+          yield batch;
+          batch = [];
+        }
+      }
+      v.finish();
+      if (batch.length > 0) yield batch;
+    },
+  };
 }
 
 export const notAMapping = () =>
@@ -61,11 +102,15 @@ export function createValidator(doc: Obj) {
     if (id !== undefined && name !== undefined) categories.push({ id, name });
   });
 
-  const goods: PriceListGood[] = [];
   const goodIds = new Set<number>();
-  const good = (g: unknown, i: number) => {
-    const at = `goods[${i}]`;
-    if (!isObj(g)) return problem(at, 'must be a mapping');
+  let index = 0;
+  /** Checks the next good; returns it when it is right. */
+  const good = (g: unknown): PriceListGood | undefined => {
+    const at = `goods[${index++}]`;
+    if (!isObj(g)) {
+      problem(at, 'must be a mapping');
+      return undefined;
+    }
     unknownKeys(
       g,
       ['id', 'category', 'model', 'name', 'price', 'price_rrc', 'quantity', 'parameters'],
@@ -99,11 +144,12 @@ export function createValidator(doc: Obj) {
       quantity !== undefined &&
       parameters !== undefined
     ) {
-      goods.push({ id, category, model, name, price, price_rrc: priceRrc, quantity, parameters });
+      return { id, category, model, name, price, price_rrc: priceRrc, quantity, parameters };
     }
   };
 
-  const finish = (): PriceList => {
+  /** The head, or the 400 that lists every problem found so far. */
+  const finish = (): Pick<PriceList, 'shop' | 'categories'> => {
     if (errors.length > 0 || shop === undefined) {
       if (extra > 0) errors.push({ field: '(more)', message: `${extra} more problems not listed` });
       const n = errors.length + extra;
@@ -112,9 +158,9 @@ export function createValidator(doc: Obj) {
         { errors },
       );
     }
-    return { shop, categories, goods };
+    return { shop, categories };
   };
-  return { problem, good, finish };
+  return { problem, good, failed: () => errors.length > 0, finish };
 }
 
 type Problem = (field: string, message: string) => void;

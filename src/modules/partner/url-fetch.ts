@@ -81,8 +81,8 @@ function guardedLookup(isBlocked: (a: string) => boolean): LookupFunction {
   };
 }
 
-/** Downloads the URL's body as text, following at most `maxRedirects` redirects. */
-export async function fetchPriceList(rawUrl: string, opts: FetchOptions): Promise<string> {
+/** Downloads the URL's body, following at most `maxRedirects` redirects. */
+export async function fetchPriceList(rawUrl: string, opts: FetchOptions): Promise<Buffer> {
   const isBlocked = opts.allowPrivate ? () => false : (opts.isBlocked ?? isPrivateAddress);
   const maxRedirects = opts.maxRedirects ?? 5;
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
@@ -103,7 +103,7 @@ function request(
   maxBytes: number,
   isBlocked: (a: string) => boolean,
   deadline: number,
-): Promise<{ body: string } | { location: string }> {
+): Promise<{ body: Buffer } | { location: string }> {
   let url: URL;
   try {
     url = new URL(rawUrl);
@@ -158,7 +158,7 @@ function request(
           }
           chunks.push(chunk);
         });
-        res.on('end', () => resolve({ body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ body: Buffer.concat(chunks) }));
         res.on('error', (err) => reject(fetchFailed(err)));
       },
     );

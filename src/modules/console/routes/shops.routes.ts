@@ -72,7 +72,8 @@ export function shopsRoutes(scope: App, ctx: ConsoleContext) {
     schema: { hide: true, params: idParams, body: priceListBody },
     handler: async (req, reply) => {
       const shop = await ctx.catalog.staff.get(req.params.id);
-      const job = await ctx.partner.startImport(shop.userId, { kind: 'text', text: req.body.file });
+      const file = Buffer.from(req.body.file);
+      const job = await ctx.partner.startImport(shop.userId, { kind: 'file', file });
       return reply.redirect(`/admin/shops/${shop.id}/imports/${encodeURIComponent(job)}/`, 303);
     },
   });
