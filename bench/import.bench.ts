@@ -20,7 +20,12 @@ const SIZES = [
   { goods: 100_000, runs: 3 },
 ];
 // Issue 15's targets for 100,000 goods.
-const TARGETS = { firstImport100kS: 10, unchangedReimport100kS: 2, changed10pct100kS: 4, peakRssMb: 300 };
+const TARGETS = {
+  firstImport100kS: 10,
+  unchangedReimport100kS: 2,
+  changed10pct100kS: 4,
+  peakRssMb: 300,
+};
 
 interface Step {
   seconds: number;
@@ -80,16 +85,19 @@ async function main() {
     }
     const loadavgBefore = os.loadavg()[0]!;
     // The compiled service code in a process of its own, with the service's Node flags.
-    const child = [...SERVICE_NODE_ARGS, 'bench/import-child.mjs', url, String(goods), String(runs), dir];
-    const out = execFileSync(
-      process.execPath,
-      child,
-      {
-        env: process.env,
-        maxBuffer: 64 * 1024 * 1024,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    ).toString();
+    const child = [
+      ...SERVICE_NODE_ARGS,
+      'bench/import-child.mjs',
+      url,
+      String(goods),
+      String(runs),
+      dir,
+    ];
+    const out = execFileSync(process.execPath, child, {
+      env: process.env,
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).toString();
     rmSync(dir, { recursive: true, force: true });
     const r = { ...(JSON.parse(out.trim().split('\n').at(-1)!) as SizeResult), loadavgBefore };
     results.push(r);
@@ -128,7 +136,7 @@ async function main() {
     '',
     'Seconds, median of the runs (each run listed); each includes reading and checking the YAML,',
     'which the import does batch by batch as it writes ("read alone" is that part timed without writing).',
-    'Each size runs the compiled service code (dist/) in a process of its own with the service\'s Node',
+    "Each size runs the compiled service code (dist/) in a process of its own with the service's Node",
     `flags (${SERVICE_NODE_ARGS.join(' ')}); peak RSS is that process's.`,
     `Targets for 100,000 goods: first import ≤ ${TARGETS.firstImport100kS} s, unchanged re-import ≤ ${TARGETS.unchangedReimport100kS} s, 10 % prices changed ≤ ${TARGETS.changed10pct100kS} s, peak RSS ≤ ${TARGETS.peakRssMb} MB.`,
     '',

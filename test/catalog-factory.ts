@@ -9,12 +9,7 @@ import { eq, sql } from 'drizzle-orm';
 import { bumpCatalogEpoch } from '../src/modules/catalog/catalog.epoch.js';
 import { randomBytes } from 'node:crypto';
 import { users } from '../src/modules/accounts/accounts.tables.js';
-import {
-  categories,
-  offers,
-  products,
-  shops,
-} from '../src/modules/catalog/catalog.tables.js';
+import { categories, offers, products, shops } from '../src/modules/catalog/catalog.tables.js';
 import { uniqueEmail, type Harness } from './harness.js';
 
 type HasDb = Pick<Harness, 'database'>;

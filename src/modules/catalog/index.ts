@@ -14,5 +14,5 @@ export {
   type OfferStock,
   type Wanted,
 } from './catalog.stock.js';
-export type { ImportSummary, Progress } from './catalog.import.js';
+export { IMPORT_BATCH, type ImportSummary, type Progress } from './catalog.import.js';
 export type { PriceList, PriceListCategory, PriceListGood } from './catalog.writes.js';

@@ -4,7 +4,7 @@ import { client } from '../../../test/client.js';
 import { createHarness, createUser, type Harness } from '../../../test/harness.js';
 import { offers, shops } from '../../platform/db/schema.js';
 import { generatePriceList } from '../../../bench/generate-price-list.js';
-import { IMPORT_BATCH } from '../catalog/catalog.import.js';
+import { IMPORT_BATCH } from '../catalog/index.js';
 import { FIXTURE, importYaml, shopYaml } from './partner.test-helpers.js';
 
 async function offersOf(h: Harness, shopId: number) {

@@ -46,7 +46,8 @@ export function writePriceList({ shop, categories: cats, offers }: ShopForExport
       `    quantity: ${o.quantity}`,
     );
     if (o.parameters.length) out.push('    parameters:');
-    for (const p of o.parameters) out.push(`      ${JSON.stringify(p.name)}: ${yamlValue(p.value)}`);
+    for (const p of o.parameters)
+      out.push(`      ${JSON.stringify(p.name)}: ${yamlValue(p.value)}`);
   }
   if (cats.length === 0) out[1] = 'categories: []';
   return out.join('\n') + '\n';
