@@ -6,7 +6,7 @@ import * as shops from './catalog.shops.js';
 import { priceListImports } from './catalog.tables.js';
 import { bumpCatalogEpoch } from './catalog.epoch.js';
 import * as writes from './catalog.writes.js';
-import type { PriceList } from './catalog.writes.js';
+import type { PriceList, PriceListGood } from './catalog.writes.js';
 
 export interface ImportSummary {
   shop: { id: number; name: string };
@@ -20,6 +20,8 @@ export type Progress = (done: number, total: number) => void;
 
 /** Goods per batch of statements: big enough to amortise round trips, small enough to bound memory. */
 export const IMPORT_BATCH = 5_000;
+/** Goods read at a time while a batch is written (see readAhead): a few ms of work each. */
+const READ_CHUNK = 500;
 
 const nameTaken = (name: string) =>
   problem.shopNameTaken(`The shop name "${name}" belongs to another account; choose another name.`);
@@ -47,13 +49,22 @@ export async function importPriceList(
       let created = 0;
       let changed = 0;
       const listed: number[] = [];
-      for (const batch of list.goods(IMPORT_BATCH)) {
-        const written = await writes.writeGoodsBatch(tx, shop.id, batch, categoryOf);
+      const write = async (batch: PriceListGood[]) => {
+        const written = await writes.writeGoodsBatch(tx, shop!.id, batch, categoryOf);
         created += written.created;
         changed += written.updated;
         for (const g of batch) listed.push(g.id);
         progress(listed.length, total);
+      };
+      let batch: PriceListGood[] = [];
+      const chunks = list.goods(READ_CHUNK);
+      for await (const chunk of readAhead(chunks, IMPORT_BATCH / READ_CHUNK)) {
+        batch.push(...chunk);
+        if (batch.length < IMPORT_BATCH) continue;
+        await write(batch);
+        batch = [];
       }
+      if (batch.length > 0) await write(batch);
       const withdrawn = await writes.withdrawMissing(tx, shop.id, listed);
       // Offers added, changed or withdrawn can change any list's count; nothing else here can.
       if (created + changed + withdrawn > 0) await bumpCatalogEpoch(tx);
@@ -76,6 +87,55 @@ export async function importPriceList(
     // Two accounts racing for one new name: the unique index decides, the loser gets the 409.
     if (uniqueViolation(err, 'shops_name_key')) throw nameTaken(list.shop);
     throw err;
+  }
+}
+
+/**
+ * Reads `source` ahead of its consumer, one item per turn of the event loop and at most `ahead`
+ * items before it: reading a price list is CPU work in this process, writing it mostly waits on
+ * PostgreSQL, so on two cores they overlap, and the replies of the writes are never held up by
+ * more than one item's reading. A failed read (a wrong good: the list's 400) is thrown once the
+ * items read before it are consumed.
+ */
+export async function* readAhead<T>(source: Iterable<T>, ahead: number): AsyncGenerator<T> {
+  const it = source[Symbol.iterator]();
+  const queue: T[] = [];
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let scheduled = false;
+  let wake = () => {};
+  const readOne = () => {
+    scheduled = false;
+    if (ended || failure || queue.length >= ahead) return;
+    try {
+      const next = it.next();
+      if (next.done) ended = true;
+      else queue.push(next.value);
+    } catch (error) {
+      failure = { error };
+    }
+    wake();
+    schedule();
+  };
+  const schedule = () => {
+    if (scheduled || ended || failure || queue.length >= ahead) return;
+    scheduled = true;
+    setImmediate(readOne);
+  };
+  try {
+    for (;;) {
+      schedule();
+      if (queue.length > 0) {
+        yield queue.shift()!;
+        continue;
+      }
+      if (failure) throw failure.error;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    // The import stopped (a failed write): read no further.
+    ended = true;
   }
 }
 
