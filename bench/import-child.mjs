@@ -1,6 +1,8 @@
 // One size of the import benchmark (bench/import.bench.ts), run as the service runs: compiled
 // JavaScript from dist/ without a loader, in a process of its own so its peak RSS is the import's.
 //   node bench/import-child.mjs <database url> <goods> <runs> <dir with the generated lists>
+//   node bench/import-child.mjs <database url> <goods> shops:<n> <dir>: the first imports of n
+//     shops in turn (<dir>/shop-<i>.yaml), each into a catalog that holds the ones before
 import { readFileSync } from 'node:fs';
 import { users } from '../dist/modules/accounts/accounts.tables.js';
 import { importPriceList } from '../dist/modules/catalog/catalog.import.js';
@@ -28,6 +30,37 @@ async function timed(database, userId, file) {
 }
 
 const database = await openDatabase({ url });
+
+async function newShopUser(label) {
+  const [user] = await database.db
+    .insert(users)
+    .values({
+      email: `bench-${label}-${Date.now()}@example.com`,
+      passwordHash: 'x',
+      firstName: 'B',
+      lastName: 'B',
+      type: 'shop',
+      isActive: true,
+    })
+    .returning();
+  return user;
+}
+
+if (runs.startsWith('shops:')) {
+  const shops = [];
+  try {
+    for (let i = 0; i < Number(runs.slice(6)); i++) {
+      const user = await newShopUser(`shop-${i}`);
+      shops.push(await timed(database, user.id, readFileSync(`${dir}/shop-${i}.yaml`)));
+    }
+  } finally {
+    await database.close();
+  }
+  const peakRssMb = (process.resourceUsage().maxRSS * 1024) / 1048576;
+  console.log(JSON.stringify({ goods: Number(goods), shops, peakRssMb }));
+  process.exit(0);
+}
+
 const result = {
   goods: Number(goods),
   runs: Number(runs),
@@ -43,17 +76,7 @@ const sampler = setInterval(() => {
 }, 50);
 try {
   for (let run = 0; run < result.runs; run++) {
-    const [user] = await database.db
-      .insert(users)
-      .values({
-        email: `bench-${goods}-${run}-${Date.now()}@example.com`,
-        passwordHash: 'x',
-        firstName: 'B',
-        lastName: 'B',
-        type: 'shop',
-        isActive: true,
-      })
-      .returning();
+    const user = await newShopUser(`${goods}-${run}`);
     // Files written by the parent, so generating them does not count in this process's memory.
     // As bytes, as the service receives an upload.
     let file = readFileSync(`${dir}/${goods}-${run}.yaml`);

@@ -1,7 +1,7 @@
 // What the HTTP benchmarks share: a free port, the API started as its own process, CPU readings.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 
 /**
@@ -90,6 +90,51 @@ export function cpuSeconds(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/** Peak resident memory of a process so far (Linux: VmHWM), in MB. */
+export async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+/**
+ * CPU seconds of the whole PostgreSQL server on this host: the postmaster, its live children and
+ * those it has reaped. (The pool replaces its connections now and then, so the CPU of a list of
+ * backends taken once would lose theirs.) Background processes count too.
+ */
+export function postgresCpuSeconds(): number {
+  const procs = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const f = stat
+          .slice(stat.lastIndexOf(')') + 2)
+          .split(' ')
+          .map(Number);
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        return {
+          pid: Number(pid),
+          comm,
+          ppid: f[1]!,
+          own: f[11]! + f[12]!,
+          reaped: f[13]! + f[14]!,
+        };
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((p) => p !== undefined);
+  const byPid = new Map(procs.map((p) => [p.pid, p]));
+  const postgres = procs.filter((p) => p.comm.startsWith('postgres'));
+  const masters = postgres.filter((p) => !byPid.get(p.ppid)?.comm.startsWith('postgres'));
+  let ticks = 0;
+  for (const m of masters) {
+    ticks += m.own + m.reaped;
+    for (const p of postgres) if (p.ppid === m.pid) ticks += p.own;
+  }
+  return ticks / 100; // USER_HZ
 }
 
 /**

@@ -7,7 +7,7 @@
 //   BENCH_SECONDS per picture (20), BENCH_CLIENTS (4), BENCH_UPLOADS: stop each run after this
 //   many uploads (smoke runs: BENCH_SECONDS=5 BENCH_UPLOADS=4)
 import http from 'node:http';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,7 +16,7 @@ import sharp from 'sharp';
 import { hashSecret } from '../src/lib/tokens.js';
 import { openDatabase } from '../src/platform/db/client.js';
 import { recreateDatabase } from './catalog-data.js';
-import { cpuSeconds, saveReport, startServer } from './lib.js';
+import { cpuSeconds, peakRssMb, saveReport, startServer } from './lib.js';
 
 const url =
   process.env.BENCH_MEDIA_DATABASE_URL ??
@@ -101,12 +101,6 @@ function put(port: number, token: string, upload: ReturnType<typeof multipart>) 
     req.on('error', reject);
     req.end(upload.body);
   });
-}
-
-/** Peak resident memory of a process so far (Linux), in MB. */
-async function peakRssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
 const percentile = (xs: number[], p: number) => {

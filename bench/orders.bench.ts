@@ -14,7 +14,7 @@ import { SMTPServer } from 'smtp-server';
 import { hashSecret } from '../src/lib/tokens.js';
 import { openDatabase } from '../src/platform/db/client.js';
 import { recreateDatabase } from './catalog-data.js';
-import { cpuSeconds, saveReport, startServer } from './lib.js';
+import { cpuSeconds, peakRssMb, saveReport, startServer } from './lib.js';
 
 const url =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/purchases_bench_orders';
@@ -284,6 +284,7 @@ async function main() {
   const smtp = await startSmtpSink();
   const { child: server, port } = await startOrdersServer(smtp.port);
   const results = [];
+  let serverPeakRssMb: number | undefined;
   let mixed:
     | {
         ordersPerSecond: number;
@@ -351,6 +352,7 @@ async function main() {
       `  catalog while 8 clients order: ${mixed.catalogRequestsPerSecond} req/s, p99 ${mixed.catalogP99Ms} ms; ` +
         `orders ${mixed.ordersPerSecond}/s (load ${load.toFixed(2)})`,
     );
+    serverPeakRssMb = await peakRssMb(server.pid!);
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
@@ -383,6 +385,7 @@ async function main() {
     meetsTarget: at8.ordersPerSecond >= TARGET.ordersPerSecond && at8.orderMs.p99 <= TARGET.p99Ms,
     results,
     catalogWhileOrdering: mixed,
+    serverPeakRssMb,
     stock,
     mails: { received: smtp.state.received, expectedAtLeastEventually: expectedMails },
   };
@@ -407,6 +410,8 @@ async function main() {
         `${mixed.catalogRequestsPerSecond} req/s, p99 ${mixed.catalogP99Ms} ms (target ≤ 50 ms → ${mixed.catalogP99Ms <= 50 ? 'met' : 'NOT met'}), ` +
         `${mixed.catalogErrors} errors; orders meanwhile ${mixed.ordersPerSecond}/s, p99 ${mixed.orderP99Ms} ms (load ${mixed.loadavgBefore}).`
       : '',
+    '',
+    `API peak RSS over the whole run: ${serverPeakRssMb ?? '?'} MB (target ≤ 250 MB).`,
     '',
     `Stock audit: ${stock.orders} orders, ${stock.unitsSold} units in orders, ${stock.stockTaken} units taken from stock, ` +
       `oversold ${stock.oversold}, offers with negative stock ${stock.offersWithNegativeStock}, offers whose stock disagrees ${stock.offersWhereStockDisagrees}.`,

@@ -1,6 +1,8 @@
-// Applies a validated price list as the shop's whole truth, in one transaction: all or nothing.
-// The partner module reads and checks the file; this writes it (catalog.writes.ts holds the SQL).
-import type { Db } from '../../platform/db/client.js';
+// Applies a price list as the shop's whole truth, in one transaction: all or nothing. The partner
+// module reads and checks the file, its goods as this asks for them; this writes it
+// (catalog.writes.ts holds the SQL).
+import type { Db, Executor } from '../../platform/db/client.js';
+import { readAhead } from '../../lib/read-ahead.js';
 import { problem } from '../../platform/problems.js';
 import * as shops from './catalog.shops.js';
 import { priceListImports } from './catalog.tables.js';
@@ -46,25 +48,11 @@ export async function importPriceList(
       }
       const categoryOf = await writes.syncCategories(tx, shop.id, list.categories);
 
-      let created = 0;
-      let changed = 0;
-      const listed: number[] = [];
-      const write = async (batch: PriceListGood[]) => {
-        const written = await writes.writeGoodsBatch(tx, shop!.id, batch, categoryOf);
-        created += written.created;
-        changed += written.updated;
-        for (const g of batch) listed.push(g.id);
-        progress(listed.length, total);
-      };
-      let batch: PriceListGood[] = [];
-      const chunks = list.goods(READ_CHUNK);
-      for await (const chunk of readAhead(chunks, IMPORT_BATCH / READ_CHUNK)) {
-        batch.push(...chunk);
-        if (batch.length < IMPORT_BATCH) continue;
-        await write(batch);
-        batch = [];
-      }
-      if (batch.length > 0) await write(batch);
+      const {
+        created,
+        updated: changed,
+        listed,
+      } = await writeGoods(tx, shop.id, list, categoryOf, progress);
       const withdrawn = await writes.withdrawMissing(tx, shop.id, listed);
       // Offers added, changed or withdrawn can change any list's count; nothing else here can.
       if (created + changed + withdrawn > 0) await bumpCatalogEpoch(tx);
@@ -90,53 +78,31 @@ export async function importPriceList(
   }
 }
 
-/**
- * Reads `source` ahead of its consumer, one item per turn of the event loop and at most `ahead`
- * items before it: reading a price list is CPU work in this process, writing it mostly waits on
- * PostgreSQL, so on two cores they overlap, and the replies of the writes are never held up by
- * more than one item's reading. A failed read (a wrong good: the list's 400) is thrown once the
- * items read before it are consumed.
- */
-export async function* readAhead<T>(source: Iterable<T>, ahead: number): AsyncGenerator<T> {
-  const it = source[Symbol.iterator]();
-  const queue: T[] = [];
-  let ended = false;
-  let failure: { error: unknown } | undefined;
-  let scheduled = false;
-  let wake = () => {};
-  const readOne = () => {
-    scheduled = false;
-    if (ended || failure || queue.length >= ahead) return;
-    try {
-      const next = it.next();
-      if (next.done) ended = true;
-      else queue.push(next.value);
-    } catch (error) {
-      failure = { error };
-    }
-    wake();
-    schedule();
+/** Writes the list's goods in batches, reading ahead; returns the changes and the ids listed. */
+async function writeGoods(
+  tx: Executor,
+  shopId: number,
+  list: PriceList,
+  categoryOf: Map<number, number>,
+  progress: Progress,
+) {
+  const result = { created: 0, updated: 0, listed: [] as number[] };
+  const write = async (batch: PriceListGood[]) => {
+    const written = await writes.writeGoodsBatch(tx, shopId, batch, categoryOf);
+    result.created += written.created;
+    result.updated += written.updated;
+    for (const g of batch) result.listed.push(g.id);
+    progress(result.listed.length, list.goodsCount);
   };
-  const schedule = () => {
-    if (scheduled || ended || failure || queue.length >= ahead) return;
-    scheduled = true;
-    setImmediate(readOne);
-  };
-  try {
-    for (;;) {
-      schedule();
-      if (queue.length > 0) {
-        yield queue.shift()!;
-        continue;
-      }
-      if (failure) throw failure.error;
-      if (ended) return;
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-  } finally {
-    // The import stopped (a failed write): read no further.
-    ended = true;
+  let batch: PriceListGood[] = [];
+  for await (const chunk of readAhead(list.goods(READ_CHUNK), IMPORT_BATCH / READ_CHUNK)) {
+    batch.push(...chunk);
+    if (batch.length < IMPORT_BATCH) continue;
+    await write(batch);
+    batch = [];
   }
+  if (batch.length > 0) await write(batch);
+  return result;
 }
 
 function uniqueViolation(err: unknown, constraint: string): boolean {
