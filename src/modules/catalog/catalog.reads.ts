@@ -1,12 +1,29 @@
 // The catalog's reads: pages of live offers (ids, then the offers as JSON written by PostgreSQL),
 // exact counts, one offer, offers by id for carts and orders, categories and shops. Each hot
 // statement is a named prepared statement (platform/db/statements.ts).
-import { and, asc, count, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gt,
+  gte,
+  lte,
+  sql,
+  type Placeholder,
+  type SQL,
+} from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { intArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
+import {
+  intArray,
+  planEachRun,
+  preparedStatement,
+  runPrepared,
+} from '../../platform/db/statements.js';
 import { galleryJsonOf } from '../media/index.js';
 import { currentEpoch } from './catalog.epoch.js';
-import type { OfferDto, OfferFilters } from './catalog.schemas.js';
+import { RANKED_MATCHES, type OfferDto, type OfferFilters } from './catalog.schemas.js';
 import { categories, offers, products, shops } from './catalog.tables.js';
 
 // Live offers: not withdrawn, of a shop that takes orders. The literal `not withdrawn` (not a bound
@@ -18,9 +35,9 @@ const nameMatches = sql`${offers.searchVector} @@ ${tsQuery}`;
 // Offers of a category whose name matches ("телевизор" finds the offers of "Телевизоры"), ranked
 // below offers whose own text matches. An array (an init plan), so the offers' category index
 // serves it beside the text index.
-const categoryMatches = sql`${offers.categoryId} = any(array(
-  select ${categories.id} from ${categories}
-  where to_tsvector('russian', ${categories.name}) @@ ${tsQuery}))`;
+const matchingCategories = sql`select ${categories.id} from ${categories}
+  where to_tsvector('russian', ${categories.name}) @@ ${tsQuery}`;
+const categoryMatches = sql`${offers.categoryId} = any(array(${matchingCategories}))`;
 
 /** Which filters are given and the ordering: one prepared statement per shape. */
 const shapeOf = (f: OfferFilters) =>
@@ -63,13 +80,58 @@ function offerOrder(f: OfferFilters): SQL[] {
     case '-name':
       return [desc(products.name), asc(offers.id)];
   }
-  if (f.search)
-    return [
-      sql`${nameMatches} desc`,
-      sql`ts_rank(${offers.searchVector}, ${tsQuery}) desc`,
-      asc(offers.id),
-    ];
   return [asc(offers.id)];
+}
+
+/**
+ * A search's matches by id after `after` (when given), at most `limit`, each with whether its own
+ * text matches. The offers whose own text matches and those of a category whose name matches are
+ * found apart, each through its own index: as one `or`, the planner could not tell how many the
+ * category part holds and walked every offer. The category part runs only when some category's
+ * name matches (a one-time check), since the planner cannot know that an empty list finds none.
+ */
+function searchMatches(
+  db: Executor,
+  filters: OfferFilters,
+  limit: number | Placeholder,
+  after?: Placeholder,
+) {
+  const others = offerConditions({ ...filters, search: undefined });
+  const part = (own: boolean) =>
+    db
+      .select({ id: offers.id, own: sql<boolean>`${sql.raw(String(own))}`.as('own') })
+      .from(offers)
+      .innerJoin(shops, shopTakesOrders)
+      .where(
+        and(
+          others,
+          own ? nameMatches : and(sql`exists (${matchingCategories})`, categoryMatches),
+          after && gt(offers.id, after),
+        ),
+      )
+      .orderBy(asc(offers.id))
+      .limit(limit);
+  return sql`select id, bool_or(own) as own from ((${part(true)}) union all (${part(false)})) m
+    group by id`;
+}
+
+/** A search's first RANKED_MATCHES matches by id, ranked, and the last id among them. */
+function rankedMatches(db: Executor, filters: OfferFilters) {
+  const first = sql.placeholder('ranked');
+  return sql`with candidates as materialized (
+      select m.id, m.own from (${searchMatches(db, filters, first)}) m order by m.id limit ${first})
+    select ${currentEpoch} as epoch,
+      array(select c.id from candidates c join ${offers} on ${offers.id} = c.id
+            order by c.own desc, ts_rank(${offers.searchVector}, ${tsQuery}) desc, c.id) as ids,
+      (select max(id) from candidates) as last`;
+}
+
+/** A page of the matches after the id `after`, by id (the pages past a search's ranked matches). */
+function matchesAfter(db: Executor, filters: OfferFilters) {
+  const window = sql.placeholder('window');
+  return sql`select array(
+      select m.id from (${searchMatches(db, filters, window, sql.placeholder('after'))}) m
+      order by m.id limit ${sql.placeholder('limit')} offset ${sql.placeholder('offset')}) as ids`;
 }
 
 /** The ids of one page of live offers, in order (a subquery of the page statement). */
@@ -112,6 +174,7 @@ export async function listLiveOfferIds(
   limit: number,
   offset: number,
 ): Promise<{ ids: number[]; epoch: number }> {
+  if (filters.search && !filters.ordering) return searchPageIds(db, filters, limit, offset);
   const statement = preparedStatement(
     db,
     `catalog_page_ids_${shapeOf(filters)}`,
@@ -124,6 +187,38 @@ export async function listLiveOfferIds(
     offset,
   });
   return { ids: row!.ids.map(Number), epoch: Number(row!.epoch) };
+}
+
+/** One page of a search by relevance (see RANKED_MATCHES): one statement, two past the ranked. */
+async function searchPageIds(
+  db: Executor,
+  filters: OfferFilters,
+  limit: number,
+  offset: number,
+): Promise<{ ids: number[]; epoch: number }> {
+  const ranked = planEachRun(db, `catalog_search_ranked_${shapeOf(filters)}`, () =>
+    rankedMatches(db, filters),
+  );
+  const [row] = await runPrepared<{ epoch: number | string; ids: number[]; last: number | null }>(
+    ranked,
+    { ...valuesOf(filters), ranked: RANKED_MATCHES },
+  );
+  const epoch = Number(row!.epoch);
+  const ids = row!.ids.map(Number).slice(offset, offset + limit);
+  if (ids.length === limit || row!.ids.length < RANKED_MATCHES) return { ids, epoch };
+  const after = planEachRun(db, `catalog_search_after_${shapeOf(filters)}`, () =>
+    matchesAfter(db, filters),
+  );
+  const restOffset = Math.max(0, offset - RANKED_MATCHES);
+  const restLimit = limit - ids.length;
+  const [rest] = await runPrepared<{ ids: number[] }>(after, {
+    ...valuesOf(filters),
+    after: row!.last,
+    window: restOffset + restLimit,
+    limit: restLimit,
+    offset: restOffset,
+  });
+  return { ids: [...ids, ...rest!.ids.map(Number)], epoch };
 }
 
 /**

@@ -35,7 +35,7 @@ export function catalogRoutes(app: App, catalog: CatalogService) {
       description:
         `${LIVE} Each result is one shop's offer of a product, with its parameters. ` +
         '`count` is always exact. Ordering: `price`, `-price`, `name`, `-name` (ties by id); by ' +
-        'default by id, or by relevance when `search` is given.',
+        'default by id, or by relevance when `search` is given (see the `search` parameter).',
       querystring: productsQuery,
       response: { 200: paginated(offerSchema), ...problemResponses(400, 404) },
     },

@@ -9,7 +9,7 @@ import {
 } from '../../../test/catalog-factory.js';
 import { client } from '../../../test/client.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
-import type { OfferDto } from './catalog.schemas.js';
+import { RANKED_MATCHES, type OfferDto } from './catalog.schemas.js';
 
 let h: Harness;
 beforeAll(async () => void (h = await createHarness()));
@@ -244,6 +244,35 @@ describe('GET /products/?search=', () => {
     ]);
     const byPrice = await products({ shop_id: shop.id, search: 'samsung', ordering: 'price' });
     expect(ids(byPrice)).toEqual([passing.id, strong.id]);
+  });
+
+  it('ranks the first matches by id and lists the rest by id, on every page exactly once', async () => {
+    const shop = await createShop(h);
+    const word = `zork${Date.now()}`;
+    const made: number[] = [];
+    for (let i = 0; i < RANKED_MATCHES + 10; i++) {
+      // Two strong matches: one among the ranked, one after them.
+      const strong = i === 150 || i === RANKED_MATCHES + 5;
+      const offer = await createOffer(h, shop, {
+        name: strong ? `${word} ${word} Смартфон ${i}` : `Смартфон ${i} ${word}`,
+        model: strong ? `${word}/${i}` : '',
+      });
+      made.push(offer.id);
+    }
+    const first = await products({ shop_id: shop.id, search: word, page_size: 20 });
+    expect(first.count).toBe(RANKED_MATCHES + 10);
+    expect(ids(first)[0]).toBe(made[150]);
+    // Pages of 30 straddle the end of the ranked matches (page 7 holds 180-209).
+    const all: number[] = [];
+    for (let page = 1; page <= 7; page++) {
+      all.push(...ids(await products({ shop_id: shop.id, search: word, page_size: 30, page })));
+    }
+    expect(all).toHaveLength(RANKED_MATCHES + 10);
+    expect(new Set(all)).toEqual(new Set(made));
+    expect(all.slice(RANKED_MATCHES)).toEqual(made.slice(RANKED_MATCHES));
+    expect(new Set(all.slice(0, RANKED_MATCHES))).toEqual(new Set(made.slice(0, RANKED_MATCHES)));
+    const past = await products({ shop_id: shop.id, search: word, page_size: 20, page: 11 });
+    expect(ids(past)).toEqual(made.slice(RANKED_MATCHES));
   });
 
   it('finds offers by their category name too, below offers whose own text matches', async () => {

@@ -5,7 +5,7 @@
 // They run through Drizzle's session, so they are logged and counted like any other statement.
 import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type { Executor } from './client.js';
+import { PLAN_EACH_RUN, type Executor } from './client.js';
 
 const dialect = new PgDialect();
 type Prepared = ReturnType<Executor['_']['session']['prepareQuery']>;
@@ -20,6 +20,21 @@ export function preparedStatement(db: Executor, name: string, build: () => SQL):
   let query = built.get(name);
   if (!query) built.set(name, (query = dialect.sqlToQuery(build())));
   return db._.session.prepareQuery(query, undefined, name, false);
+}
+
+/**
+ * Like `preparedStatement`, built once, but planned by PostgreSQL for its values on every run:
+ * for statements whose best plan depends on them (a search for a rare word wants the text index,
+ * one for a common word the id order), where a generic plan, made once for any values, walked
+ * every offer.
+ */
+export function planEachRun(db: Executor, name: string, build: () => SQL): Prepared {
+  let query = built.get(name);
+  if (!query) {
+    const { sql: text, params } = dialect.sqlToQuery(build());
+    built.set(name, (query = { sql: PLAN_EACH_RUN + text, params }));
+  }
+  return db._.session.prepareQuery(query, undefined, undefined, false);
 }
 
 /** The rows of a prepared statement (node-postgres and PGlite both answer `{ rows }`). */
