@@ -93,7 +93,7 @@ export async function seedCatalog(url: string, offers: number): Promise<{ catego
       insert into offers (shop_id, product_id, category_id, external_id, model, price, price_rrc,
                           quantity, withdrawn, search_text, parameters)
       select s.id, p.id, g.category_id, 4000000 + g.i, lower(g.brand) || '/x' || g.i,
-             1000 + (g.i * 7919) % 200000, 1100 + (g.i * 7919) % 200000, g.i % 13, g.i % 50 = 0,
+             1000 + (g.i::bigint * 7919) % 200000, 1100 + (g.i::bigint * 7919) % 200000, g.i % 13, g.i % 50 = 0,
              p.name || ' ' || lower(g.brand) || '/x' || g.i || ' ' || g.color || ' ' || g.memory || ' '
                || g.diagonal || ' ' || g.resolution,
              jsonb_build_array(

@@ -1,6 +1,7 @@
 // The catalog's reads: pages of live offers (ids, then the offers as JSON written by PostgreSQL),
 // exact counts, one offer, offers by id for carts and orders, categories and shops. Each hot
-// statement is a named prepared statement (platform/db/statements.ts).
+// statement is built once (platform/db/statements.ts): a named prepared statement, or for a
+// search's pages one planned for its words on every run.
 import {
   and,
   asc,
@@ -34,7 +35,7 @@ const tsQuery = sql`websearch_to_tsquery('russian', ${sql.placeholder('search')}
 const nameMatches = sql`${offers.searchVector} @@ ${tsQuery}`;
 // Offers of a category whose name matches ("телевизор" finds the offers of "Телевизоры"), ranked
 // below offers whose own text matches. An array (an init plan), so the offers' category index
-// serves it beside the text index.
+// can serve it.
 const matchingCategories = sql`select ${categories.id} from ${categories}
   where to_tsvector('russian', ${categories.name}) @@ ${tsQuery}`;
 const categoryMatches = sql`${offers.categoryId} = any(array(${matchingCategories}))`;
