@@ -9,9 +9,9 @@ RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 # Two malloc arenas: picture processing (libvips threads) otherwise leaves memory in one per thread.
-# A 1 GB heap cap, as `npm start` sets: V8 then keeps garbage near twice the live heap, not four times.
+# A 512 MB heap cap, as `npm start` sets: V8 then keeps garbage near the live heap, not four times it.
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8000 DATA_DIR=/data MALLOC_ARENA_MAX=2 \
-    NODE_OPTIONS=--max-old-space-size=1024
+    NODE_OPTIONS=--max-old-space-size=512
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./

@@ -14,7 +14,7 @@ import { SMTPServer } from 'smtp-server';
 import { hashSecret } from '../src/lib/tokens.js';
 import { openDatabase } from '../src/platform/db/client.js';
 import { recreateDatabase } from './catalog-data.js';
-import { cpuSeconds, peakRssMb, saveReport, startServer } from './lib.js';
+import { cpuSeconds, peakRssMb, postgresCpuSeconds, saveReport, startServer } from './lib.js';
 
 const url =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/purchases_bench_orders';
@@ -156,21 +156,6 @@ function post(
   });
 }
 
-/** CPU seconds of the PostgreSQL backends serving the bench database (the API's pool). */
-async function postgresCpuSeconds(): Promise<number> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const { rows } = await c.query<{ pid: number }>(
-      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
-    );
-    const each = rows.map((r) => cpuSeconds(r.pid));
-    return each.reduce((a, b) => a + b, 0);
-  } finally {
-    await c.end();
-  }
-}
-
 const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -305,14 +290,14 @@ async function main() {
       for (let run = 0; run < RUNS; run++) {
         const load = os.loadavg()[0]!;
         const cpuBefore = cpuSeconds(server.pid!);
-        const pgBefore = await postgresCpuSeconds();
+        const pgBefore = postgresCpuSeconds();
         const r = await level(port, data, clients, SECONDS, next);
         const serverCpuMsPerOrder = round(
           ((cpuSeconds(server.pid!) - cpuBefore) * 1000) / Math.max(1, r.orders),
         );
         // Backends that closed during the run are missed: a lower bound (the pool keeps its connections).
         const postgresCpuMsPerOrder = round(
-          (((await postgresCpuSeconds()) - pgBefore) * 1000) / Math.max(1, r.orders),
+          ((postgresCpuSeconds() - pgBefore) * 1000) / Math.max(1, r.orders),
         );
         runs.push({ ...r, serverCpuMsPerOrder, postgresCpuMsPerOrder, loadavgBefore: round(load) });
       }

@@ -8,6 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import {
   createJobRegistry,
   emptyCounts,
+  JOB_CONCURRENCY,
   QUEUE_NAMES,
   queuingRequestId,
   RETENTION,
@@ -222,7 +223,7 @@ export function createBullQueue({ redis, log, backoffMs = 1000 }: BullQueueOptio
         return queue.status(id);
       }),
     counts: () => bounded(counts),
-    async work({ concurrency = 4 } = {}) {
+    async work({ concurrency = JOB_CONCURRENCY } = {}) {
       for (const name of QUEUE_NAMES) {
         const worker = new Worker(name, process, {
           // Blocking commands wait for jobs: no command timeout, no retry limit (BullMQ needs both).

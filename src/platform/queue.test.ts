@@ -1,7 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { isRedis, openTestRedis, silentLog } from '../../test/harness.js';
 import { createBullQueue, type BullJobQueue } from './bull-queue.js';
-import { createInProcessQueue, type JobDefinition, type JobQueue } from './queue.js';
+import {
+  createInProcessQueue,
+  JOB_CONCURRENCY,
+  type JobDefinition,
+  type JobQueue,
+} from './queue.js';
 import type { RedisConnections } from './redis.js';
 
 const until = async (check: () => Promise<boolean>) => {
@@ -109,6 +114,31 @@ describe.each(kinds)('%s job queue', (kind, open) => {
     } finally {
       await queue.close?.();
     }
+  });
+});
+
+describe('in-process job queue', () => {
+  it('runs at most JOB_CONCURRENCY jobs of a queue at once; the rest wait their turn', async () => {
+    const queue = createInProcessQueue({ log: silentLog, backoffMs: 5 });
+    let running = 0;
+    let most = 0;
+    const slow = queue.register<null, null>({
+      name: 'test.slow',
+      queue: 'mail',
+      handler: async () => {
+        most = Math.max(most, ++running);
+        // Yields a few turns of the event loop, so unbounded jobs would all be running here.
+        for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+        running--;
+        return null;
+      },
+    });
+    const ids = await Promise.all(
+      Array.from({ length: 3 * JOB_CONCURRENCY }, () => queue.enqueue(slow, null)),
+    );
+    await queue.drain();
+    expect(most).toBe(JOB_CONCURRENCY);
+    for (const id of ids) expect(await queue.status(id)).toMatchObject({ state: 'completed' });
   });
 });
 

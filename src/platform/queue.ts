@@ -7,6 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { currentContext } from './log-context.js';
 import { describeError } from './logger.js';
 import { observeJob } from './observability.js';
+import { createSemaphore, type Semaphore } from '../lib/semaphore.js';
 
 export interface JobContext {
   id: string;
@@ -130,6 +131,9 @@ export const queuingRequestId = () => currentContext()?.request_id ?? null;
 
 type Entry = JobStatus & { payload: unknown; requestId: string | null };
 
+/** Jobs of one queue that one process runs at once: an in-process queue, and a worker by default. */
+export const JOB_CONCURRENCY = 4;
+
 export function createInProcessQueue({
   log,
   backoffMs = 1000,
@@ -159,38 +163,54 @@ export function createInProcessQueue({
     ...status,
   });
 
+  // Jobs of one queue run at most JOB_CONCURRENCY at a time, as a worker would run them
+  // (bull-queue.ts): the others wait with their payload (ids) only. Unbounded, 8 buyers ordering
+  // had thousands of mail deliveries in flight at once, their bodies held in memory (400 MB RSS).
+  const slots = new Map<string, Semaphore>();
+  const slotOf = (queueName: string) => {
+    let slot = slots.get(queueName);
+    if (!slot) slots.set(queueName, (slot = createSemaphore(JOB_CONCURRENCY)));
+    return slot;
+  };
+
+  /** One attempt; true when the job is done (completed, or failed for good). */
+  async function attempt(status: Entry, def: JobDefinition<unknown>, n: number) {
+    const attempts = def.attempts ?? 5;
+    status.state = 'active';
+    status.attempts = n;
+    const ctx: JobContext = {
+      id: status.id,
+      attempt: n,
+      final: n >= attempts,
+      progress: (done, total) => void (status.progress = { done, total }),
+    };
+    const job = { name: def.name, id: status.id, requestId: status.requestId, attempt: n };
+    try {
+      status.result = await observeJob(log, { ...job, final: ctx.final }, () =>
+        def.handler(status.payload, ctx),
+      );
+      status.state = 'completed';
+      status.error = null;
+      status.finishedAt = new Date();
+      return true;
+    } catch (err) {
+      status.error = describeError(err);
+      if (n < attempts) {
+        status.state = 'waiting';
+        return false;
+      }
+      status.state = 'failed';
+      status.finishedAt = new Date();
+      return true;
+    }
+  }
+
   async function run(status: Entry) {
     const def = registry.get(status.name)!;
-    const attempts = def.attempts ?? 5;
-    for (let attempt = 1; ; attempt++) {
-      status.state = 'active';
-      status.attempts = attempt;
-      const ctx: JobContext = {
-        id: status.id,
-        attempt,
-        final: attempt >= attempts,
-        progress: (done, total) => void (status.progress = { done, total }),
-      };
-      const job = { name: def.name, id: status.id, requestId: status.requestId, attempt };
-      try {
-        status.result = await observeJob(log, { ...job, final: ctx.final }, () =>
-          def.handler(status.payload, ctx),
-        );
-        status.state = 'completed';
-        status.error = null;
-        status.finishedAt = new Date();
-        return;
-      } catch (err) {
-        status.error = describeError(err);
-        const last = attempt >= attempts;
-        if (last) {
-          status.state = 'failed';
-          status.finishedAt = new Date();
-          return;
-        }
-        status.state = 'waiting';
-        await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1)));
-      }
+    const slot = slotOf(def.queue);
+    for (let n = 1; !(await slot.run(() => attempt(status, def, n))); n++) {
+      // The backoff holds no slot, as a delayed retry holds no worker.
+      await new Promise((r) => setTimeout(r, backoffMs * 2 ** (n - 1)));
     }
   }
 
