@@ -14,7 +14,14 @@ import { SMTPServer } from 'smtp-server';
 import { hashSecret } from '../src/lib/tokens.js';
 import { openDatabase } from '../src/platform/db/client.js';
 import { recreateDatabase } from './catalog-data.js';
-import { cpuSeconds, peakRssMb, postgresCpuSeconds, saveReport, startServer } from './lib.js';
+import {
+  cpuSeconds,
+  peakRssMb,
+  postgresCpuSeconds,
+  saveReport,
+  SERVICE_NODE_ARGS,
+  startServer,
+} from './lib.js';
 
 const url =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/purchases_bench_orders';
@@ -107,7 +114,10 @@ function startSmtpSink() {
   );
 }
 
-/** The API with mail to the local sink; BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof") profiles it. */
+/** Node flags added to the service's own, e.g. "--cpu-prof" to profile it; the report names them. */
+const EXTRA_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+/** The API with mail to the local sink. */
 const startOrdersServer = (smtpPort: number) =>
   startServer(
     url,
@@ -117,7 +127,7 @@ const startOrdersServer = (smtpPort: number) =>
       EMAIL_USE_SSL: 'false',
       ADMIN_EMAIL: 'admin@bench.test',
     },
-    (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    EXTRA_NODE_ARGS,
   );
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -379,6 +389,7 @@ async function main() {
     '',
     `Machine: ${machine.cpu}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, PostgreSQL ${machine.postgres}.`,
     machine.note,
+    `API: \`node ${[...SERVICE_NODE_ARGS, ...EXTRA_NODE_ARGS].join(' ')} dist/server.js\`, one process.`,
     `Cart: ${report.cart}; ${OFFERS_PER_SHOP} offers per shop; ${RUNS} runs of ${SECONDS} s per level after a 3 s warm-up; each row is the median run (by orders/s), the last column every run.`,
     '',
     '| clients | orders/s | order p50 ms | order p99 ms | add p99 ms | confirm p99 ms | failed | server CPU ms/order | PostgreSQL CPU ms/order | load before | runs, orders/s |',
