@@ -5,9 +5,8 @@ select coalesce((select "catalog_epoch"."n"
   from "offers"
   inner join "shops" on ("shops"."id" = "offers"."shop_id" and "shops"."state")
   where (not "offers"."withdrawn" and "offers"."category_id" = $1)
-  order by "offers"."price" asc, "offers"."id" asc
-  limit $2
-  offset $3)) as ids;
+  order by "offers"."price" asc, "offers"."id" asc)
+  limit 5) as ids;
 
 select count(*)::int as n, coalesce((select "catalog_epoch"."n" from "catalog_epoch"), 0) as epoch
       from "offers" join "shops" on ("shops"."id" = "offers"."shop_id" and "shops"."state") where (not "offers"."withdrawn" and "offers"."category_id" = $1);
