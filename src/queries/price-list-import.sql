@@ -9,8 +9,6 @@ select pg_advisory_xact_lock(hashtext('price-list-import'), $1::int);
 
 set local work_mem = '64MB';
 
-set local jit = off;
-
 select "id", "user_id", "name", "state", "created_at" from "shops" where "shops"."user_id" = $1;
 
 select "id" from "shops" where (lower("shops"."name") = lower($1) and "shops"."user_id" <> $2);

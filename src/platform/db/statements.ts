@@ -17,9 +17,17 @@ const built = new Map<string, ReturnType<PgDialect['sqlToQuery']>>();
  * a transaction: its session's connection runs it).
  */
 export function preparedStatement(db: Executor, name: string, build: () => SQL): Prepared {
+  return db._.session.prepareQuery(builtOnce(name, build), undefined, name, false);
+}
+
+/** The SQL and parameter slots of `name`, made by `build()` the first time; `prefix` starts the text. */
+function builtOnce(name: string, build: () => SQL, prefix = '') {
   let query = built.get(name);
-  if (!query) built.set(name, (query = dialect.sqlToQuery(build())));
-  return db._.session.prepareQuery(query, undefined, name, false);
+  if (!query) {
+    const { sql: text, params } = dialect.sqlToQuery(build());
+    built.set(name, (query = { sql: prefix + text, params }));
+  }
+  return query;
 }
 
 /**
@@ -29,12 +37,12 @@ export function preparedStatement(db: Executor, name: string, build: () => SQL):
  * every offer.
  */
 export function planEachRun(db: Executor, name: string, build: () => SQL): Prepared {
-  let query = built.get(name);
-  if (!query) {
-    const { sql: text, params } = dialect.sqlToQuery(build());
-    built.set(name, (query = { sql: PLAN_EACH_RUN + text, params }));
-  }
-  return db._.session.prepareQuery(query, undefined, undefined, false);
+  return db._.session.prepareQuery(
+    builtOnce(name, build, PLAN_EACH_RUN),
+    undefined,
+    undefined,
+    false,
+  );
 }
 
 /** The rows of a prepared statement (node-postgres and PGlite both answer `{ rows }`). */
