@@ -15,6 +15,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Db, Executor } from './db/client.js';
 import { preparedStatement, runPrepared } from './db/statements.js';
+import { composeMime, mailbox } from './mail-mime.js';
 import { outgoingMail } from './mail-outbox.tables.js';
 import type { JobDefinition, JobQueue } from './queue.js';
 import { isOutage } from './redis.js';
@@ -56,43 +57,20 @@ type MailConfig = Pick<
   | 'DATA_DIR'
 >;
 
-/** Longest line an 8bit MIME part may have (RFC 5322: 998 octets before CRLF). */
-const MAX_LINE_OCTETS = 998;
-
-/**
- * A part of an outbox file as 8bit UTF-8, so `cat` shows it as written (nodemailer would pick
- * base64 for Cyrillic text and offers no 8bit of its own). Only where every line fits.
- */
-function eightBit(type: string, body: string) {
-  const lines = body.split(/\r?\n/);
-  if (lines.some((l) => Buffer.byteLength(l) > MAX_LINE_OCTETS)) return body;
-  const headers = `Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: 8bit`;
-  return { raw: `${headers}\r\n\r\n${lines.join('\r\n')}` };
-}
-
 /** SMTP over a small pool of kept-open connections, or .eml files in DATA_DIR/outbox. */
 export function createTransport(config: MailConfig, log: FastifyBaseLogger): Transport {
   const from = config.DEFAULT_FROM_EMAIL ?? config.EMAIL_HOST_USER ?? 'noreply@purchases.local';
   if (!config.EMAIL_HOST) {
     const outbox = join(config.DATA_DIR, 'outbox');
-    const stream = nodemailer.createTransport({ streamTransport: true, buffer: true });
     return {
       async deliver(m) {
-        const info = await stream.sendMail({
-          from,
-          ...m,
-          text: eightBit('text/plain', m.text),
-          html: eightBit('text/html', m.html),
-          // Parts with over-long lines: quoted-printable, which keeps ASCII legible.
-          textEncoding: 'quoted-printable',
-        });
         await mkdir(outbox, { recursive: true });
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
         const file = join(outbox, `${stamp}-${m.to.replace(/[^\w.@+-]/g, '_')}.eml`);
-        await writeFile(file, info.message as Buffer);
+        await writeFile(file, composeMime(m, from, { eightBit: true }));
         log.info({ to: m.to, subject: m.subject, file }, `mail to ${m.to} written to ${file}`);
       },
-      close: () => stream.close(),
+      close: () => {},
     };
   }
   const smtp = nodemailer.createTransport({
@@ -111,9 +89,14 @@ export function createTransport(config: MailConfig, log: FastifyBaseLogger): Tra
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   });
+  const envelopeFrom = mailbox(from).address;
   return {
     async deliver(m) {
-      await smtp.sendMail({ from, ...m });
+      // A message given whole (`raw`) is sent as it is; its envelope must then be given too.
+      await smtp.sendMail({
+        envelope: { from: envelopeFrom, to: [mailbox(m.to).address] },
+        raw: composeMime(m, from),
+      });
       log.info({ to: m.to, subject: m.subject }, 'mail sent');
     },
     close: () => smtp.close(),

@@ -5,13 +5,15 @@ select "users"."id" as "id", "users"."email" as "email", "users"."type" as "type
       from "auth_tokens" join "users" on "users"."id" = "auth_tokens"."user_id"
       where "auth_tokens"."key_hash" = $1 and "users"."is_active";
 
-select "orders"."id" as "id" from "orders"
-      where "orders"."user_id" = $1 and "orders"."state" = 'basket'
-      for update;
-
-insert into "orders" (user_id) values ($1)
-      on conflict (user_id) where state = 'basket' do nothing
-      returning "orders"."id" as "id";
+with found as (
+        select "orders"."id" as id from "orders"
+        where "orders"."user_id" = $1 and "orders"."state" = 'basket'
+        for update),
+      made as (
+        insert into "orders" (user_id) select $2 where not exists (select from found)
+        on conflict (user_id) where state = 'basket' do nothing
+        returning "orders"."id" as id)
+      select id from found union all select id from made;
 
 select "offers"."id" as "id", "offers"."shop_id" as "shopId", "products"."name" as "name",
         "offers"."price" as "price", "offers"."quantity" as "quantity",
@@ -23,20 +25,24 @@ select "offers"."id" as "id", "offers"."shop_id" as "shopId", "products"."name" 
       where "offers"."id" = any($1::int[])
       order by "offers"."id";
 
-insert into "order_items" (order_id, offer_id, shop_id, quantity)
-      select $1, l.offer_id, l.shop_id, l.quantity
-      from unnest($2::int[], $3::int[], $4::int[])
-        as l(offer_id, shop_id, quantity)
-      on conflict (order_id, offer_id) do update
-        set quantity = least("order_items"."quantity"::bigint + excluded.quantity, $5)
-      returning "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
+with added as (
+        insert into "order_items" (order_id, offer_id, shop_id, quantity)
+        select $1, l.offer_id, l.shop_id, l.quantity
+        from unnest($2::int[], $3::int[], $4::int[])
+          as l(offer_id, shop_id, quantity)
+        on conflict (order_id, offer_id) do update
+          set quantity = least("order_items"."quantity"::bigint + excluded.quantity, $5)
+        returning "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
   "order_items"."shop_id" as "shopId", "order_items"."quantity" as "quantity",
-  "order_items"."price" as "price";
-
-select "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
+  "order_items"."price" as "price")
+      select *, true as added from added
+      union all
+      select "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
   "order_items"."shop_id" as "shopId", "order_items"."quantity" as "quantity",
-  "order_items"."price" as "price" from "order_items"
-      where "order_items"."order_id" = $1 order by "order_items"."id";
+  "order_items"."price" as "price", false from "order_items"
+      where "order_items"."order_id" = $6
+        and "order_items"."offer_id" <> all($7::int[])
+      order by "id";
 
 select coalesce(json_agg(json_build_object(
   'id', "offers"."id", 'external_id', "offers"."external_id", 'model', "offers"."model",

@@ -24,21 +24,28 @@ export async function findBasket(
   return row?.id;
 }
 
-/** The basket, made on first use; two first uses at once meet at the partial unique index. */
+/**
+ * The basket, made on first use, in one statement: the look (locked FOR UPDATE when `lock`) and,
+ * when it finds nothing, the insert. Two first uses at once meet at the partial unique index: the
+ * loser's insert does nothing, and a new statement sees the winner's basket.
+ */
 export async function basketOf(db: Executor, userId: number, lock = false): Promise<number> {
-  const found = await findBasket(db, userId, lock);
-  if (found !== undefined) return found;
+  const user = sql.placeholder('user');
   const statement = preparedStatement(
     db,
-    'cart_basket_new',
-    () => sql`insert into ${orders} (user_id) values (${sql.placeholder('user')})
-      on conflict (user_id) where state = 'basket' do nothing
-      returning ${orders.id} as "id"`,
+    lock ? 'cart_basket_made_locked' : 'cart_basket_made',
+    () => sql`with found as (
+        select ${orders.id} as id from ${orders}
+        where ${orders.userId} = ${user} and ${orders.state} = 'basket'
+        ${lock ? sql`for update` : sql``}),
+      made as (
+        insert into ${orders} (user_id) select ${user} where not exists (select from found)
+        on conflict (user_id) where state = 'basket' do nothing
+        returning ${orders.id} as id)
+      select id from found union all select id from made`,
   );
-  const [created] = await runPrepared<{ id: number }>(statement, { user: userId });
-  if (created) return created.id;
-  // Another request made it between our look and our insert: a new statement sees it.
-  return (await findBasket(db, userId, lock))!;
+  const [row] = await runPrepared<{ id: number }>(statement, { user: userId });
+  return row?.id ?? (await findBasket(db, userId, lock))!;
 }
 
 export interface LineRow {
@@ -91,28 +98,37 @@ export async function linesOf(db: Executor, orderId: number): Promise<LineRow[]>
 }
 
 /**
- * Adds to existing lines (merge) or makes new ones; returns each line's resulting quantity. A sum
- * past `cap` comes back as `cap` + 1 (never an integer overflow), for the caller to refuse.
+ * Adds to existing lines (merge) or makes new ones, and returns every line of the basket in line
+ * order, those this call touched marked `added` with their resulting quantity. A sum past `cap`
+ * comes back as `cap` + 1 (never an integer overflow), for the caller to refuse. The other lines
+ * are as the statement found them: callers hold the basket's lock, so nothing else changes them.
  */
 export function addLines(
   db: Executor,
   orderId: number,
   lines: { offerId: number; shopId: number; quantity: number }[],
   cap: number,
-): Promise<LineRow[]> {
+): Promise<(LineRow & { added: boolean })[]> {
   const ph = sql.placeholder;
   const statement = preparedStatement(
     db,
     'cart_add_lines',
-    () => sql`insert into ${orderItems} (order_id, offer_id, shop_id, quantity)
-      select ${ph('order')}, l.offer_id, l.shop_id, l.quantity
-      from unnest(${ph('offers')}::int[], ${ph('shops')}::int[], ${ph('quantities')}::int[])
-        as l(offer_id, shop_id, quantity)
-      on conflict (order_id, offer_id) do update
-        set quantity = least(${orderItems.quantity}::bigint + excluded.quantity, ${ph('over')})
-      returning ${lineFields}`,
+    () => sql`with added as (
+        insert into ${orderItems} (order_id, offer_id, shop_id, quantity)
+        select ${ph('order')}, l.offer_id, l.shop_id, l.quantity
+        from unnest(${ph('offers')}::int[], ${ph('shops')}::int[], ${ph('quantities')}::int[])
+          as l(offer_id, shop_id, quantity)
+        on conflict (order_id, offer_id) do update
+          set quantity = least(${orderItems.quantity}::bigint + excluded.quantity, ${ph('over')})
+        returning ${lineFields})
+      select *, true as added from added
+      union all
+      select ${lineFields}, false from ${orderItems}
+      where ${orderItems.orderId} = ${ph('order')}
+        and ${orderItems.offerId} <> all(${ph('offers')}::int[])
+      order by "id"`,
   );
-  return runPrepared<LineRow>(statement, {
+  return runPrepared<LineRow & { added: boolean }>(statement, {
     order: orderId,
     offers: intArray(lines.map((l) => l.offerId)),
     shops: intArray(lines.map((l) => l.shopId)),

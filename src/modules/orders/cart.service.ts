@@ -60,19 +60,19 @@ export function createCartService({ db }: { db: Db }) {
         const orderId = await repo.basketOf(tx, userId, true);
         const stock = await stockOf(tx, [...wanted.keys()]);
         assertSellable(stock, wanted);
-        const merged = await repo.addLines(
+        // The whole cart after the merge, under the basket's lock: its size for the limit, the
+        // merged lines for the checks, and the lines of the answer.
+        const all = await repo.addLines(
           tx,
           orderId,
           stock.map((s) => ({ offerId: s.id, shopId: s.shopId, quantity: wanted.get(s.id)! })),
           MAX_LINE_QUANTITY,
         );
-        // The whole cart after the merge, read under the basket's lock: its size for the limit,
-        // and the lines of the answer.
-        const lines = await repo.linesOf(tx, orderId);
-        assertWithinLimits(merged, lines.length);
+        const merged = all.filter((l) => l.added);
+        assertWithinLimits(merged, all.length);
         // The cart may hold more than asked now (merge): the whole line must fit the stock.
         assertSellable(stock, new Map(merged.map((l) => [l.offerId, l.quantity])));
-        return { orderId, lines };
+        return { orderId, lines: all.map(({ added: _, ...line }) => line) };
       });
       return viewOf(db, orderId, lines);
     },
