@@ -17,7 +17,7 @@ import {
 } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import {
-  intArray,
+  paddedIntArray,
   planEachRun,
   preparedStatement,
   runPrepared,
@@ -246,7 +246,7 @@ export async function offersJsonByIds(db: Executor, ids: readonly number[]): Pro
       join ${shops} on ${shops.id} = ${offers.shopId}`,
   );
   // A text array literal works the same on node-postgres and PGlite.
-  const [row] = await runPrepared<{ json: string }>(statement, { ids: intArray(ids) });
+  const [row] = await runPrepared<{ json: string }>(statement, { ids: paddedIntArray(ids) });
   return row!.json;
 }
 

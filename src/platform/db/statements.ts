@@ -55,3 +55,15 @@ export async function runPrepared<T>(
 
 /** Integers as one array parameter (`{1,2,3}`, cast with `::int[]`): one text for any count. */
 export const intArray = (xs: Iterable<number>) => `{${[...xs].join(',')}}`;
+
+/** How many elements PostgreSQL assumes an array parameter has when it makes a generic plan. */
+const GENERIC_ARRAY_LENGTH = 10;
+
+/**
+ * Like `intArray`, padded with nulls to at least GENERIC_ARRAY_LENGTH elements, for statements where
+ * a null id matches nothing (a join on it). Given fewer, a plan made for the actual count looks
+ * cheaper than the generic one, so PostgreSQL would plan the statement again on every call (an
+ * order's three offers as JSON: 0.25-0.4 ms planning against 0.1 ms execution).
+ */
+export const paddedIntArray = (xs: readonly number[]) =>
+  `{${[...xs, ...Array<string>(Math.max(0, GENERIC_ARRAY_LENGTH - xs.length)).fill('NULL')].join(',')}}`;
