@@ -1,7 +1,7 @@
 // SQL of placed orders: confirmation, state changes, history, lists. Stock is the catalog's.
 import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { intArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
+import { paddedIntArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import type { Address } from '../contacts/index.js';
 import { countMove } from './orders.staff.repo.js';
 import {
@@ -57,8 +57,9 @@ export async function confirmBasket(
     contact: placed.contactId,
     address: JSON.stringify(placed.address),
     at: placed.at.toISOString(),
-    offers: intArray(prices.keys()),
-    prices: intArray(prices.values()),
+    // Padded (null pairs match no line) so that PostgreSQL keeps one plan: statements.ts.
+    offers: paddedIntArray([...prices.keys()]),
+    prices: paddedIntArray([...prices.values()]),
     by: placed.byUserId,
   });
 }

@@ -1,0 +1,63 @@
+// Hot statements keep one plan per connection: PostgreSQL plans them once, not on every call
+// (PostgreSQL only: PGlite prepares nothing by name).
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import type { Executor } from '../src/platform/db/client.js';
+import { offersJsonByIds } from '../src/modules/catalog/catalog.reads.js';
+import { confirmBasket } from '../src/modules/orders/orders.repo.js';
+import { isPostgres, openTestDatabase } from './harness.js';
+
+/** [custom, generic] plans the connection has made for the statement `name`. */
+async function plansOf(tx: Executor, name: string) {
+  const { rows } = (await tx.execute(
+    sql`select custom_plans, generic_plans from pg_prepared_statements where name = ${name}`,
+  )) as unknown as { rows: { generic_plans: string; custom_plans: string }[] };
+  return rows.map((r) => [Number(r.custom_plans), Number(r.generic_plans)]);
+}
+
+// Eight calls with three ids, fewer than the ten a generic plan assumes: PostgreSQL always makes
+// the first five plans for the values given, then compares; [5, 3] means it kept the generic one.
+describe.skipIf(!isPostgres)('plans of hot statements with few ids', () => {
+  const inTransaction = async (work: (tx: Executor) => Promise<void>) => {
+    const database = await openTestDatabase(1);
+    try {
+      // Rolled back: confirming order 0 changes nothing anyway.
+      await database.db
+        .transaction(async (tx) => {
+          await work(tx);
+          tx.rollback();
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof Error && err.message === 'Rollback')) throw err;
+        });
+    } finally {
+      await database.close();
+    }
+  };
+
+  it('offers as JSON (an order, a small cart)', () =>
+    inTransaction(async (tx) => {
+      for (let call = 0; call < 8; call++) await offersJsonByIds(tx, [1, 2, 3]);
+      expect(await plansOf(tx, 'catalog_offers_json')).toEqual([[5, 3]]);
+    }));
+
+  it("an order's confirmation", () =>
+    inTransaction(async (tx) => {
+      const prices = new Map([
+        [1, 100],
+        [2, 200],
+        [3, 300],
+      ]);
+      const address = { first_name: 'Иван', last_name: 'Петров', middle_name: '', email: '' };
+      const street = { phone: '+79991234567', city: 'Москва', street: 'Тверская', house: '1' };
+      const rest = { structure: '', building: '', apartment: '' };
+      const placed = {
+        contactId: 1,
+        address: { ...address, ...street, ...rest },
+        at: new Date(),
+        byUserId: 1,
+      };
+      for (let call = 0; call < 8; call++) await confirmBasket(tx, 0, placed, prices);
+      expect(await plansOf(tx, 'order_confirm')).toEqual([[5, 3]]);
+    }));
+});
