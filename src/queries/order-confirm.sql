@@ -7,15 +7,12 @@ select "users"."id" as "id", "users"."email" as "email", "users"."type" as "type
 
 select "orders"."id" as "orderId", "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
   "order_items"."shop_id" as "shopId", "order_items"."quantity" as "quantity",
-  "order_items"."price" as "price"
+  "order_items"."price" as "price",
+        (select json_build_object('first_name', "first_name", 'last_name', "last_name", 'middle_name', "middle_name", 'email', "email", 'phone', "phone", 'city', "city", 'street', "street", 'house', "house", 'structure', "structure", 'building', "building", 'apartment', "apartment") from "contacts" where "contacts"."id" = $1 and "contacts"."user_id" = $2) as "address"
       from "orders" left join "order_items" on "order_items"."order_id" = "orders"."id"
-      where "orders"."user_id" = $1 and "orders"."state" = 'basket'
+      where "orders"."user_id" = $3 and "orders"."state" = 'basket'
       order by "order_items"."id"
       for update of "orders";
-
-select "first_name", "last_name", "middle_name", "email", "phone", "city", "street", "house", "structure", "building", "apartment"
-  from "contacts"
-      where "contacts"."id" = $1 and "contacts"."user_id" = $2;
 
 select "offers"."id" as "id", "offers"."shop_id" as "shopId", "products"."name" as "name",
         "offers"."price" as "price", "offers"."quantity" as "quantity",

@@ -1,7 +1,6 @@
-import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { preparedStatement, runPrepared } from '../../platform/db/statements.js';
-import { ADDRESS_FIELDS, type Address, type NewContact } from './contacts.schemas.js';
+import { ADDRESS_FIELDS, type NewContact } from './contacts.schemas.js';
 import { contacts } from './contacts.tables.js';
 
 export type ContactRow = typeof contacts.$inferSelect;
@@ -62,26 +61,14 @@ export async function findContact(db: Executor, userId: number, id: number) {
 }
 
 /**
- * The address of one of the user's contacts, its columns named as the fields (every order reads
- * it, so it is a prepared statement); undefined if the contact is not theirs.
+ * The address of the user's contact as a JSON object, or null if it is not theirs: a subquery
+ * for another module's statement (an order's confirmation reads it with the basket).
  */
-export async function findAddressColumns(
-  db: Executor,
-  userId: number,
-  id: number,
-): Promise<Partial<Address> | undefined> {
-  const statement = preparedStatement(
-    db,
-    'contacts_address',
-    () => sql`select ${sql.join(
-      ADDRESS_FIELDS.map((f) => sql.identifier(f)),
-      sql`, `,
-    )} from ${contacts}
-      where ${contacts.id} = ${sql.placeholder('id')} and ${contacts.userId} = ${sql.placeholder('user')}`,
-  );
-  const [row] = await runPrepared<Partial<Address>>(statement, { id, user: userId });
-  return row;
-}
+export const addressJsonOf = (user: SQL | Placeholder, id: SQL | Placeholder) =>
+  sql`(select json_build_object(${sql.join(
+    ADDRESS_FIELDS.map((f) => sql`${sql.raw(`'${f}'`)}, ${sql.identifier(f)}`),
+    sql`, `,
+  )}) from ${contacts} where ${contacts.id} = ${id} and ${contacts.userId} = ${user})`;
 
 export async function deleteContacts(
   db: Executor,

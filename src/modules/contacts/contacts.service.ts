@@ -1,4 +1,4 @@
-import type { Db, Executor } from '../../platform/db/client.js';
+import type { Db } from '../../platform/db/client.js';
 import { problem } from '../../platform/problems.js';
 import * as repo from './contacts.repo.js';
 import {
@@ -20,12 +20,6 @@ export function addressOf(row: Partial<Address>): Address {
 const toContactDto = (row: repo.ContactRow) => ({ id: row.id, ...addressOf(row) });
 
 const contactNotFound = (ids: number[]) => problem.notFound(`Contact ${ids.join(', ')} not found.`);
-
-/** The address of one of the user's contacts, as an order copies it; undefined if not theirs. */
-export async function findAddress(db: Executor, userId: number, id: number) {
-  const row = await repo.findAddressColumns(db, userId, id);
-  return row && addressOf(row);
-}
 
 export function createContactsService({ db }: { db: Db }) {
   return {

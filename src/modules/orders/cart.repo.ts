@@ -2,6 +2,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import { intArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
+import { addressJsonOf, type Address } from '../contacts/index.js';
 import { orderItems, orders } from './orders.tables.js';
 
 /**
@@ -69,21 +70,30 @@ const lineFields = sql`${orderItems.id} as "id", ${orderItems.offerId} as "offer
   ${orderItems.shopId} as "shopId", ${orderItems.quantity} as "quantity",
   ${orderItems.price} as "price"`;
 
-/** The basket locked FOR UPDATE with its lines, in one statement (confirmation). */
-export async function basketWithLines(db: Executor, userId: number) {
+/**
+ * What a confirmation starts from, in one statement: the basket locked FOR UPDATE, its lines, and
+ * the address of the contact it is to go to (the contacts module's subquery; null if not theirs).
+ */
+export async function basketForConfirmation(db: Executor, userId: number, contactId: number) {
+  const user = sql.placeholder('user');
   const statement = preparedStatement(
     db,
-    'cart_basket_with_lines',
-    () => sql`select ${orders.id} as "orderId", ${lineFields}
+    'cart_basket_for_confirmation',
+    () => sql`select ${orders.id} as "orderId", ${lineFields},
+        ${addressJsonOf(user, sql.placeholder('contact'))} as "address"
       from ${orders} left join ${orderItems} on ${orderItems.orderId} = ${orders.id}
-      where ${orders.userId} = ${sql.placeholder('user')} and ${orders.state} = 'basket'
+      where ${orders.userId} = ${user} and ${orders.state} = 'basket'
       order by ${orderItems.id}
       for update of ${orders}`,
   );
-  const rows = await runPrepared<LineRow & { orderId: number }>(statement, { user: userId });
+  const rows = await runPrepared<LineRow & { orderId: number; address: Partial<Address> | null }>(
+    statement,
+    { user: userId, contact: contactId },
+  );
   return {
     basketId: rows[0]?.orderId,
-    lines: rows.flatMap(({ orderId: _, ...line }) => (line.id === null ? [] : [line])),
+    address: rows[0]?.address ?? undefined,
+    lines: rows.flatMap(({ orderId: _, address: _a, ...line }) => (line.id === null ? [] : [line])),
   };
 }
 

@@ -9,7 +9,7 @@ import type { OrderMetrics } from '../../platform/metrics.js';
 import { problem } from '../../platform/problems.js';
 import { emailOf, staffEmails } from '../accounts/index.js';
 import { returnStock, takeStock } from '../catalog/index.js';
-import { findAddress } from '../contacts/index.js';
+import { addressOf } from '../contacts/index.js';
 import * as cartRepo from './cart.repo.js';
 import { createIdempotency, requestHash } from './idempotency.js';
 import * as repo from './orders.repo.js';
@@ -93,14 +93,15 @@ export function createOrdersService({ db, mail, clock, adminEmail, metrics, log 
           if (claim.kind === 'replay') return { replayed: true, body: claim.body as OrderDto };
           await hooks.afterKeyClaimed?.();
         }
-        const { basketId, lines } = await cartRepo.basketWithLines(tx, user.id);
+        const basket = await cartRepo.basketForConfirmation(tx, user.id, body.contact);
+        const { basketId, lines } = basket;
         if (body.id !== undefined && body.id !== basketId)
           throw problem.notFound(`Cart ${body.id} not found.`);
         if (basketId === undefined || lines.length === 0) {
           throw problem.validation('The cart is empty: add goods with /cart/add/ first.');
         }
-        const address = await findAddress(tx, user.id, body.contact);
-        if (!address) throw problem.notFound(`Contact ${body.contact} not found.`);
+        if (!basket.address) throw problem.notFound(`Contact ${body.contact} not found.`);
+        const address = addressOf(basket.address);
         const prices = await takeStock(tx, new Map(lines.map((l) => [l.offerId, l.quantity])));
         const placement = { contactId: body.contact, address, at: now, byUserId: user.id };
         await repo.confirmBasket(tx, basketId, placement, prices);
