@@ -25,25 +25,29 @@ select "offers"."id" as "id", "offers"."shop_id" as "shopId", "products"."name" 
       order by "offers"."id"
       for no key update of "offers";
 
-update "offers" set quantity = "offers"."quantity" - v.n
-      from unnest($1::int[], $2::int[]) as v(id, n)
-      where "offers"."id" = v.id
-      returning "offers"."quantity" as "after", v.n as "moved";
-
-with placed as (
-  update "orders" set state = 'new', contact_id = $1,
-    address = $2::jsonb, confirmed_at = $3::timestamptz
-  where "orders"."id" = $4 returning "orders"."id" as id),
-priced as (
-  update "order_items" set price = v.price
-  from unnest($5::int[], $6::int[]) as v(offer_id, price)
-  where "order_items"."order_id" = $7 and "order_items"."offer_id" = v.offer_id),
-counted as (
-  insert into "order_state_counts" (state, slot, n)
-  select 'new', id % 8, 1 from placed
-  on conflict (state, slot) do update set n = "order_state_counts"."n" + excluded.n)
-insert into "order_history" (order_id, state, at, by_user_id)
-select id, 'new', $8::timestamptz, $9 from placed;
+  with
+stock_taken as (
+  update "offers" set quantity = "offers"."quantity" - v.n
+  from unnest($1::int[], $2::int[]) as v(id, n)
+  where "offers"."id" = v.id
+  returning "offers"."quantity" as after),
+sold_out as (
+  insert into "catalog_epoch" (id, n) select 1, 1 where exists (select from stock_taken where after = 0)
+  on conflict (id) do update set n = "catalog_epoch"."n" + 1),
+  placed as (
+    update "orders" set state = 'new', contact_id = $3,
+      address = $4::jsonb, confirmed_at = $5::timestamptz
+    where "orders"."id" = $6 returning "orders"."id" as id),
+  priced as (
+    update "order_items" set price = v.price
+    from unnest($7::int[], $8::int[]) as v(offer_id, price)
+    where "order_items"."order_id" = $9 and "order_items"."offer_id" = v.offer_id),
+  counted as (
+    insert into "order_state_counts" (state, slot, n)
+    select 'new', id % 8, 1 from placed
+    on conflict (state, slot) do update set n = "order_state_counts"."n" + excluded.n)
+  insert into "order_history" (order_id, state, at, by_user_id)
+  select id, 'new', $10::timestamptz, $11 from placed;
 
 select coalesce(json_agg(json_build_object(
   'id', "offers"."id", 'external_id', "offers"."external_id", 'model', "offers"."model",

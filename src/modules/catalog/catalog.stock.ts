@@ -2,12 +2,12 @@
 // giving them back when it is canceled. Callers pass their own transaction (`tx`), so a stock
 // change commits or rolls back with the order that caused it. Offers are always locked in id
 // order, so two transactions that share offers never deadlock each other.
-import { sql } from 'drizzle-orm';
+import { sql, type Placeholder } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import { intArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import { problem } from '../../platform/problems.js';
 import { bumpCatalogEpoch } from './catalog.epoch.js';
-import { offers, products, shops } from './catalog.tables.js';
+import { catalogEpoch, offers, products, shops } from './catalog.tables.js';
 
 export interface OfferStock {
   id: number;
@@ -96,14 +96,14 @@ function shortage(items: Shortfall[]) {
 }
 
 /**
- * Adds `sign` × the wanted quantities to the offers (already locked), in one statement for any
- * number of lines; returns each offer's quantity after, and how much moved.
+ * Adds the wanted quantities back to the offers (already locked), in one statement for any number
+ * of lines; returns each offer's quantity after, and how much moved.
  */
-async function moveStock(tx: Executor, wanted: Wanted, sign: 1 | -1) {
+async function returnToStock(tx: Executor, wanted: Wanted) {
   const statement = preparedStatement(
     tx,
-    sign < 0 ? 'catalog_stock_take' : 'catalog_stock_return',
-    () => sql`update ${offers} set quantity = ${offers.quantity} ${sql.raw(sign < 0 ? '-' : '+')} v.n
+    'catalog_stock_return',
+    () => sql`update ${offers} set quantity = ${offers.quantity} + v.n
       from unnest(${sql.placeholder('ids')}::int[], ${sql.placeholder('amounts')}::int[]) as v(id, n)
       where ${offers.id} = v.id
       returning ${offers.quantity} as "after", v.n as "moved"`,
@@ -115,32 +115,47 @@ async function moveStock(tx: Executor, wanted: Wanted, sign: 1 | -1) {
 }
 
 /**
- * Takes the wanted quantities for an order: locks the offers, checks them (a withdrawn offer is
- * simply not available any more) and takes the stock. Returns each offer's price, which the lock
- * keeps as it was checked. The CHECK (quantity >= 0) would refuse an oversell even without it.
+ * Locks and checks the offers an order wants (a withdrawn offer is simply not available any more)
+ * and returns each one's price, which the lock keeps as it was checked. The caller then takes the
+ * stock with `stockTaking` in its own next statement, in the same transaction. The CHECK
+ * (quantity >= 0) would refuse an oversell even without the check.
  *
- * Two statements, not one: an UPDATE in the locking statement reads with that statement's
- * snapshot, so it meets the old version of a row another order changed meanwhile and queues for
- * that version's tuple lock behind a waiter that waits for us — a deadlock PostgreSQL breaks
- * after a second (seen in the orders benchmark). The UPDATE after the lock sees the new version.
+ * The lock and the taking are two statements, not one: an UPDATE in the locking statement reads
+ * with that statement's snapshot, so it meets the old version of a row another order changed
+ * meanwhile and queues for that version's tuple lock behind a waiter that waits for us — a
+ * deadlock PostgreSQL breaks after a second (seen in the orders benchmark). The UPDATE after the
+ * lock sees the new version.
  */
-export async function takeStock(tx: Executor, wanted: Wanted): Promise<Map<number, number>> {
+export async function lockStock(tx: Executor, wanted: Wanted): Promise<Map<number, number>> {
   const stock = await stockOf(tx, [...wanted.keys()], true);
   assertSellable(
     stock.map((s) => (s.withdrawn ? { ...s, withdrawn: false, quantity: 0 } : s)),
     wanted,
   );
-  const left = await moveStock(tx, wanted, -1);
-  // An offer sold out leaves `in_stock=true` lists: their counts change.
-  if (left.some((r) => r.after === 0)) await bumpCatalogEpoch(tx);
   return new Map(stock.map((s) => [s.id, s.price]));
 }
+
+/**
+ * The catalog's part of a statement that takes stock of offers `lockStock` has locked: CTEs that
+ * subtract `amounts` from the offers `ids` (int array placeholders; null pairs match nothing) and
+ * bump the catalog epoch when one sells out, since `in_stock=true` lists then change their counts.
+ * Run inside the caller's statement (an order's confirmation) to save a round trip.
+ */
+export const stockTaking = (ids: Placeholder, amounts: Placeholder) => sql`
+  stock_taken as (
+    update ${offers} set quantity = ${offers.quantity} - v.n
+    from unnest(${ids}::int[], ${amounts}::int[]) as v(id, n)
+    where ${offers.id} = v.id
+    returning ${offers.quantity} as after),
+  sold_out as (
+    insert into ${catalogEpoch} (id, n) select 1, 1 where exists (select from stock_taken where after = 0)
+    on conflict (id) do update set n = ${catalogEpoch.n} + 1)`;
 
 /** Gives an order's quantities back (a cancel), locking the offers in id order first. */
 export async function returnStock(tx: Executor, wanted: Wanted): Promise<void> {
   if (wanted.size === 0) return;
-  await stockOf(tx, [...wanted.keys()], true); // the lock, in id order, as takeStock takes it
-  const back = await moveStock(tx, wanted, 1);
+  await stockOf(tx, [...wanted.keys()], true); // the lock, in id order, as lockStock takes it
+  const back = await returnToStock(tx, wanted);
   // An offer back in stock joins `in_stock=true` lists again.
   if (back.some((r) => r.after - r.moved === 0)) await bumpCatalogEpoch(tx);
 }

@@ -9,7 +9,8 @@ export { shopNamesOf } from './catalog.shops.js';
 export {
   stockOf,
   assertSellable,
-  takeStock,
+  lockStock,
+  stockTaking,
   returnStock,
   type OfferStock,
   type Wanted,

@@ -2,6 +2,7 @@
 import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import { paddedIntArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
+import { stockTaking } from '../catalog/index.js';
 import type { Address } from '../contacts/index.js';
 import { countMove } from './orders.staff.repo.js';
 import {
@@ -23,21 +24,23 @@ export async function quantitiesOf(db: Executor, orderId: number): Promise<Map<n
 }
 
 /**
- * Basket → `new` in one statement: the address copy, each line's price frozen (`prices` by offer
- * id, as the stock was taken), the first history entry and the per-state counter.
+ * Basket → `new` in one statement: the stock taken (the catalog's `stockTaking`; the caller has
+ * locked the offers with `lockStock`), the address copy, each line's price frozen (`prices` by
+ * offer id, as the stock was locked), the first history entry and the per-state counter.
  */
 export async function confirmBasket(
   db: Executor,
   orderId: number,
   placed: { contactId: number; address: Address; at: Date; byUserId: number },
-  prices: Map<number, number>,
+  taken: { quantities: Map<number, number>; prices: Map<number, number> },
 ) {
   const ph = sql.placeholder;
   const statement = preparedStatement(
     db,
     'order_confirm',
     () => sql`
-    with placed as (
+    with ${stockTaking(ph('offers'), ph('quantities'))},
+    placed as (
       update ${orders} set state = 'new', contact_id = ${ph('contact')},
         address = ${ph('address')}::jsonb, confirmed_at = ${ph('at')}::timestamptz
       where ${orders.id} = ${ph('order')} returning ${orders.id} as id),
@@ -52,14 +55,16 @@ export async function confirmBasket(
     insert into ${orderHistory} (order_id, state, at, by_user_id)
     select id, 'new', ${ph('at')}::timestamptz, ${ph('by')} from placed`,
   );
+  const offerIds = [...taken.quantities.keys()];
   await runPrepared(statement, {
     order: orderId,
     contact: placed.contactId,
     address: JSON.stringify(placed.address),
     at: placed.at.toISOString(),
     // Padded (null pairs match no line) so that PostgreSQL keeps one plan: statements.ts.
-    offers: paddedIntArray([...prices.keys()]),
-    prices: paddedIntArray([...prices.values()]),
+    offers: paddedIntArray(offerIds),
+    quantities: paddedIntArray(offerIds.map((id) => taken.quantities.get(id)!)),
+    prices: paddedIntArray(offerIds.map((id) => taken.prices.get(id)!)),
     by: placed.byUserId,
   });
 }

@@ -8,7 +8,7 @@ import type { Mailer } from '../../platform/mailer.js';
 import type { OrderMetrics } from '../../platform/metrics.js';
 import { problem } from '../../platform/problems.js';
 import { emailOf, staffEmails } from '../accounts/index.js';
-import { returnStock, takeStock } from '../catalog/index.js';
+import { lockStock, returnStock } from '../catalog/index.js';
 import { addressOf } from '../contacts/index.js';
 import * as cartRepo from './cart.repo.js';
 import { createIdempotency, requestHash } from './idempotency.js';
@@ -102,9 +102,10 @@ export function createOrdersService({ db, mail, clock, adminEmail, metrics, log 
         }
         if (!basket.address) throw problem.notFound(`Contact ${body.contact} not found.`);
         const address = addressOf(basket.address);
-        const prices = await takeStock(tx, new Map(lines.map((l) => [l.offerId, l.quantity])));
+        const quantities = new Map(lines.map((l) => [l.offerId, l.quantity]));
+        const prices = await lockStock(tx, quantities);
         const placement = { contactId: body.contact, address, at: now, byUserId: user.id };
-        await repo.confirmBasket(tx, basketId, placement, prices);
+        await repo.confirmBasket(tx, basketId, placement, { quantities, prices });
 
         const row: repo.OrderRow = {
           id: basketId,
