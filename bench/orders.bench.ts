@@ -408,7 +408,7 @@ async function main() {
     `Cart: ${report.cart}; ${OFFERS_PER_SHOP} offers per shop; ${RUNS} runs of ${SECONDS} s per level after a ${WARM_UP_SECONDS} s warm-up; each row is the median run (by orders/s), the last column every run.`,
     '',
     '| clients | orders/s | order p50 ms | order p99 ms | add p99 ms | confirm p99 ms | failed | server CPU ms/order | PostgreSQL CPU ms/order | clients + SMTP sink CPU ms/order | load before | runs, orders/s |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
         `| ${r.clients} | ${r.ordersPerSecond} | ${r.orderMs.p50} | ${r.orderMs.p99} | ${r.addMs.p99} | ${r.confirmMs.p99} | ${r.failures} | ${r.serverCpuMsPerOrder} | ${r.postgresCpuMsPerOrder} | ${r.clientCpuMsPerOrder} | ${r.loadavgBefore} | ${r.runsOrdersPerSecond.join(', ')} |`,

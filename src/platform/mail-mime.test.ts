@@ -38,3 +38,12 @@ describe('composeMime', () => {
     expect(headerText('Привет\nBcc: x')).not.toMatch(/\r?\n(?! )/);
   });
 });
+
+describe('composeMime with line breaks in addresses', () => {
+  it('refuses them: they could start a header or an SMTP command of their own', () => {
+    const to = 'buyer@example.com\r\nBcc: spy@example.com';
+    expect(() => composeMime({ ...message, to }, 'noreply@shop.example')).toThrow(/line break/);
+    const from = 'Shop <noreply@shop.example>\nX-Injected: yes';
+    expect(() => composeMime(message, from)).toThrow(/line break/);
+  });
+});

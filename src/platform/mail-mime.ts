@@ -48,8 +48,14 @@ export function headerText(value: string): string {
   return words.map((w) => `=?UTF-8?B?${Buffer.from(w).toString('base64')}?=`).join(`${CRLF} `);
 }
 
-/** `Name <address>` or a bare address, split; the name may be quoted. */
+/**
+ * `Name <address>` or a bare address, split; the name may be quoted. A line break is refused: it
+ * could start a header of its own, or an SMTP command (the address is also the envelope's).
+ * Accounts' emails are validated, so only a misconfigured sender can meet this.
+ */
 export function mailbox(value: string): { name?: string; address: string } {
+  if (/[\r\n]/.test(value))
+    throw new Error(`refusing a mail address with a line break: ${JSON.stringify(value)}`);
   const named = /^\s*"?(.*?)"?\s*<([^<>\s]+)>\s*$/.exec(value);
   return named ? { name: named[1] || undefined, address: named[2]! } : { address: value.trim() };
 }
@@ -76,7 +82,7 @@ function base64Lines(bytes: Buffer): string {
  * else base64, which any SMTP server carries without the 8BITMIME extension.
  */
 function part(type: string, body: string, eightBit: boolean): string {
-  const lines = body.split(/\r?\n/);
+  const lines = body.split(/\r\n?|\n/);
   const fits = eightBit && lines.every((l) => Buffer.byteLength(l) <= MAX_LINE_OCTETS);
   const encoding = fits ? '8bit' : 'base64';
   const content = fits ? lines.join(CRLF) : base64Lines(Buffer.from(body));

@@ -41,7 +41,7 @@ with added as (
   "order_items"."shop_id" as "shopId", "order_items"."quantity" as "quantity",
   "order_items"."price" as "price", false from "order_items"
       where "order_items"."order_id" = $6
-        and "order_items"."offer_id" <> all($7::int[])
+        and not exists (select from added where added."offerId" = "order_items"."offer_id")
       order by "id";
 
 select coalesce(json_agg(json_build_object(

@@ -5,14 +5,16 @@ select "users"."id" as "id", "users"."email" as "email", "users"."type" as "type
       from "auth_tokens" join "users" on "users"."id" = "auth_tokens"."user_id"
       where "auth_tokens"."key_hash" = $1 and "users"."is_active";
 
-select "orders"."id" as "orderId", "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
+select "orders"."id" as "id" from "orders"
+      where "orders"."user_id" = $1 and "orders"."state" = 'basket'
+      for update;
+
+select "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
   "order_items"."shop_id" as "shopId", "order_items"."quantity" as "quantity",
-  "order_items"."price" as "price",
-        (select json_build_object('first_name', "first_name", 'last_name', "last_name", 'middle_name', "middle_name", 'email', "email", 'phone', "phone", 'city', "city", 'street', "street", 'house', "house", 'structure', "structure", 'building', "building", 'apartment', "apartment") from "contacts" where "contacts"."id" = $1 and "contacts"."user_id" = $2) as "address"
-      from "orders" left join "order_items" on "order_items"."order_id" = "orders"."id"
-      where "orders"."user_id" = $3 and "orders"."state" = 'basket'
-      order by "order_items"."id"
-      for update of "orders";
+  "order_items"."price" as "price", a.address as "address"
+      from (select (select json_build_object('first_name', "first_name", 'last_name', "last_name", 'middle_name', "middle_name", 'email', "email", 'phone', "phone", 'city', "city", 'street', "street", 'house', "house", 'structure', "structure", 'building', "building", 'apartment', "apartment") from "contacts" where "contacts"."id" = $1 and "contacts"."user_id" = $2) as address) a
+      left join "order_items" on "order_items"."order_id" = $3
+      order by "order_items"."id";
 
 select "offers"."id" as "id", "offers"."shop_id" as "shopId", "products"."name" as "name",
         "offers"."price" as "price", "offers"."quantity" as "quantity",
@@ -31,8 +33,10 @@ stock_taken as (
   from unnest($1::int[], $2::int[]) as v(id, n)
   where "offers"."id" = v.id
   returning "offers"."quantity" as after),
-sold_out as (
-  insert into "catalog_epoch" (id, n) select 1, 1 where exists (select from stock_taken where after = 0)
+sold_out as (insert into "catalog_epoch" (id, n) select 1, 1
+  where exists (select
+  from stock_taken
+  where after = 0)
   on conflict (id) do update set n = "catalog_epoch"."n" + 1),
   placed as (
     update "orders" set state = 'new', contact_id = $3,

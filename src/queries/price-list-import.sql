@@ -80,7 +80,7 @@ with w as (
       returning 1
     ) select count(*)::int as n from w;
 
-insert into "catalog_epoch" ("id", "n") values ($1, $2)
-  on conflict ("id") do update set "n" = "catalog_epoch"."n" + 1;
+insert into "catalog_epoch" (id, n) select 1, 1 where true
+    on conflict (id) do update set n = "catalog_epoch"."n" + 1;
 
 insert into "price_list_imports" ("id", "shop_id", "at", "goods", "created", "updated", "withdrawn") values (default, $1, default, $2, $3, $4, $5);

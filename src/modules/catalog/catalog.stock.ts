@@ -6,8 +6,8 @@ import { sql, type Placeholder } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import { intArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import { problem } from '../../platform/problems.js';
-import { bumpCatalogEpoch } from './catalog.epoch.js';
-import { catalogEpoch, offers, products, shops } from './catalog.tables.js';
+import { bumpCatalogEpoch, epochBumpWhere } from './catalog.epoch.js';
+import { offers, products, shops } from './catalog.tables.js';
 
 export interface OfferStock {
   id: number;
@@ -139,7 +139,9 @@ export async function lockStock(tx: Executor, wanted: Wanted): Promise<Map<numbe
  * The catalog's part of a statement that takes stock of offers `lockStock` has locked: CTEs that
  * subtract `amounts` from the offers `ids` (int array placeholders; null pairs match nothing) and
  * bump the catalog epoch when one sells out, since `in_stock=true` lists then change their counts.
- * Run inside the caller's statement (an order's confirmation) to save a round trip.
+ * Run inside the caller's statement (an order's confirmation) to save a round trip: the caller
+ * writes `with ${stockTaking(…)}, its own CTEs …`, and leaves the names stock_taken and sold_out
+ * to these.
  */
 export const stockTaking = (ids: Placeholder, amounts: Placeholder) => sql`
   stock_taken as (
@@ -147,9 +149,7 @@ export const stockTaking = (ids: Placeholder, amounts: Placeholder) => sql`
     from unnest(${ids}::int[], ${amounts}::int[]) as v(id, n)
     where ${offers.id} = v.id
     returning ${offers.quantity} as after),
-  sold_out as (
-    insert into ${catalogEpoch} (id, n) select 1, 1 where exists (select from stock_taken where after = 0)
-    on conflict (id) do update set n = ${catalogEpoch.n} + 1)`;
+  sold_out as (${epochBumpWhere(sql`exists (select from stock_taken where after = 0)`)})`;
 
 /** Gives an order's quantities back (a cancel), locking the offers in id order first. */
 export async function returnStock(tx: Executor, wanted: Wanted): Promise<void> {

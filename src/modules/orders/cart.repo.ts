@@ -71,29 +71,30 @@ const lineFields = sql`${orderItems.id} as "id", ${orderItems.offerId} as "offer
   ${orderItems.price} as "price"`;
 
 /**
- * What a confirmation starts from, in one statement: the basket locked FOR UPDATE, its lines, and
- * the address of the contact it is to go to (the contacts module's subquery; null if not theirs).
+ * The basket's lines and the address of the contact a confirmation names (the contacts module's
+ * subquery; null if not the user's), in one statement. Run after `findBasket(…, true)` has locked
+ * the basket: see the confirmation (orders.service.ts).
  */
-export async function basketForConfirmation(db: Executor, userId: number, contactId: number) {
-  const user = sql.placeholder('user');
+export async function linesWithAddress(
+  db: Executor,
+  orderId: number,
+  userId: number,
+  contactId: number,
+) {
   const statement = preparedStatement(
     db,
-    'cart_basket_for_confirmation',
-    () => sql`select ${orders.id} as "orderId", ${lineFields},
-        ${addressJsonOf(user, sql.placeholder('contact'))} as "address"
-      from ${orders} left join ${orderItems} on ${orderItems.orderId} = ${orders.id}
-      where ${orders.userId} = ${user} and ${orders.state} = 'basket'
-      order by ${orderItems.id}
-      for update of ${orders}`,
+    'cart_lines_with_address',
+    () => sql`select ${lineFields}, a.address as "address"
+      from (select ${addressJsonOf(sql.placeholder('user'), sql.placeholder('contact'))} as address) a
+      left join ${orderItems} on ${orderItems.orderId} = ${sql.placeholder('order')}
+      order by ${orderItems.id}`,
   );
-  const rows = await runPrepared<LineRow & { orderId: number; address: Partial<Address> | null }>(
-    statement,
-    { user: userId, contact: contactId },
-  );
+  const rows = await runPrepared<
+    Omit<LineRow, 'id'> & { id: number | null; address: Partial<Address> | null }
+  >(statement, { order: orderId, user: userId, contact: contactId });
   return {
-    basketId: rows[0]?.orderId,
     address: rows[0]?.address ?? undefined,
-    lines: rows.flatMap(({ orderId: _, address: _a, ...line }) => (line.id === null ? [] : [line])),
+    lines: rows.flatMap(({ address: _, id, ...line }) => (id === null ? [] : [{ id, ...line }])),
   };
 }
 
@@ -135,7 +136,7 @@ export function addLines(
       union all
       select ${lineFields}, false from ${orderItems}
       where ${orderItems.orderId} = ${ph('order')}
-        and ${orderItems.offerId} <> all(${ph('offers')}::int[])
+        and not exists (select from added where added."offerId" = ${orderItems.offerId})
       order by "id"`,
   );
   return runPrepared<LineRow & { added: boolean }>(statement, {

@@ -267,3 +267,54 @@ describe('Idempotency-Key', () => {
     },
   );
 });
+
+describe.skipIf(!isPostgres)(`a confirmation waiting for its cart ${ONE_CONNECTION}`, () => {
+  it('places the lines an add committed while it waited, each priced and taken from stock', async () => {
+    const [b] = await buyers(1);
+    const shop = await createShop(h);
+    const [first, late] = [await createOffer(h, shop), await createOffer(h, shop)];
+    await addToCart(h, b!.user, [{ offer: first, quantity: 1 }]);
+    const stockBefore = await stockOf(h, late);
+    // Another connection stands for an add in flight: it holds the basket's lock and has written
+    // its line, not yet committed.
+    const add = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    const observer = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await Promise.all([add.connect(), observer.connect()]);
+    try {
+      await add.query('begin');
+      const { rows } = await add.query<{ id: number }>(
+        `select id from orders where user_id = $1 and state = 'basket' for update`,
+        [b!.user.id],
+      );
+      await add.query(
+        'insert into order_items (order_id, offer_id, shop_id, quantity) values ($1, $2, $3, 2)',
+        [rows[0]!.id, late.id, shop.id],
+      );
+      const confirmed = confirm(b!);
+      // The confirmation waits for the basket's lock.
+      const waiting = async () =>
+        (
+          await observer.query(
+            `select count(*)::int as n from pg_stat_activity
+             where datname = current_database() and wait_event_type = 'Lock'
+               and query like '%"orders"%for update%'`,
+          )
+        ).rows[0].n as number;
+      while ((await waiting()) === 0) await new Promise((r) => setImmediate(r));
+      await add.query('commit');
+
+      const res = await confirmed;
+      expect(res.statusCode).toBe(201);
+      const items = res.json().items as { product_info: { id: number }; price: number }[];
+      expect(items.map((i) => i.product_info.id)).toEqual([first.id, late.id]);
+      expect(await stockOf(h, late)).toBe(stockBefore - 2);
+      const unpriced = await h.database.db
+        .select({ n: count() })
+        .from(orderItems)
+        .where(and(eq(orderItems.orderId, res.json().id), sql`${orderItems.price} is null`));
+      expect(unpriced[0]!.n).toBe(0);
+    } finally {
+      await Promise.all([add.end(), observer.end()]);
+    }
+  });
+});

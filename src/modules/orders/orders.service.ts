@@ -93,14 +93,21 @@ export function createOrdersService({ db, mail, clock, adminEmail, metrics, log 
           if (claim.kind === 'replay') return { replayed: true, body: claim.body as OrderDto };
           await hooks.afterKeyClaimed?.();
         }
-        const basket = await cartRepo.basketForConfirmation(tx, user.id, body.contact);
-        const { basketId, lines } = basket;
+        // The basket is locked in a statement of its own: a statement that waited for the lock
+        // would still read the lines as they were before the wait, and miss one an add committed
+        // meanwhile (it would stay in the order unpriced, its stock never taken).
+        const basketId = await cartRepo.findBasket(tx, user.id, true);
         if (body.id !== undefined && body.id !== basketId)
           throw problem.notFound(`Cart ${body.id} not found.`);
+        const basket =
+          basketId === undefined
+            ? undefined
+            : await cartRepo.linesWithAddress(tx, basketId, user.id, body.contact);
+        const lines = basket?.lines ?? [];
         if (basketId === undefined || lines.length === 0) {
           throw problem.validation('The cart is empty: add goods with /cart/add/ first.');
         }
-        if (!basket.address) throw problem.notFound(`Contact ${body.contact} not found.`);
+        if (!basket?.address) throw problem.notFound(`Contact ${body.contact} not found.`);
         const address = addressOf(basket.address);
         const quantities = new Map(lines.map((l) => [l.offerId, l.quantity]));
         const prices = await lockStock(tx, quantities);
