@@ -81,15 +81,32 @@ export async function startServer(
   throw new Error('server did not answer /health/ within 30 s');
 }
 
-/** CPU seconds (user + system) a process has used, from /proc (Linux; 0 elsewhere). */
-export function cpuSeconds(pid: number | undefined): number {
+/** A process's name, parent, and CPU ticks of its own and of its reaped children, from /proc. */
+function procStat(pid: number | string) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100)
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    return {
+      pid: Number(pid),
+      comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      ppid: f[1]!,
+      own: f[11]! + f[12]!, // utime + stime
+      reaped: f[13]! + f[14]!,
+    };
   } catch {
-    return 0;
+    return undefined;
   }
+}
+
+/** Clock ticks per second in /proc (USER_HZ). */
+const USER_HZ = 100;
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux; 0 elsewhere). */
+export function cpuSeconds(pid: number | undefined): number {
+  return pid === undefined ? 0 : (procStat(pid)?.own ?? 0) / USER_HZ;
 }
 
 /** Peak resident memory of a process so far (Linux: VmHWM), in MB. */
@@ -106,25 +123,7 @@ export async function peakRssMb(pid: number): Promise<number> {
 export function postgresCpuSeconds(): number {
   const procs = readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
-    .map((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const f = stat
-          .slice(stat.lastIndexOf(')') + 2)
-          .split(' ')
-          .map(Number);
-        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        return {
-          pid: Number(pid),
-          comm,
-          ppid: f[1]!,
-          own: f[11]! + f[12]!,
-          reaped: f[13]! + f[14]!,
-        };
-      } catch {
-        return undefined;
-      }
-    })
+    .map(procStat)
     .filter((p) => p !== undefined);
   const byPid = new Map(procs.map((p) => [p.pid, p]));
   const postgres = procs.filter((p) => p.comm.startsWith('postgres'));
@@ -134,7 +133,7 @@ export function postgresCpuSeconds(): number {
     ticks += m.own + m.reaped;
     for (const p of postgres) if (p.ppid === m.pid) ticks += p.own;
   }
-  return ticks / 100; // USER_HZ
+  return ticks / USER_HZ;
 }
 
 /**

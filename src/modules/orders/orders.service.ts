@@ -47,6 +47,7 @@ export const NOBODY_INVOICED =
   '(set ADMIN_EMAIL, or make one with `npm run createsuperuser`)';
 
 const orderNotFound = (id: number) => problem.notFound(`Order ${id} not found.`);
+const cartEmpty = () => problem.validation('The cart is empty: add goods with /cart/add/ first.');
 
 /** PostgreSQL's deadlock and serialization failures: the transaction did nothing and may run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -99,15 +100,11 @@ export function createOrdersService({ db, mail, clock, adminEmail, metrics, log 
         const basketId = await cartRepo.findBasket(tx, user.id, true);
         if (body.id !== undefined && body.id !== basketId)
           throw problem.notFound(`Cart ${body.id} not found.`);
-        const basket =
-          basketId === undefined
-            ? undefined
-            : await cartRepo.linesWithAddress(tx, basketId, user.id, body.contact);
-        const lines = basket?.lines ?? [];
-        if (basketId === undefined || lines.length === 0) {
-          throw problem.validation('The cart is empty: add goods with /cart/add/ first.');
-        }
-        if (!basket?.address) throw problem.notFound(`Contact ${body.contact} not found.`);
+        if (basketId === undefined) throw cartEmpty();
+        const basket = await cartRepo.linesWithAddress(tx, basketId, user.id, body.contact);
+        const { lines } = basket;
+        if (lines.length === 0) throw cartEmpty();
+        if (!basket.address) throw problem.notFound(`Contact ${body.contact} not found.`);
         const address = addressOf(basket.address);
         const quantities = new Map(lines.map((l) => [l.offerId, l.quantity]));
         const prices = await lockStock(tx, quantities);
