@@ -3,14 +3,14 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Executor } from '../src/platform/db/client.js';
-import { offersJsonByIds } from '../src/modules/catalog/catalog.reads.js';
+import { listLiveOfferIds, offersJsonByIds } from '../src/modules/catalog/catalog.reads.js';
 import { confirmBasket } from '../src/modules/orders/orders.repo.js';
 import { isPostgres, openTestDatabase } from './harness.js';
 
-/** [custom, generic] plans the connection has made for the statement `name`. */
+/** [custom, generic] plans the connection has made for the statements named like `name`. */
 async function plansOf(tx: Executor, name: string) {
   const { rows } = (await tx.execute(
-    sql`select custom_plans, generic_plans from pg_prepared_statements where name = ${name}`,
+    sql`select custom_plans, generic_plans from pg_prepared_statements where name like ${name}`,
   )) as unknown as { rows: { generic_plans: string; custom_plans: string }[] };
   return rows.map((r) => [Number(r.custom_plans), Number(r.generic_plans)]);
 }
@@ -63,4 +63,14 @@ describe.skipIf(!isPostgres)('plans of hot statements with few ids', () => {
         await confirmBasket(tx, 0, placed, { quantities, prices });
       expect(await plansOf(tx, 'order_confirm')).toEqual([[5, 3]]);
     }));
+
+  // Planned for the words on every run, a search page's statement cost as much as running it.
+  it.each(['walk', 'index'] as const)("a search's first matches, read by %s", (path) =>
+    inTransaction(async (tx) => {
+      for (const word of ['красный', 'смартфоны', 'samsung', 'синий', 'x', 'y', 'z', 'чайник']) {
+        await listLiveOfferIds(tx, { search: word }, 20, 0, path);
+      }
+      expect(await plansOf(tx, `catalog_search_ranked_%_${path}`)).toEqual([[5, 3]]);
+    }),
+  );
 });

@@ -1,7 +1,8 @@
 // The catalog's reads: pages of live offers (ids, then the offers as JSON written by PostgreSQL),
 // exact counts, one offer, offers by id for carts and orders, categories and shops. Each hot
 // statement is built once (platform/db/statements.ts): a named prepared statement, or for a
-// search's pages one planned for its words on every run.
+// search's pages, unless the service chose how to read its matches (SearchPath), one planned for
+// its words on every run.
 import {
   and,
   asc,
@@ -36,9 +37,9 @@ const nameMatches = sql`${offers.searchVector} @@ ${tsQuery}`;
 // Offers of a category whose name matches ("телевизор" finds the offers of "Телевизоры"), ranked
 // below offers whose own text matches. An array (an init plan), so the offers' category index
 // can serve it.
-const matchingCategories = sql`select ${categories.id} from ${categories}
-  where to_tsvector('russian', ${categories.name}) @@ ${tsQuery}`;
-const categoryMatches = sql`${offers.categoryId} = any(array(${matchingCategories}))`;
+const categoriesMatching = (words: SQL) => sql`select ${categories.id} from ${categories}
+  where to_tsvector('russian', ${categories.name}) @@ ${words}`;
+const categoryMatches = sql`${offers.categoryId} = any(array(${categoriesMatching(tsQuery)}))`;
 
 /** Which filters are given and the ordering: one prepared statement per shape. */
 const shapeOf = (f: OfferFilters) =>
@@ -85,54 +86,98 @@ function offerOrder(f: OfferFilters): SQL[] {
 }
 
 /**
- * A search's matches by id after `after` (when given), at most `limit`, each with whether its own
- * text matches. The offers whose own text matches and those of a category whose name matches are
- * found apart, each through its own index: as one `or`, the planner could not tell how many the
- * category part holds and walked every offer. The category part runs only when some category's
- * name matches (a one-time check), since the planner cannot know that an empty list finds none.
+ * How a search finds its first matches by id. `walk`: live offers by id, each tested against the
+ * words, until enough match (a common word: its matches come early). `index`: every match through
+ * the text index, then the first by id (a rare word). Undefined: PostgreSQL plans the statement
+ * for the words on every run and picks one of the two itself, which cost as much CPU as running it.
+ */
+export type SearchPath = 'walk' | 'index';
+
+/**
+ * Reading a match through the text index costs about as much as walking this many offers by id
+ * (heap reads out of order and a sort against a scan in order): 0.3 to 1.5 µs against 0.15 to
+ * 0.17 µs, by how densely the matches lie, timed on the bench's catalogs of 100,000 and 1,000,000.
+ */
+const INDEX_READ_IN_WALKED_OFFERS = 6;
+
+/**
+ * The cheaper path for a search with `matches` matches among `live` offers: a walk reads about
+ * RANKED_MATCHES × live / matches offers, the index reads every match.
+ */
+export function searchPathFor(matches: number, live: number): SearchPath {
+  const walked = (RANKED_MATCHES * live) / Math.max(matches, 1);
+  return walked <= INDEX_READ_IN_WALKED_OFFERS * matches ? 'walk' : 'index';
+}
+
+// In a statement planned once the words are a parameter, and PostgreSQL would turn them into a
+// query again for every offer it tests; as a subquery they are turned once per run. (In one planned
+// for its words the call stays as it is: the planner reads the constant to estimate the matches.)
+const tsQueryOnce = sql`(select ${tsQuery})`;
+// Of a shop that takes orders, as a list read once per run: fewer joins to plan than `shops`.
+const shopIsLive = sql`${offers.shopId} = any(array(select ${shops.id} from ${shops} where ${shops.state}))`;
+
+/**
+ * A search's matches by id after `after` (when given), at most `limit`, with whether an offer's own
+ * text matches and its text vector (for the rank). The offers whose own text matches and those of a
+ * category whose name matches are found apart, each through its own index: as one `or`, the
+ * planner could not tell how many the category part holds and walked every offer. The category
+ * part runs only when some category's name matches (a one-time check), since the planner cannot
+ * know that an empty list finds none. `path` fixes how the own-text part is found (SearchPath):
+ * `offset 0` keeps PostgreSQL from folding the inner query into the outer one, so with `walk` the
+ * words are tested on the offers as the id order yields them, and with `index` every match is
+ * read through the text index before the order.
  */
 function searchMatches(
-  db: Executor,
   filters: OfferFilters,
-  limit: number | Placeholder,
-  after?: Placeholder,
+  limit: SQL | Placeholder,
+  { after, path }: { after?: Placeholder; path?: SearchPath } = {},
 ) {
-  const others = offerConditions({ ...filters, search: undefined });
-  const part = (own: boolean) =>
-    db
-      .select({ id: offers.id, own: sql<boolean>`${sql.raw(String(own))}`.as('own') })
-      .from(offers)
-      .innerJoin(shops, shopTakesOrders)
-      .where(
-        and(
-          others,
-          own ? nameMatches : and(sql`exists (${matchingCategories})`, categoryMatches),
-          after && gt(offers.id, after),
-        ),
-      )
-      .orderBy(asc(offers.id))
-      .limit(limit);
-  return sql`select id, bool_or(own) as own from ((${part(true)}) union all (${part(false)})) m
-    group by id`;
+  const words = path ? tsQueryOnce : tsQuery;
+  const matches = sql`${offers.searchVector} @@ ${words}`;
+  const others = and(
+    offerConditions({ ...filters, search: undefined }),
+    shopIsLive,
+    after && gt(offers.id, after),
+  );
+  const fields = sql`${offers.id} as id, ${offers.searchVector} as vector`;
+  const own =
+    path === 'walk'
+      ? sql`select id, vector, true as own from (
+          select ${fields} from ${offers} where ${others} order by ${offers.id} offset 0) o
+        where vector @@ ${words} limit ${limit}`
+      : path === 'index'
+        ? sql`select id, vector, true as own from (
+            select ${fields} from ${offers} where ${others} and ${matches} offset 0) o
+          order by id limit ${limit}`
+        : sql`select ${fields}, true as own from ${offers} where ${others} and ${matches}
+          order by ${offers.id} limit ${limit}`;
+  const matchingCategories = categoriesMatching(words);
+  const byCategory = sql`select ${fields}, false as own from ${offers}
+    where exists (${matchingCategories}) and ${others}
+      and ${offers.categoryId} = any(array(${matchingCategories}))
+    order by ${offers.id} limit ${limit}`;
+  // Own text first when an offer matches both ways.
+  return sql`select distinct on (id) id, own, vector from ((${own}) union all (${byCategory})) m
+    order by id, own desc limit ${limit}`;
 }
 
 /** A search's first RANKED_MATCHES matches by id, ranked, and the last id among them. */
-function rankedMatches(db: Executor, filters: OfferFilters) {
-  const first = sql.placeholder('ranked');
-  return sql`with candidates as materialized (
-      select m.id, m.own from (${searchMatches(db, filters, first)}) m order by m.id limit ${first})
+function rankedMatches(filters: OfferFilters, path?: SearchPath) {
+  // A constant, so that a plan made once knows how few rows each part is asked for.
+  const first = sql.raw(String(RANKED_MATCHES));
+  return sql`with candidates as materialized (${searchMatches(filters, first, { path })})
     select ${currentEpoch} as epoch,
-      array(select c.id from candidates c join ${offers} on ${offers.id} = c.id
-            order by c.own desc, ts_rank(${offers.searchVector}, ${tsQuery}) desc, c.id) as ids,
+      array(select id from candidates
+            order by own desc, ts_rank(vector, ${path ? tsQueryOnce : tsQuery}) desc, id) as ids,
       (select max(id) from candidates) as last`;
 }
 
 /** A page of the matches after the id `after`, by id (the pages past a search's ranked matches). */
-function matchesAfter(db: Executor, filters: OfferFilters) {
+function matchesAfter(filters: OfferFilters) {
   const window = sql.placeholder('window');
-  return sql`select array(
-      select m.id from (${searchMatches(db, filters, window, sql.placeholder('after'))}) m
-      order by m.id limit ${sql.placeholder('limit')} offset ${sql.placeholder('offset')}) as ids`;
+  const after = sql.placeholder('after');
+  return sql`select array(select id from (${searchMatches(filters, window, { after })}) m
+      order by id limit ${sql.placeholder('limit')} offset ${sql.placeholder('offset')}) as ids`;
 }
 
 /**
@@ -177,8 +222,11 @@ export async function listLiveOfferIds(
   filters: OfferFilters,
   limit: number,
   offset: number,
+  searchPath?: SearchPath,
 ): Promise<{ ids: number[]; epoch: number }> {
-  if (filters.search && !filters.ordering) return searchPageIds(db, filters, limit, offset);
+  if (filters.search && !filters.ordering) {
+    return searchPageIds(db, filters, limit, offset, searchPath);
+  }
   const first = offset === 0 ? limit : undefined;
   const statement = preparedStatement(
     db,
@@ -194,25 +242,31 @@ export async function listLiveOfferIds(
   return { ids: row!.ids.map(Number), epoch: Number(row!.epoch) };
 }
 
-/** One page of a search by relevance (see RANKED_MATCHES): one statement, two past the ranked. */
+/**
+ * One page of a search by relevance (see RANKED_MATCHES): one statement, two past the ranked. With
+ * a `path`, the ranked matches come from a statement whose plan is made once (see SearchPath).
+ */
 async function searchPageIds(
   db: Executor,
   filters: OfferFilters,
   limit: number,
   offset: number,
+  path?: SearchPath,
 ): Promise<{ ids: number[]; epoch: number }> {
-  const ranked = planEachRun(db, `catalog_search_ranked_${shapeOf(filters)}`, () =>
-    rankedMatches(db, filters),
-  );
+  const name = `catalog_search_ranked_${shapeOf(filters)}`;
+  const build = () => rankedMatches(filters, path);
+  const ranked = path
+    ? preparedStatement(db, `${name}_${path}`, build)
+    : planEachRun(db, name, build);
   const [row] = await runPrepared<{ epoch: number | string; ids: number[]; last: number | null }>(
     ranked,
-    { ...valuesOf(filters), ranked: RANKED_MATCHES },
+    valuesOf(filters),
   );
   const epoch = Number(row!.epoch);
   const ids = row!.ids.map(Number).slice(offset, offset + limit);
   if (ids.length === limit || row!.ids.length < RANKED_MATCHES) return { ids, epoch };
   const after = planEachRun(db, `catalog_search_after_${shapeOf(filters)}`, () =>
-    matchesAfter(db, filters),
+    matchesAfter(filters),
   );
   const restOffset = Math.max(0, offset - RANKED_MATCHES);
   const restLimit = limit - ids.length;

@@ -1,0 +1,85 @@
+// A search's first matches read the three ways (catalog.reads.ts, SearchPath): planned for the
+// words, walking offers by id, through the text index. They must find the same offers in the same
+// order, on the database itself (the HTTP tests reach the last two only once counts are known).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createCategory,
+  createOffer,
+  createShop,
+  setShopState,
+} from '../../../test/catalog-factory.js';
+import { createHarness, type Harness } from '../../../test/harness.js';
+import { listLiveOfferIds, searchPathFor, type SearchPath } from './catalog.reads.js';
+import { RANKED_MATCHES } from './catalog.schemas.js';
+
+let h: Harness;
+beforeAll(async () => void (h = await createHarness()));
+afterAll(() => h.close());
+
+const PATHS: (SearchPath | undefined)[] = [undefined, 'walk', 'index'];
+
+/** The ids of one page of `search` read each way: one list per path. */
+async function pagesOf(search: string, limit: number, offset: number) {
+  const pages = [];
+  for (const path of PATHS) {
+    pages.push((await listLiveOfferIds(h.database.db, { search }, limit, offset, path)).ids);
+  }
+  return pages;
+}
+
+describe('a search read each way', () => {
+  it('finds the same offers in the same order: own text first, by rank, then the category', async () => {
+    const word = `qz${Date.now()}`;
+    const shop = await createShop(h);
+    const closed = await createShop(h);
+    const category = await createCategory(h, `Товары ${word}`);
+    const plain = await createCategory(h);
+    const weak = await createOffer(h, shop, { category: plain, name: `Кабель ${word}` });
+    const inCategory = await createOffer(h, shop, { category, name: 'Кабель USB' });
+    const strong = await createOffer(h, shop, {
+      category,
+      name: `${word} ${word} Смартфон`,
+      model: `${word}/1`,
+    });
+    await createOffer(h, closed, { category: plain, name: `Кабель ${word}` });
+    await setShopState(h, closed, false);
+    await createOffer(h, shop, { category: plain, name: 'Кабель HDMI' });
+
+    const expected = [strong.id, weak.id, inCategory.id];
+    expect(await pagesOf(word, 20, 0)).toEqual([expected, expected, expected]);
+    expect(await pagesOf(word, 2, 1)).toEqual(Array(3).fill(expected.slice(1, 3)));
+    // Excluded by its own text, still found by its category's name.
+    const noCables = [strong.id, inCategory.id];
+    expect(await pagesOf(`${word} -кабель`, 20, 0)).toEqual(Array(3).fill(noCables));
+    expect(await pagesOf(`nothing${word}`, 20, 0)).toEqual([[], [], []]);
+  });
+
+  it('ranks only the first matches by id, and lists the rest by id, the same each way', async () => {
+    const word = `qy${Date.now()}`;
+    const shop = await createShop(h);
+    const category = await createCategory(h);
+    const made: number[] = [];
+    for (let i = 0; i < RANKED_MATCHES + 3; i++) {
+      // The strongest match comes after the ranked ones: it stays in id order there.
+      const strong = i === 10 || i === RANKED_MATCHES + 1;
+      const name = strong ? `${word} ${word} ${word} ${i}` : `Кабель ${i} ${word}`;
+      made.push((await createOffer(h, shop, { category, name })).id);
+    }
+    const [first, ...others] = await pagesOf(word, 5, 0);
+    expect(first![0]).toBe(made[10]);
+    expect(others).toEqual([first, first]);
+    const past = await pagesOf(word, 5, RANKED_MATCHES);
+    expect(past).toEqual(Array(3).fill(made.slice(RANKED_MATCHES)));
+  });
+});
+
+describe('searchPathFor', () => {
+  it('walks for a common word and reads the index for a rare one', () => {
+    // An eighth of 100,000 offers match: 200 come within the first 1,600.
+    expect(searchPathFor(12_500, 100_000)).toBe('walk');
+    // 500 of 100,000: a walk would read 40,000 offers for 200 matches.
+    expect(searchPathFor(500, 100_000)).toBe('index');
+    expect(searchPathFor(0, 100_000)).toBe('index');
+    expect(searchPathFor(0, 0)).toBe('walk');
+  });
+});
