@@ -29,9 +29,12 @@ import { RANKED_MATCHES, type OfferDto, type OfferFilters } from './catalog.sche
 import { categories, offers, products, shops } from './catalog.tables.js';
 
 // Live offers: not withdrawn, of a shop that takes orders. The literal `not withdrawn` (not a bound
-// `= false`) lets the planner match the partial indexes declared with the same predicate.
-const offerIsLive = sql`not ${offers.withdrawn}`;
-const shopTakesOrders = and(eq(shops.id, offers.shopId), sql`${shops.state}`);
+// `= false`) lets the planner match the partial indexes declared with the same predicate. The shops
+// that take orders are a list read once per run (an init plan), tested against the shop id that
+// the offers' indexes carry: a join with `shops` cost more to plan and a lookup per offer (a deep
+// category page, 2,000 offers walked: 0.51 ms against 0.34 ms).
+const offerIsLive = sql`not ${offers.withdrawn}
+  and ${offers.shopId} = any(array(select ${shops.id} from ${shops} where ${shops.state}))`;
 const tsQuery = sql`websearch_to_tsquery('russian', ${sql.placeholder('search')})`;
 const nameMatches = sql`${offers.searchVector} @@ ${tsQuery}`;
 // Offers of a category whose name matches ("телевизор" finds the offers of "Телевизоры"), ranked
@@ -113,8 +116,6 @@ export function searchPathFor(matches: number, live: number): SearchPath {
 // query again for every offer it tests; as a subquery they are turned once per run. (In one planned
 // for its words the call stays as it is: the planner reads the constant to estimate the matches.)
 const tsQueryOnce = sql`(select ${tsQuery})`;
-// Of a shop that takes orders, as a list read once per run: fewer joins to plan than `shops`.
-const shopIsLive = sql`${offers.shopId} = any(array(select ${shops.id} from ${shops} where ${shops.state}))`;
 
 /**
  * A search's matches by id after `after` (when given), at most `limit`, with whether an offer's own
@@ -136,7 +137,6 @@ function searchMatches(
   const matches = sql`${offers.searchVector} @@ ${words}`;
   const others = and(
     offerConditions({ ...filters, search: undefined }),
-    shopIsLive,
     after && gt(offers.id, after),
   );
   const fields = sql`${offers.id} as id, ${offers.searchVector} as vector`;
@@ -187,7 +187,7 @@ function matchesAfter(filters: OfferFilters) {
  * times the page's execution).
  */
 function livePageIds(db: Executor, filters: OfferFilters, firstPageOf?: number) {
-  let page = db.select({ id: offers.id }).from(offers).innerJoin(shops, shopTakesOrders).$dynamic();
+  let page = db.select({ id: offers.id }).from(offers).$dynamic();
   const where = [offerConditions(filters)];
   if (filters.ordering === 'name' || filters.ordering === '-name') {
     page = page.innerJoin(products, eq(products.id, offers.productId));
@@ -319,7 +319,7 @@ export async function countLiveOffers(db: Executor, filters: OfferFilters) {
     db,
     `catalog_count_${shapeOf(filters)}`,
     () => sql`select count(*)::int as n, ${currentEpoch} as epoch
-      from ${offers} join ${shops} on ${shopTakesOrders} where ${offerConditions(filters)}`,
+      from ${offers} where ${offerConditions(filters)}`,
   );
   const [row] = await runPrepared<{ n: number; epoch: number | string }>(
     statement,
@@ -333,13 +333,12 @@ export async function findLiveOfferId(db: Executor, id: number): Promise<number 
   const [row] = await db
     .select({ id: offers.id })
     .from(offers)
-    .innerJoin(shops, shopTakesOrders)
     .where(and(eq(offers.id, id), offerIsLive));
   return row?.id;
 }
 
 const hasLiveOffer = sql`exists (
-  select 1 from ${offers} join ${shops} on ${shopTakesOrders}
+  select 1 from ${offers}
   where ${offers.categoryId} = ${categories.id} and ${offerIsLive})`;
 
 /** Categories that have at least one live offer, by name. */
