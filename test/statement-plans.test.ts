@@ -4,6 +4,8 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Executor } from '../src/platform/db/client.js';
 import { listLiveOfferIds, offersJsonByIds } from '../src/modules/catalog/catalog.reads.js';
+import { lockStock } from '../src/modules/catalog/catalog.stock.js';
+import { addLines } from '../src/modules/orders/cart.repo.js';
 import { confirmBasket } from '../src/modules/orders/orders.repo.js';
 import { isPostgres, openTestDatabase } from './harness.js';
 
@@ -62,6 +64,26 @@ describe.skipIf(!isPostgres)('plans of hot statements with few ids', () => {
       for (let call = 0; call < 8; call++)
         await confirmBasket(tx, 0, placed, { quantities, prices });
       expect(await plansOf(tx, 'order_confirm')).toEqual([[5, 3]]);
+    }));
+
+  it("an order's offers, locked (with their answer)", () =>
+    inTransaction(async (tx) => {
+      const wanted = new Map([
+        [-1, 1],
+        [-2, 2],
+        [-3, 1],
+      ]);
+      for (let call = 0; call < 8; call++) {
+        // No such offers: the statement finds none, and the check refuses in JS.
+        await expect(lockStock(tx, wanted)).rejects.toThrow(/not found/);
+      }
+      expect(await plansOf(tx, 'catalog_stock_to_take')).toEqual([[5, 3]]);
+    }));
+
+  it("a cart's add (with its answer)", () =>
+    inTransaction(async (tx) => {
+      for (let call = 0; call < 8; call++) await addLines(tx, 0, [], 10);
+      expect(await plansOf(tx, 'cart_add_lines')).toEqual([[5, 3]]);
     }));
 
   // Planned for the words on every run, a search page's statement cost as much as running it.

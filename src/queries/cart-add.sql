@@ -15,10 +15,9 @@ with found as (
         returning "orders"."id" as id)
       select id from found union all select id from made;
 
-select "offers"."id" as "id", "offers"."shop_id" as "shopId", "products"."name" as "name",
-        "offers"."price" as "price", "offers"."quantity" as "quantity",
-        "offers"."withdrawn" as "withdrawn", "shops"."state" as "shopOpen",
-        "shops"."name" as "shopName"
+select "offers"."id" as "id", "offers"."shop_id" as "shopId",
+  "products"."name" as "name", "offers"."price" as "price", "offers"."quantity" as "quantity",
+  "offers"."withdrawn" as "withdrawn", "shops"."state" as "shopOpen", "shops"."name" as "shopName"
       from "offers"
       join "products" on "products"."id" = "offers"."product_id"
       join "shops" on "shops"."id" = "offers"."shop_id"
@@ -30,21 +29,21 @@ with added as (
         select $1, l.offer_id, l.shop_id, l.quantity
         from unnest($2::int[], $3::int[], $4::int[])
           as l(offer_id, shop_id, quantity)
+        where l.offer_id is not null
         on conflict (order_id, offer_id) do update
           set quantity = least("order_items"."quantity"::bigint + excluded.quantity, $5)
         returning "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
   "order_items"."shop_id" as "shopId", "order_items"."quantity" as "quantity",
-  "order_items"."price" as "price")
-      select *, true as added from added
-      union all
-      select "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
+  "order_items"."price" as "price"),
+      cart as (
+        select *, true as added from added
+        union all
+        select "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
   "order_items"."shop_id" as "shopId", "order_items"."quantity" as "quantity",
   "order_items"."price" as "price", false from "order_items"
-      where "order_items"."order_id" = $6
-        and not exists (select from added where added."offerId" = "order_items"."offer_id")
-      order by "id";
-
-select coalesce(json_agg(json_build_object(
+        where "order_items"."order_id" = $6
+          and not exists (select from added where added."offerId" = "order_items"."offer_id"))
+      select *, (select json_build_object(
   'id', "offers"."id", 'external_id', "offers"."external_id", 'model', "offers"."model",
   'product', json_build_object('id', "products"."id", 'name', "products"."name",
     'category', json_build_object('id', "categories"."id", 'name', "categories"."name")),
@@ -59,9 +58,8 @@ select coalesce(json_agg(json_build_object(
         'medium', "offer_images"."base_url" || "offer_images"."medium"),
       'id', "offer_images"."id", 'position', "offer_images"."position")
     order by "offer_images"."position", "offer_images"."id")
-  from "offer_images" where "offer_images"."offer_id" = "offers"."id"), '[]'::json)) order by page.ord), '[]')::text as json
-      from unnest($1::int[]) with ordinality as page(id, ord)
-      join "offers" on "offers"."id" = page.id
-      join "products" on "products"."id" = "offers"."product_id"
-      join "categories" on "categories"."id" = "offers"."category_id"
-      join "shops" on "shops"."id" = "offers"."shop_id";
+  from "offer_images" where "offer_images"."offer_id" = "offers"."id"), '[]'::json))::text from "offers"
+  join "products" on "products"."id" = "offers"."product_id"
+  join "categories" on "categories"."id" = "offers"."category_id"
+  join "shops" on "shops"."id" = "offers"."shop_id"
+  where "offers"."id" = cart."offerId") as "offer" from cart order by "id";

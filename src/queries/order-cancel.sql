@@ -17,10 +17,9 @@ insert into "order_state_counts" ("state", "slot", "n") values ($1, $2, $3), ($4
 
 select "offer_id", "quantity" from "order_items" where "order_items"."order_id" = $1;
 
-select "offers"."id" as "id", "offers"."shop_id" as "shopId", "products"."name" as "name",
-        "offers"."price" as "price", "offers"."quantity" as "quantity",
-        "offers"."withdrawn" as "withdrawn", "shops"."state" as "shopOpen",
-        "shops"."name" as "shopName"
+select "offers"."id" as "id", "offers"."shop_id" as "shopId",
+  "products"."name" as "name", "offers"."price" as "price", "offers"."quantity" as "quantity",
+  "offers"."withdrawn" as "withdrawn", "shops"."state" as "shopOpen", "shops"."name" as "shopName"
       from "offers"
       join "products" on "products"."id" = "offers"."product_id"
       join "shops" on "shops"."id" = "offers"."shop_id"

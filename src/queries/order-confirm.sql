@@ -16,14 +16,30 @@ select "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
       left join "order_items" on "order_items"."order_id" = $3
       order by "order_items"."id";
 
-select "offers"."id" as "id", "offers"."shop_id" as "shopId", "products"."name" as "name",
-        "offers"."price" as "price", "offers"."quantity" as "quantity",
-        "offers"."withdrawn" as "withdrawn", "shops"."state" as "shopOpen",
-        "shops"."name" as "shopName"
-      from "offers"
+select "offers"."id" as "id", "offers"."shop_id" as "shopId",
+  "products"."name" as "name", "offers"."price" as "price", "offers"."quantity" as "quantity",
+  "offers"."withdrawn" as "withdrawn", "shops"."state" as "shopOpen", "shops"."name" as "shopName",
+        json_build_object(
+  'id', "offers"."id", 'external_id', "offers"."external_id", 'model', "offers"."model",
+  'product', json_build_object('id', "products"."id", 'name', "products"."name",
+    'category', json_build_object('id', "categories"."id", 'name', "categories"."name")),
+  'shop', json_build_object('id', "shops"."id", 'name', "shops"."name"),
+  'quantity', "offers"."quantity" - w.n, 'price', "offers"."price", 'price_rrc', "offers"."price_rrc",
+  'parameters', "offers"."parameters", 'images', coalesce((
+  select json_agg(json_build_object(
+      'url', "offer_images"."base_url" || "offer_images"."original",
+      'width', "offer_images"."width", 'height', "offer_images"."height",
+      'thumbnails', json_build_object(
+        'small', "offer_images"."base_url" || "offer_images"."small",
+        'medium', "offer_images"."base_url" || "offer_images"."medium"),
+      'id', "offer_images"."id", 'position', "offer_images"."position")
+    order by "offer_images"."position", "offer_images"."id")
+  from "offer_images" where "offer_images"."offer_id" = "offers"."id"), '[]'::json))::text as "json"
+      from unnest($1::int[], $2::int[]) as w(id, n)
+      join "offers" on "offers"."id" = w.id
       join "products" on "products"."id" = "offers"."product_id"
+      join "categories" on "categories"."id" = "offers"."category_id"
       join "shops" on "shops"."id" = "offers"."shop_id"
-      where "offers"."id" = any($1::int[])
       order by "offers"."id"
       for no key update of "offers";
 
@@ -52,28 +68,6 @@ sold_out as (insert into "catalog_epoch" (id, n) select 1, 1
     on conflict (state, slot) do update set n = "order_state_counts"."n" + excluded.n)
   insert into "order_history" (order_id, state, at, by_user_id)
   select id, 'new', $10::timestamptz, $11 from placed;
-
-select coalesce(json_agg(json_build_object(
-  'id', "offers"."id", 'external_id', "offers"."external_id", 'model', "offers"."model",
-  'product', json_build_object('id', "products"."id", 'name', "products"."name",
-    'category', json_build_object('id', "categories"."id", 'name', "categories"."name")),
-  'shop', json_build_object('id', "shops"."id", 'name', "shops"."name"),
-  'quantity', "offers"."quantity", 'price', "offers"."price", 'price_rrc', "offers"."price_rrc",
-  'parameters', "offers"."parameters", 'images', coalesce((
-  select json_agg(json_build_object(
-      'url', "offer_images"."base_url" || "offer_images"."original",
-      'width', "offer_images"."width", 'height', "offer_images"."height",
-      'thumbnails', json_build_object(
-        'small', "offer_images"."base_url" || "offer_images"."small",
-        'medium', "offer_images"."base_url" || "offer_images"."medium"),
-      'id', "offer_images"."id", 'position', "offer_images"."position")
-    order by "offer_images"."position", "offer_images"."id")
-  from "offer_images" where "offer_images"."offer_id" = "offers"."id"), '[]'::json)) order by page.ord), '[]')::text as json
-      from unnest($1::int[]) with ordinality as page(id, ord)
-      join "offers" on "offers"."id" = page.id
-      join "products" on "products"."id" = "offers"."product_id"
-      join "categories" on "categories"."id" = "offers"."category_id"
-      join "shops" on "shops"."id" = "offers"."shop_id";
 
 insert into "outgoing_mail" (recipient, subject, text, html, created_at)
           select m.recipient, m.subject, m.text, m.html, $1::timestamptz

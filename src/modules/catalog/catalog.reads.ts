@@ -201,15 +201,30 @@ function livePageIds(db: Executor, filters: OfferFilters, firstPageOf?: number) 
   return ordered.limit(sql.placeholder('limit')).offset(sql.placeholder('offset'));
 }
 
-// The same fields, in the same order, as `offerSchema` (the page test compares every result of a
-// list with the zod-serialized `GET /products/{id}/`).
-const offerJson = sql`json_build_object(
+/**
+ * An offer as JSON: the same fields, in the same order, as `offerSchema` (the page test compares
+ * every result of a list with the zod-serialized `GET /products/{id}/`), over `offers` joined with
+ * its product, category and shop. `quantity`: the stock to show, when the statement changes it.
+ */
+export const offerJsonWith = (quantity: SQL | typeof offers.quantity) => sql`json_build_object(
   'id', ${offers.id}, 'external_id', ${offers.externalId}, 'model', ${offers.model},
   'product', json_build_object('id', ${products.id}, 'name', ${products.name},
     'category', json_build_object('id', ${categories.id}, 'name', ${categories.name})),
   'shop', json_build_object('id', ${shops.id}, 'name', ${shops.name}),
-  'quantity', ${offers.quantity}, 'price', ${offers.price}, 'price_rrc', ${offers.priceRrc},
+  'quantity', ${quantity}, 'price', ${offers.price}, 'price_rrc', ${offers.priceRrc},
   'parameters', ${offers.parameters}, 'images', ${galleryJsonOf(offers.id)})`;
+const offerJson = offerJsonWith(offers.quantity);
+
+/**
+ * The offer `id` (an expression of another module's statement, which must not itself read
+ * `offers`) as JSON text, `offerSchema`'s: a cart's answer comes with the statement that changed
+ * its lines instead of one more round trip.
+ */
+export const offerJsonOf = (id: SQL) => sql`(select ${offerJson}::text from ${offers}
+  join ${products} on ${products.id} = ${offers.productId}
+  join ${categories} on ${categories.id} = ${offers.categoryId}
+  join ${shops} on ${shops.id} = ${offers.shopId}
+  where ${offers.id} = ${id})`;
 
 /**
  * The ids of one page of live offers, and the catalog epoch the statement saw (catalog.epoch.ts):

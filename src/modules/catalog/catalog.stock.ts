@@ -4,10 +4,17 @@
 // order, so two transactions that share offers never deadlock each other.
 import { sql, type Placeholder } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { intArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
+import {
+  intArray,
+  paddedIntArray,
+  preparedStatement,
+  runPrepared,
+} from '../../platform/db/statements.js';
 import { problem } from '../../platform/problems.js';
 import { bumpCatalogEpoch, epochBumpWhere } from './catalog.epoch.js';
-import { offers, products, shops } from './catalog.tables.js';
+import { offerJsonWith } from './catalog.reads.js';
+import type { OfferDto } from './catalog.schemas.js';
+import { categories, offers, products, shops } from './catalog.tables.js';
 
 export interface OfferStock {
   id: number;
@@ -23,6 +30,12 @@ export interface OfferStock {
 /** Quantities by offer id. */
 export type Wanted = Map<number, number>;
 
+/** The offers an order takes, locked: their prices, and each as it will show once taken. */
+export interface StockToTake {
+  prices: Map<number, number>;
+  offers: Map<number, OfferDto>;
+}
+
 /** One line a client cannot have as asked, with what there is. */
 export interface Shortfall {
   product_info: number;
@@ -32,16 +45,18 @@ export interface Shortfall {
   available: number;
 }
 
+/** What the checks of `assertSellable` read of an offer, named as `OfferStock`'s fields. */
+const stockFields = sql`${offers.id} as "id", ${offers.shopId} as "shopId",
+  ${products.name} as "name", ${offers.price} as "price", ${offers.quantity} as "quantity",
+  ${offers.withdrawn} as "withdrawn", ${shops.state} as "shopOpen", ${shops.name} as "shopName"`;
+
 /** Stock, price and the shop's order taking of the offers; with `lock`, rows locked in id order. */
 export async function stockOf(db: Executor, ids: number[], lock = false): Promise<OfferStock[]> {
   if (ids.length === 0) return [];
   const statement = preparedStatement(
     db,
     lock ? 'catalog_stock_locked' : 'catalog_stock',
-    () => sql`select ${offers.id} as "id", ${offers.shopId} as "shopId", ${products.name} as "name",
-        ${offers.price} as "price", ${offers.quantity} as "quantity",
-        ${offers.withdrawn} as "withdrawn", ${shops.state} as "shopOpen",
-        ${shops.name} as "shopName"
+    () => sql`select ${stockFields}
       from ${offers}
       join ${products} on ${products.id} = ${offers.productId}
       join ${shops} on ${shops.id} = ${offers.shopId}
@@ -116,7 +131,8 @@ async function returnToStock(tx: Executor, wanted: Wanted) {
 
 /**
  * Locks and checks the offers an order wants (a withdrawn offer is simply not available any more)
- * and returns each one's price, which the lock keeps as it was checked. The caller then takes the
+ * and returns each one's price, which the lock keeps as it was checked, and the offer as the order
+ * will leave it (its quantity less the amount wanted), for the order's answer. The caller then takes the
  * stock with `stockTaking` in its own next statement, in the same transaction. The CHECK
  * (quantity >= 0) would refuse an oversell even without the check.
  *
@@ -126,13 +142,33 @@ async function returnToStock(tx: Executor, wanted: Wanted) {
  * deadlock PostgreSQL breaks after a second (seen in the orders benchmark). The UPDATE after the
  * lock sees the new version.
  */
-export async function lockStock(tx: Executor, wanted: Wanted): Promise<Map<number, number>> {
-  const stock = await stockOf(tx, [...wanted.keys()], true);
+export async function lockStock(tx: Executor, wanted: Wanted): Promise<StockToTake> {
+  const statement = preparedStatement(
+    tx,
+    'catalog_stock_to_take',
+    () => sql`select ${stockFields},
+        ${offerJsonWith(sql`${offers.quantity} - w.n`)}::text as "json"
+      from unnest(${sql.placeholder('ids')}::int[], ${sql.placeholder('amounts')}::int[]) as w(id, n)
+      join ${offers} on ${offers.id} = w.id
+      join ${products} on ${products.id} = ${offers.productId}
+      join ${categories} on ${categories.id} = ${offers.categoryId}
+      join ${shops} on ${shops.id} = ${offers.shopId}
+      order by ${offers.id}
+      for no key update of ${offers}`,
+  );
+  // Padded (null pairs join nothing) so that PostgreSQL keeps one plan (see paddedIntArray).
+  const stock = await runPrepared<OfferStock & { json: string }>(statement, {
+    ids: paddedIntArray([...wanted.keys()]),
+    amounts: paddedIntArray([...wanted.values()]),
+  });
   assertSellable(
     stock.map((s) => (s.withdrawn ? { ...s, withdrawn: false, quantity: 0 } : s)),
     wanted,
   );
-  return new Map(stock.map((s) => [s.id, s.price]));
+  return {
+    prices: new Map(stock.map((s) => [s.id, s.price])),
+    offers: new Map(stock.map((s) => [s.id, JSON.parse(s.json) as OfferDto])),
+  };
 }
 
 /**

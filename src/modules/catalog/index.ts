@@ -4,7 +4,7 @@ export { catalogRoutes } from './catalog.routes.js';
 export { installCatalogCache, STOCK_LAG_MS } from './catalog.cache.js';
 export { createCatalogService, type CatalogService } from './catalog.service.js';
 export { OFFER_EXAMPLE, offerSchema, type OfferDto } from './catalog.schemas.js';
-export { findOffersByIds } from './catalog.reads.js';
+export { findOffersByIds, offerJsonOf } from './catalog.reads.js';
 export { shopNamesOf } from './catalog.shops.js';
 export {
   stockOf,
@@ -13,6 +13,7 @@ export {
   stockTaking,
   returnStock,
   type OfferStock,
+  type StockToTake,
   type Wanted,
 } from './catalog.stock.js';
 export { IMPORT_BATCH, type ImportSummary, type Progress } from './catalog.import.js';

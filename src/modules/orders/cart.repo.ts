@@ -1,7 +1,8 @@
 // SQL of the cart: the user's order in state `basket` and its lines.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { intArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
+import { paddedIntArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
+import { offerJsonOf, type OfferDto } from '../catalog/index.js';
 import { addressJsonOf, type Address } from '../contacts/index.js';
 import { orderItems, orders } from './orders.tables.js';
 
@@ -114,12 +115,12 @@ export async function linesOf(db: Executor, orderId: number): Promise<LineRow[]>
  * comes back as `cap` + 1 (never an integer overflow), for the caller to refuse. The other lines
  * are as the statement found them: callers hold the basket's lock, so nothing else changes them.
  */
-export function addLines(
+export async function addLines(
   db: Executor,
   orderId: number,
   lines: { offerId: number; shopId: number; quantity: number }[],
   cap: number,
-): Promise<(LineRow & { added: boolean })[]> {
+): Promise<(LineRow & { added: boolean; offer: OfferDto })[]> {
   const ph = sql.placeholder;
   const statement = preparedStatement(
     db,
@@ -129,23 +130,27 @@ export function addLines(
         select ${ph('order')}, l.offer_id, l.shop_id, l.quantity
         from unnest(${ph('offers')}::int[], ${ph('shops')}::int[], ${ph('quantities')}::int[])
           as l(offer_id, shop_id, quantity)
+        where l.offer_id is not null
         on conflict (order_id, offer_id) do update
           set quantity = least(${orderItems.quantity}::bigint + excluded.quantity, ${ph('over')})
-        returning ${lineFields})
-      select *, true as added from added
-      union all
-      select ${lineFields}, false from ${orderItems}
-      where ${orderItems.orderId} = ${ph('order')}
-        and not exists (select from added where added."offerId" = ${orderItems.offerId})
-      order by "id"`,
+        returning ${lineFields}),
+      cart as (
+        select *, true as added from added
+        union all
+        select ${lineFields}, false from ${orderItems}
+        where ${orderItems.orderId} = ${ph('order')}
+          and not exists (select from added where added."offerId" = ${orderItems.offerId}))
+      select *, ${offerJsonOf(sql`cart."offerId"`)} as "offer" from cart order by "id"`,
   );
-  return runPrepared<LineRow & { added: boolean }>(statement, {
+  const rows = await runPrepared<LineRow & { added: boolean; offer: string }>(statement, {
     order: orderId,
-    offers: intArray(lines.map((l) => l.offerId)),
-    shops: intArray(lines.map((l) => l.shopId)),
-    quantities: intArray(lines.map((l) => l.quantity)),
+    // Padded with nulls, which add nothing, so that PostgreSQL keeps one plan (paddedIntArray).
+    offers: paddedIntArray(lines.map((l) => l.offerId)),
+    shops: paddedIntArray(lines.map((l) => l.shopId)),
+    quantities: paddedIntArray(lines.map((l) => l.quantity)),
     over: cap + 1,
   });
+  return rows.map((r) => ({ ...r, offer: JSON.parse(r.offer) as OfferDto }));
 }
 
 /** Sets quantities of the basket's lines; lines of other orders are never touched. */

@@ -10,7 +10,7 @@ import {
   type CartDto,
   type UpdateCart,
 } from './cart.schemas.js';
-import { itemsOf, totals } from './orders.views.js';
+import { itemsOf, itemsWith, totals } from './orders.views.js';
 
 export type CartService = ReturnType<typeof createCartService>;
 
@@ -27,14 +27,14 @@ function assertWithinLimits(lines: { quantity: number }[], lineCount: number) {
   }
 }
 
-/** The cart as answered, from its lines (all of them, in line order). */
-async function viewOf(db: Executor, orderId: number, lines: repo.LineRow[]): Promise<CartDto> {
-  const items = (await itemsOf(db, lines)).map(({ price: _p, ...item }) => item);
+/** The cart as answered, from its items (all of them, in line order). */
+function cartDto(orderId: number, withPrices: ReturnType<typeof itemsWith>): CartDto {
+  const items = withPrices.map(({ price: _p, ...item }) => item);
   return { id: orderId, items, ...totals(items) };
 }
 
 const view = async (db: Executor, orderId: number) =>
-  viewOf(db, orderId, await repo.linesOf(db, orderId));
+  cartDto(orderId, await itemsOf(db, await repo.linesOf(db, orderId)));
 
 const lineNotFound = (ids: number[]) =>
   problem.notFound(`Cart item ${ids.join(', ')} not found in your cart.`);
@@ -74,7 +74,8 @@ export function createCartService({ db }: { db: Db }) {
         assertSellable(stock, new Map(merged.map((l) => [l.offerId, l.quantity])));
         return { orderId, lines: all.map(({ added: _, ...line }) => line) };
       });
-      return viewOf(db, orderId, lines);
+      const offers = new Map(lines.map((l) => [l.offerId, l.offer]));
+      return cartDto(orderId, itemsWith(lines, offers));
     },
 
     async update(userId: number, body: UpdateCart) {

@@ -17,7 +17,7 @@ import type { ConfirmInput, OrderDto, PlacedState } from './orders.schemas.js';
 import type { OrderState } from './orders.tables.js';
 import { createStaffOrders, TRANSITIONS } from './orders.staff.js';
 import { confirmationMail, invoiceMail, STATE_WORDS, statusMail } from './orders.templates.js';
-import { createdOf, itemsOf, orderDto, orderView, shopOrdersView } from './orders.views.js';
+import { createdOf, itemsWith, orderDto, orderView, shopOrdersView } from './orders.views.js';
 
 export interface OrdersDeps {
   db: Db;
@@ -107,7 +107,7 @@ export function createOrdersService({ db, mail, clock, adminEmail, metrics, log 
         if (!basket.address) throw problem.notFound(`Contact ${body.contact} not found.`);
         const address = addressOf(basket.address);
         const quantities = new Map(lines.map((l) => [l.offerId, l.quantity]));
-        const prices = await lockStock(tx, quantities);
+        const { prices, offers } = await lockStock(tx, quantities);
         const placement = { contactId: body.contact, address, at: now, byUserId: user.id };
         await repo.confirmBasket(tx, basketId, placement, { quantities, prices });
 
@@ -121,7 +121,7 @@ export function createOrdersService({ db, mail, clock, adminEmail, metrics, log 
           confirmedAt: now,
         };
         const priced = lines.map((l) => ({ ...l, price: prices.get(l.offerId)! }));
-        const order = orderDto(row, await itemsOf(tx, priced), [{ state: 'new', at: now }]);
+        const order = orderDto(row, itemsWith(priced, offers), [{ state: 'new', at: now }]);
         const admins = adminEmail ? [adminEmail] : await staffEmails(tx);
         const mails = await mail.add(tx, [
           confirmationMail(user.email, order),

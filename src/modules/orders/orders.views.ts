@@ -1,7 +1,7 @@
 // Orders and carts as clients see them: lines with their offers, the address as it was, totals.
 // Every view of an order is built here, from its row and its lines.
 import type { Executor } from '../../platform/db/client.js';
-import { findOffersByIds } from '../catalog/index.js';
+import { findOffersByIds, type OfferDto } from '../catalog/index.js';
 import { addressOf } from '../contacts/index.js';
 import * as repo from './orders.repo.js';
 import type { OrderDto, PartnerOrderDto, PlacedState } from './orders.schemas.js';
@@ -14,21 +14,25 @@ interface Line {
   price: number | null;
 }
 
+/** Lines with their offers (`offers` by id, one for every line). */
+export function itemsWith(lines: Line[], offers: Map<number, OfferDto>) {
+  return lines.map((l) => {
+    const offer = offers.get(l.offerId)!;
+    const price = l.price ?? offer.price;
+    return { id: l.id, product_info: offer, quantity: l.quantity, price, sum: price * l.quantity };
+  });
+}
+
 /** Lines with their offers, in one query whatever the number of lines. */
 export async function itemsOf(db: Executor, lines: Line[]) {
   const offers = await findOffersByIds(
     db,
     lines.map((l) => l.offerId),
   );
-  const byId = new Map(offers.map((o) => [o.id, o]));
-  return lines.map((l) => {
-    const offer = byId.get(l.offerId)!;
-    const price = l.price ?? offer.price;
-    return { id: l.id, product_info: offer, quantity: l.quantity, price, sum: price * l.quantity };
-  });
+  return itemsWith(lines, new Map(offers.map((o) => [o.id, o])));
 }
 
-type Item = Awaited<ReturnType<typeof itemsOf>>[number];
+type Item = ReturnType<typeof itemsWith>[number];
 
 export const totals = (items: { quantity: number; sum: number }[]) => ({
   total_quantity: items.reduce((n, i) => n + i.quantity, 0),
