@@ -61,6 +61,8 @@ describe('confirming an order', () => {
       [shopB.id, 500, 3, 1500],
     ]);
     expect([await stockOf(h, a), await stockOf(h, b)]).toEqual([3, 7]);
+    // The answer shows each offer as the order left it, as a later read of the order does.
+    expect((await client(h, buyer).get(`/order/${order.id}/`)).json()).toEqual(order);
 
     // Later price changes and a deleted contact leave the order as it was.
     await h.database.db.update(offers).set({ price: 99999 }).where(eq(offers.id, a.id));
