@@ -36,13 +36,15 @@ import { categories, offers, products, shops } from './catalog.tables.js';
 const offerIsLive = sql`not ${offers.withdrawn}
   and ${offers.shopId} = any(array(select ${shops.id} from ${shops} where ${shops.state}))`;
 const tsQuery = sql`websearch_to_tsquery('russian', ${sql.placeholder('search')})`;
-const nameMatches = sql`${offers.searchVector} @@ ${tsQuery}`;
-// Offers of a category whose name matches ("телевизор" finds the offers of "Телевизоры"), ranked
-// below offers whose own text matches. An array (an init plan), so the offers' category index
-// can serve it.
-const categoriesMatching = (words: SQL) => sql`select ${categories.id} from ${categories}
-  where to_tsvector('russian', ${categories.name}) @@ ${words}`;
-const categoryMatches = sql`${offers.categoryId} = any(array(${categoriesMatching(tsQuery)}))`;
+// In a statement planned once the words are a parameter, and PostgreSQL would turn them into a
+// query again for every offer it tests; as a subquery they are turned once per run. (In one planned
+// for its words the call stays as it is: the planner reads the constant to estimate the matches.)
+const tsQueryOnce = sql`(select ${tsQuery})`;
+const textMatches = (words: SQL) => sql`${offers.searchVector} @@ ${words}`;
+// Offers of a category whose name matches ("телевизор" finds the offers of "Телевизоры") match
+// too, ranked below offers whose own text matches.
+const categoryNameMatches = (words: SQL) =>
+  sql`to_tsvector('russian', ${categories.name}) @@ ${words}`;
 
 /** Which filters are given and the ordering: one prepared statement per shape. */
 const shapeOf = (f: OfferFilters) =>
@@ -61,7 +63,8 @@ const valuesOf = (f: OfferFilters) => ({
 
 /**
  * Only the conditions of the filters actually given: `($1 IS NULL OR ...)` would defeat the
- * indexes. Values are placeholders (see `valuesOf`).
+ * indexes. Values are placeholders (see `valuesOf`). Not the search's words: a search's statements
+ * find its own-text and category matches apart (see searchMatches).
  */
 function offerConditions(f: OfferFilters): SQL | undefined {
   const c: (SQL | undefined)[] = [offerIsLive];
@@ -70,7 +73,6 @@ function offerConditions(f: OfferFilters): SQL | undefined {
   if (f.price_min !== undefined) c.push(gte(offers.price, sql.placeholder('price_min')));
   if (f.price_max !== undefined) c.push(lte(offers.price, sql.placeholder('price_max')));
   if (f.in_stock) c.push(sql`${offers.quantity} > 0`);
-  if (f.search) c.push(sql`(${nameMatches} or ${categoryMatches})`);
   return and(...c);
 }
 
@@ -104,29 +106,23 @@ export type SearchPath = 'walk' | 'index';
 const INDEX_READ_IN_WALKED_OFFERS = 6;
 
 /**
- * The cheaper path for a search with `matches` matches among `live` offers: a walk reads about
- * RANKED_MATCHES × live / matches offers, the index reads every match.
+ * The cheaper path for a search with `matches` matches among `live` offers, to find its first
+ * `wanted` in some order: a walk reads about wanted × live / matches offers, the index reads every
+ * match.
  */
-export function searchPathFor(matches: number, live: number): SearchPath {
-  const walked = (RANKED_MATCHES * live) / Math.max(matches, 1);
+export function searchPathFor(matches: number, live: number, wanted = RANKED_MATCHES): SearchPath {
+  const walked = (wanted * live) / Math.max(matches, 1);
   return walked <= INDEX_READ_IN_WALKED_OFFERS * matches ? 'walk' : 'index';
 }
-
-// In a statement planned once the words are a parameter, and PostgreSQL would turn them into a
-// query again for every offer it tests; as a subquery they are turned once per run. (In one planned
-// for its words the call stays as it is: the planner reads the constant to estimate the matches.)
-const tsQueryOnce = sql`(select ${tsQuery})`;
 
 /**
  * A search's matches by id after `after` (when given), at most `limit`, with whether an offer's own
  * text matches and its text vector (for the rank). The offers whose own text matches and those of a
  * category whose name matches are found apart, each through its own index: as one `or`, the
- * planner could not tell how many the category part holds and walked every offer. The category
- * part runs only when some category's name matches (a one-time check), since the planner cannot
- * know that an empty list finds none. `path` fixes how the own-text part is found (SearchPath):
- * `offset 0` keeps PostgreSQL from folding the inner query into the outer one, so with `walk` the
- * words are tested on the offers as the id order yields them, and with `index` every match is
- * read through the text index before the order.
+ * planner could not tell how many the category part holds and walked every offer. `path` fixes how
+ * the own-text part is found (SearchPath): `offset 0` keeps PostgreSQL from folding the inner query
+ * into the outer one, so with `walk` the words are tested on the offers as the id order yields
+ * them, and with `index` every match is read through the text index before the order.
  */
 function searchMatches(
   filters: OfferFilters,
@@ -134,7 +130,7 @@ function searchMatches(
   { after, path }: { after?: Placeholder; path?: SearchPath } = {},
 ) {
   const words = path ? tsQueryOnce : tsQuery;
-  const matches = sql`${offers.searchVector} @@ ${words}`;
+  const matches = textMatches(words);
   const others = and(
     offerConditions({ ...filters, search: undefined }),
     after && gt(offers.id, after),
@@ -151,11 +147,16 @@ function searchMatches(
           order by id limit ${limit}`
         : sql`select ${fields}, true as own from ${offers} where ${others} and ${matches}
           order by ${offers.id} limit ${limit}`;
-  const matchingCategories = categoriesMatching(words);
-  const byCategory = sql`select ${fields}, false as own from ${offers}
-    where exists (${matchingCategories}) and ${others}
-      and ${offers.categoryId} = any(array(${matchingCategories}))
-    order by ${offers.id} limit ${limit}`;
+  // Each matching category's first offers, by id, from the category index alone: asked for their
+  // text vectors too, PostgreSQL reckoned a category a twentieth of the offers and walked them all
+  // by id instead (a category of three offers: 330 ms at a million). The vectors come after.
+  const byCategory = sql`select o.id, ${offers.searchVector} as vector, false as own
+    from ${categories} cross join lateral (
+      select ${offers.id} as id from ${offers}
+      where ${offers.categoryId} = ${categories.id} and ${others}
+      order by ${offers.id} limit ${limit}) o
+    join ${offers} on ${offers.id} = o.id
+    where ${categoryNameMatches(words)}`;
   // Own text first when an offer matches both ways.
   return sql`select distinct on (id) id, own, vector from ((${own}) union all (${byCategory})) m
     order by id, own desc limit ${limit}`;
@@ -242,6 +243,19 @@ export async function listLiveOfferIds(
   if (filters.search && !filters.ordering) {
     return searchPageIds(db, filters, limit, offset, searchPath);
   }
+  if (filters.search) {
+    const name = `catalog_search_ordered_${shapeOf(filters)}`;
+    const build = () => orderedSearchPage(filters, searchPath);
+    const statement = searchPath
+      ? preparedStatement(db, `${name}_${searchPath}`, build)
+      : planEachRun(db, name, build);
+    const [row] = await runPrepared<{ epoch: number | string; ids: number[] }>(statement, {
+      ...valuesOf(filters),
+      limit,
+      offset,
+    });
+    return { ids: row!.ids.map(Number), epoch: Number(row!.epoch) };
+  }
   const first = offset === 0 ? limit : undefined;
   const statement = preparedStatement(
     db,
@@ -255,6 +269,49 @@ export async function listLiveOfferIds(
     offset,
   });
   return { ids: row!.ids.map(Number), epoch: Number(row!.epoch) };
+}
+
+/**
+ * One page of a search by price or name: the offers whose own text matches and each matching
+ * category's offers, found apart (see searchMatches), each part in that order up to the page's
+ * end, then merged. As one `or`, a word naming a category of three offers walked a million offers
+ * by price (3 s). `path` fixes how the own-text part is found, as in searchMatches; without it
+ * PostgreSQL plans for the words, and may walk the whole order for a word that matches nothing.
+ */
+function orderedSearchPage(filters: OfferFilters, path?: SearchPath) {
+  const byName = filters.ordering === 'name' || filters.ordering === '-name';
+  const key = byName ? products.name : offers.price;
+  const direction = sql.raw(filters.ordering!.startsWith('-') ? 'desc' : 'asc');
+  const others = offerConditions({ ...filters, search: undefined });
+  const from = byName
+    ? sql`${offers} join ${products} on ${products.id} = ${offers.productId}`
+    : sql`${offers}`;
+  const end = sql`${sql.placeholder('limit')}::int + ${sql.placeholder('offset')}::int`;
+  const fields = sql`${offers.id} as id, ${key} as key`;
+  const inOrder = sql`order by ${key} ${direction}, ${offers.id} limit ${end}`;
+  const words = path ? tsQueryOnce : tsQuery;
+  const vector = sql`${offers.searchVector} as vector`;
+  const own =
+    path === 'walk'
+      ? sql`select id, key from (
+          select ${fields}, ${vector} from ${from} where ${others}
+          order by ${key} ${direction}, ${offers.id} offset 0) o
+        where vector @@ ${words} limit ${end}`
+      : path === 'index'
+        ? sql`select id, key from (
+            select ${fields} from ${from} where ${others} and ${textMatches(words)} offset 0) o
+          order by key ${direction}, id limit ${end}`
+        : sql`select ${fields} from ${from} where ${others} and ${textMatches(words)} ${inOrder}`;
+  // The same category said of the product lets the planner walk (category_id, name) in order.
+  const sameCategory = byName ? sql`and ${products.categoryId} = ${categories.id}` : sql``;
+  const byCategory = sql`select o.id, o.key from ${categories} cross join lateral (
+      select ${fields} from ${from}
+      where ${offers.categoryId} = ${categories.id} ${sameCategory} and ${others} ${inOrder}) o
+    where ${categoryNameMatches(words)}`;
+  return sql`select ${currentEpoch} as epoch, array(
+      select id from ((${own}) union (${byCategory})) m
+      order by key ${direction}, id
+      limit ${sql.placeholder('limit')} offset ${sql.placeholder('offset')}) as ids`;
 }
 
 /**
@@ -328,13 +385,31 @@ export async function findOffersByIds(db: Executor, ids: readonly number[]): Pro
   return JSON.parse(await offersJsonByIds(db, ids)) as OfferDto[];
 }
 
+/**
+ * How many live offers a search's words match: those whose own text matches (through the text
+ * index) and those of a matching category whose text does not (through the category index). As one
+ * `or`, the planner could not tell how many the category part holds and read every offer (300 ms
+ * at a million offers, for any word).
+ */
+function searchCount(filters: OfferFilters) {
+  const others = offerConditions({ ...filters, search: undefined });
+  const own = textMatches(tsQueryOnce);
+  return sql`(select count(*) from ${offers} where ${others} and ${own})
+    + (select count(*) from ${categories} join ${offers} on ${offers.categoryId} = ${categories.id}
+       where ${categoryNameMatches(tsQueryOnce)} and ${others} and not (${own}))`;
+}
+
 /** How many live offers match, and the catalog epoch the count was taken in. */
 export async function countLiveOffers(db: Executor, filters: OfferFilters) {
   const statement = preparedStatement(
     db,
     `catalog_count_${shapeOf(filters)}`,
-    () => sql`select count(*)::int as n, ${currentEpoch} as epoch
-      from ${offers} where ${offerConditions(filters)}`,
+    () =>
+      sql`select (${
+        filters.search
+          ? searchCount(filters)
+          : sql`select count(*) from ${offers} where ${offerConditions(filters)}`
+      })::int as n, ${currentEpoch} as epoch`,
   );
   const [row] = await runPrepared<{ n: number; epoch: number | string }>(
     statement,

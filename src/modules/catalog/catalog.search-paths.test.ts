@@ -10,7 +10,7 @@ import {
 } from '../../../test/catalog-factory.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
 import { listLiveOfferIds, searchPathFor, type SearchPath } from './catalog.reads.js';
-import { RANKED_MATCHES } from './catalog.schemas.js';
+import { RANKED_MATCHES, type Ordering } from './catalog.schemas.js';
 
 let h: Harness;
 beforeAll(async () => void (h = await createHarness()));
@@ -19,10 +19,11 @@ afterAll(() => h.close());
 const PATHS: (SearchPath | undefined)[] = [undefined, 'walk', 'index'];
 
 /** The ids of one page of `search` read each way: one list per path. */
-async function pagesOf(search: string, limit: number, offset: number) {
+async function pagesOf(search: string, limit: number, offset: number, ordering?: Ordering) {
   const pages = [];
   for (const path of PATHS) {
-    pages.push((await listLiveOfferIds(h.database.db, { search }, limit, offset, path)).ids);
+    const filters = { search, ordering };
+    pages.push((await listLiveOfferIds(h.database.db, filters, limit, offset, path)).ids);
   }
   return pages;
 }
@@ -52,6 +53,28 @@ describe('a search read each way', () => {
     const noCables = [strong.id, inCategory.id];
     expect(await pagesOf(`${word} -кабель`, 20, 0)).toEqual(Array(3).fill(noCables));
     expect(await pagesOf(`nothing${word}`, 20, 0)).toEqual([[], [], []]);
+  });
+
+  it('orders by price or name the same each way, own-text and category matches merged', async () => {
+    const word = `qw${Date.now()}`;
+    const shop = await createShop(h);
+    const category = await createCategory(h, `Товары ${word}`);
+    const made = [];
+    for (const [name, price] of [
+      [`Б ${word}`, 300],
+      [`А ${word}`, 100],
+      ['В', 200],
+      [`Г ${word}`, 200],
+    ] as const) {
+      made.push(
+        await createOffer(h, shop, { category: name === 'В' ? category : undefined, name, price }),
+      );
+    }
+    const [b, a, v, g] = made.map((o) => o!.id);
+    expect(await pagesOf(word, 20, 0, 'price')).toEqual(Array(3).fill([a, v, g, b]));
+    expect(await pagesOf(word, 20, 0, '-price')).toEqual(Array(3).fill([b, v, g, a]));
+    expect(await pagesOf(word, 2, 1, 'name')).toEqual(Array(3).fill([b, v]));
+    expect(await pagesOf(word, 20, 0, '-name')).toEqual(Array(3).fill([g, v, b, a]));
   });
 
   it('ranks only the first matches by id, and lists the rest by id, the same each way', async () => {
