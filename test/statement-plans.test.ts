@@ -9,10 +9,10 @@ import { addLines } from '../src/modules/orders/cart.repo.js';
 import { confirmBasket } from '../src/modules/orders/orders.repo.js';
 import { isPostgres, openTestDatabase } from './harness.js';
 
-/** [custom, generic] plans the connection has made for the statements named like `name`. */
-async function plansOf(tx: Executor, name: string) {
+/** [custom, generic] plans the connection has made for the statements whose name matches `name`. */
+async function plansOf(tx: Executor, name: RegExp) {
   const { rows } = (await tx.execute(
-    sql`select custom_plans, generic_plans from pg_prepared_statements where name like ${name}`,
+    sql`select custom_plans, generic_plans from pg_prepared_statements where name ~ ${name.source}`,
   )) as unknown as { rows: { generic_plans: string; custom_plans: string }[] };
   return rows.map((r) => [Number(r.custom_plans), Number(r.generic_plans)]);
 }
@@ -41,7 +41,7 @@ describe.skipIf(!isPostgres)('plans of hot statements with few ids', () => {
   it('offers as JSON (an order, a small cart)', () =>
     inTransaction(async (tx) => {
       for (let call = 0; call < 8; call++) await offersJsonByIds(tx, [-1, -2, -3]);
-      expect(await plansOf(tx, 'catalog_offers_json')).toEqual([[5, 3]]);
+      expect(await plansOf(tx, /^catalog_offers_json$/)).toEqual([[5, 3]]);
     }));
 
   it("an order's confirmation", () =>
@@ -63,7 +63,7 @@ describe.skipIf(!isPostgres)('plans of hot statements with few ids', () => {
       const quantities = new Map([...prices.keys()].map((id) => [id, 0]));
       for (let call = 0; call < 8; call++)
         await confirmBasket(tx, 0, placed, { quantities, prices });
-      expect(await plansOf(tx, 'order_confirm')).toEqual([[5, 3]]);
+      expect(await plansOf(tx, /^order_confirm$/)).toEqual([[5, 3]]);
     }));
 
   it("an order's offers, locked (with their answer)", () =>
@@ -77,13 +77,13 @@ describe.skipIf(!isPostgres)('plans of hot statements with few ids', () => {
         // No such offers: the statement finds none, and the check refuses in JS.
         await expect(lockStock(tx, wanted)).rejects.toThrow(/not found/);
       }
-      expect(await plansOf(tx, 'catalog_stock_to_take')).toEqual([[5, 3]]);
+      expect(await plansOf(tx, /^catalog_stock_to_take$/)).toEqual([[5, 3]]);
     }));
 
   it("a cart's add (with its answer)", () =>
     inTransaction(async (tx) => {
       for (let call = 0; call < 8; call++) await addLines(tx, 0, [], 10);
-      expect(await plansOf(tx, 'cart_add_lines')).toEqual([[5, 3]]);
+      expect(await plansOf(tx, /^cart_add_lines$/)).toEqual([[5, 3]]);
     }));
 
   // Planned for the words on every run, a search page's statement cost as much as running it.
@@ -92,7 +92,7 @@ describe.skipIf(!isPostgres)('plans of hot statements with few ids', () => {
       for (const word of ['красный', 'смартфоны', 'samsung', 'синий', 'x', 'y', 'z', 'чайник']) {
         await listLiveOfferIds(tx, { search: word }, 20, 0, path);
       }
-      expect(await plansOf(tx, `catalog_search_ranked_%_${path}`)).toEqual([[5, 3]]);
+      expect(await plansOf(tx, new RegExp(`^catalog_search_ranked_.*_${path}$`))).toEqual([[5, 3]]);
     }),
   );
 });

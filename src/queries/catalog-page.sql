@@ -6,8 +6,9 @@ select coalesce((select "catalog_epoch"."n"
   where (not "offers"."withdrawn"
   and "offers"."shop_id" = any(array(select "shops"."id" from "shops" where "shops"."state")) and "offers"."category_id" = $1) order by "offers"."price" asc, "offers"."id" asc) limit 5) as ids;
 
-select (select count(*) from "offers" where (not "offers"."withdrawn"
-  and "offers"."shop_id" = any(array(select "shops"."id" from "shops" where "shops"."state")) and "offers"."category_id" = $1))::int as n, coalesce((select "catalog_epoch"."n" from "catalog_epoch"), 0) as epoch;
+select count(*)::int as n, coalesce((select "catalog_epoch"."n" from "catalog_epoch"), 0) as epoch
+          from "offers" where (not "offers"."withdrawn"
+  and "offers"."shop_id" = any(array(select "shops"."id" from "shops" where "shops"."state")) and "offers"."category_id" = $1);
 
 select coalesce(json_agg(json_build_object(
   'id', "offers"."id", 'external_id', "offers"."external_id", 'model', "offers"."model",

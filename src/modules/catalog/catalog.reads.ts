@@ -131,16 +131,13 @@ function searchMatches(
 ) {
   const words = path ? tsQueryOnce : tsQuery;
   const matches = textMatches(words);
-  const others = and(
-    offerConditions({ ...filters, search: undefined }),
-    after && gt(offers.id, after),
-  );
+  const others = and(offerConditions(filters), after && gt(offers.id, after));
   const fields = sql`${offers.id} as id, ${offers.searchVector} as vector`;
   const own =
     path === 'walk'
       ? sql`select id, vector, true as own from (
           select ${fields} from ${offers} where ${others} order by ${offers.id} offset 0) o
-        where vector @@ ${words} limit ${limit}`
+        where vector @@ ${words} order by id limit ${limit}`
       : path === 'index'
         ? sql`select id, vector, true as own from (
             select ${fields} from ${offers} where ${others} and ${matches} offset 0) o
@@ -282,7 +279,7 @@ function orderedSearchPage(filters: OfferFilters, path?: SearchPath) {
   const byName = filters.ordering === 'name' || filters.ordering === '-name';
   const key = byName ? products.name : offers.price;
   const direction = sql.raw(filters.ordering!.startsWith('-') ? 'desc' : 'asc');
-  const others = offerConditions({ ...filters, search: undefined });
+  const others = offerConditions(filters);
   const from = byName
     ? sql`${offers} join ${products} on ${products.id} = ${offers.productId}`
     : sql`${offers}`;
@@ -296,7 +293,7 @@ function orderedSearchPage(filters: OfferFilters, path?: SearchPath) {
       ? sql`select id, key from (
           select ${fields}, ${vector} from ${from} where ${others}
           order by ${key} ${direction}, ${offers.id} offset 0) o
-        where vector @@ ${words} limit ${end}`
+        where vector @@ ${words} order by key ${direction}, id limit ${end}`
       : path === 'index'
         ? sql`select id, key from (
             select ${fields} from ${from} where ${others} and ${textMatches(words)} offset 0) o
@@ -391,31 +388,34 @@ export async function findOffersByIds(db: Executor, ids: readonly number[]): Pro
  * `or`, the planner could not tell how many the category part holds and read every offer (300 ms
  * at a million offers, for any word).
  */
-function searchCount(filters: OfferFilters) {
-  const others = offerConditions({ ...filters, search: undefined });
+function searchCounts(filters: OfferFilters) {
+  const others = offerConditions(filters);
   const own = textMatches(tsQueryOnce);
-  return sql`(select count(*) from ${offers} where ${others} and ${own})
-    + (select count(*) from ${categories} join ${offers} on ${offers.categoryId} = ${categories.id}
-       where ${categoryNameMatches(tsQueryOnce)} and ${others} and not (${own}))`;
+  return sql`select (select count(*) from ${offers} where ${others} and ${own}) as own,
+    (select count(*) from ${categories} join ${offers} on ${offers.categoryId} = ${categories.id}
+     where ${categoryNameMatches(tsQueryOnce)} and ${others} and not (${own})) as by_category`;
 }
 
-/** How many live offers match, and the catalog epoch the count was taken in. */
-export async function countLiveOffers(db: Executor, filters: OfferFilters) {
-  const statement = preparedStatement(
-    db,
-    `catalog_count_${shapeOf(filters)}`,
-    () =>
-      sql`select (${
-        filters.search
-          ? searchCount(filters)
-          : sql`select count(*) from ${offers} where ${offerConditions(filters)}`
-      })::int as n, ${currentEpoch} as epoch`,
+/**
+ * How many live offers match, and the catalog epoch the count was taken in; for a search, also how
+ * many of them match by their own text (what the text index reads, see SearchPath).
+ */
+export async function countLiveOffers(
+  db: Executor,
+  filters: OfferFilters,
+): Promise<{ count: number; ownText?: number; epoch: number }> {
+  const statement = preparedStatement(db, `catalog_count_${shapeOf(filters)}`, () =>
+    filters.search
+      ? sql`select (c.own + c.by_category)::int as n, c.own::int as own, ${currentEpoch} as epoch
+          from (${searchCounts(filters)}) c`
+      : sql`select count(*)::int as n, ${currentEpoch} as epoch
+          from ${offers} where ${offerConditions(filters)}`,
   );
-  const [row] = await runPrepared<{ n: number; epoch: number | string }>(
+  const [row] = await runPrepared<{ n: number; own?: number; epoch: number | string }>(
     statement,
     valuesOf(filters),
   );
-  return { count: row!.n, epoch: Number(row!.epoch) };
+  return { count: row!.n, ownText: row!.own, epoch: Number(row!.epoch) };
 }
 
 /** The id if that offer is live (shown in the catalog), else undefined. */

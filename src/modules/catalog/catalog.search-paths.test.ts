@@ -55,6 +55,22 @@ describe('a search read each way', () => {
     expect(await pagesOf(`nothing${word}`, 20, 0)).toEqual([[], [], []]);
   });
 
+  it('finds a word through big categories alone the same each way, past the ranked', async () => {
+    // The word is in no offer's own text: what a walk reads is no guide to how many match.
+    const word = `qv${Date.now()}`;
+    const shop = await createShop(h);
+    const big = await createCategory(h, `Товары ${word}`);
+    const small = await createCategory(h, `Разное ${word}`);
+    const made: number[] = [];
+    for (let i = 0; i < RANKED_MATCHES + 2; i++) {
+      const category = i % 50 === 7 ? small : big;
+      made.push((await createOffer(h, shop, { category, name: `Кабель ${i}` })).id);
+    }
+    expect(await pagesOf(word, 5, 0)).toEqual(Array(3).fill(made.slice(0, 5)));
+    expect(await pagesOf(word, 5, RANKED_MATCHES - 2)).toEqual(Array(3).fill(made.slice(-4)));
+    expect(await pagesOf(word, 3, 0, '-price')).toEqual(Array(3).fill(made.slice(0, 3)));
+  });
+
   it('orders by price or name the same each way, own-text and category matches merged', async () => {
     const word = `qw${Date.now()}`;
     const shop = await createShop(h);

@@ -30,6 +30,8 @@ export interface CatalogDeps {
 
 interface CountEntry {
   count: number;
+  /** Of a search's matches, those whose own text matches. */
+  ownText?: number;
   epoch: number;
 }
 
@@ -48,15 +50,15 @@ function createCountCache(db: Db, enabled: boolean) {
   if (!enabled) {
     const count = async (filters: OfferFilters, _pageEpoch?: number) =>
       (await reads.countLiveOffers(db, filters)).count;
-    return { count, estimate: count };
+    return { count, estimate: (filters: OfferFilters) => reads.countLiveOffers(db, filters) };
   }
   const cache = new LRUCache<string, CountEntry>({ max: 1000 });
   const inFlight = new Map<string, Promise<CountEntry>>();
   /** The count under the page's epoch `pageEpoch`; without one, a new count (shared while it runs). */
-  const count = async (filters: OfferFilters, pageEpoch?: number): Promise<number> => {
+  const entry = async (filters: OfferFilters, pageEpoch?: number): Promise<CountEntry> => {
     const key = countKey(filters);
     const hit = cache.get(key);
-    if (hit && hit.epoch === pageEpoch) return hit.count;
+    if (hit && hit.epoch === pageEpoch) return hit;
     const flightKey = `${key}@${pageEpoch ?? 'any'}`;
     let flight = inFlight.get(flightKey);
     if (!flight) {
@@ -70,11 +72,12 @@ function createCountCache(db: Db, enabled: boolean) {
         .finally(() => inFlight.delete(flightKey));
       inFlight.set(flightKey, flight);
     }
-    return (await flight).count;
+    return flight;
   };
+  const count = async (filters: OfferFilters, pageEpoch: number) =>
+    (await entry(filters, pageEpoch)).count;
   /** The last count taken, under whatever epoch, or a new one: to choose how to read a page. */
-  const estimate = async (filters: OfferFilters) =>
-    cache.get(countKey(filters))?.count ?? count(filters);
+  const estimate = async (filters: OfferFilters) => cache.get(countKey(filters)) ?? entry(filters);
   return { count, estimate };
 }
 
@@ -98,7 +101,9 @@ export function createCatalogService({ db, cache, log, imports, countCache = tru
     // spread along it as a walk assumes ("телевизор" by name: 1.1 s at a million, walking).
     if (ordering === 'name' || ordering === '-name') return 'index';
     const [matches, live] = await Promise.all([counts.estimate(filters), counts.estimate({})]);
-    return reads.searchPathFor(matches, live, ordering ? end : RANKED_MATCHES);
+    // Both paths read only the offers whose own text matches; the category's come apart.
+    const own = matches.ownText ?? matches.count;
+    return reads.searchPathFor(own, live.count, ordering ? end : RANKED_MATCHES);
   }
 
   async function shopOf(userId: number) {

@@ -297,8 +297,6 @@ describe('GET /products/?search=', () => {
     const second = await products({ ...search, ordering: '-price', page_size: 1, page: 2 });
     expect(ids(second)).toEqual([mount.id]);
     expect(second.count).toBe(3);
-    const byName = await products({ ...search, ordering: 'name' });
-    expect(new Set(ids(byName))).toEqual(new Set(ids(byPrice)));
     expect(ids(await products({ shop_id: shop.id, search: 'накопитель' }))).toEqual([stick.id]);
   });
 
