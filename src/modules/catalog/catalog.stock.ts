@@ -132,8 +132,8 @@ async function returnToStock(tx: Executor, wanted: Wanted) {
 /**
  * Locks and checks the offers an order wants (a withdrawn offer is simply not available any more)
  * and returns each one's price, which the lock keeps as it was checked, and the offer as the order
- * will leave it (its quantity less the amount wanted), for the order's answer. The caller then takes the
- * stock with `stockTaking` in its own next statement, in the same transaction. The CHECK
+ * will leave it (its quantity less the amount wanted), for the order's answer. The caller then
+ * takes the stock with `stockTaking` in its own next statement, in the same transaction. The CHECK
  * (quantity >= 0) would refuse an oversell even without the check.
  *
  * The lock and the taking are two statements, not one: an UPDATE in the locking statement reads
