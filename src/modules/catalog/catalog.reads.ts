@@ -108,11 +108,16 @@ const INDEX_READ_IN_WALKED_OFFERS = 6;
 /**
  * The cheaper path for a search with `matches` matches among `live` offers, to find its first
  * `wanted` in some order: a walk reads about wanted × live / matches offers, the index reads every
- * match.
+ * offer the words match (`read`: more than `matches` when other filters drop some).
  */
-export function searchPathFor(matches: number, live: number, wanted = RANKED_MATCHES): SearchPath {
+export function searchPathFor(
+  matches: number,
+  live: number,
+  wanted = RANKED_MATCHES,
+  read = matches,
+): SearchPath {
   const walked = (wanted * live) / Math.max(matches, 1);
-  return walked <= INDEX_READ_IN_WALKED_OFFERS * matches ? 'walk' : 'index';
+  return walked <= INDEX_READ_IN_WALKED_OFFERS * read ? 'walk' : 'index';
 }
 
 /**

@@ -120,5 +120,8 @@ describe('searchPathFor', () => {
     expect(searchPathFor(500, 100_000)).toBe('index');
     expect(searchPathFor(0, 100_000)).toBe('index');
     expect(searchPathFor(0, 0)).toBe('walk');
+    // In one shop of 1,000 offers, 5 match, but the text index reads all 100,000 the words match.
+    expect(searchPathFor(5, 1_000, 20, 100_000)).toBe('walk');
+    expect(searchPathFor(5, 1_000, 20, 100)).toBe('index');
   });
 });

@@ -88,22 +88,32 @@ export function createCatalogService({ db, cache, log, imports, countCache = tru
   const counts = createCountCache(db, countCache);
 
   /**
-   * How to read a search's first matches (reads.SearchPath) when nothing but the words (and an
-   * ordering) is given: from its count and the count of all live offers, known or taken first (the
-   * page needs the first anyway). PostgreSQL could only guess how rare the words are, and for a
-   * word matching nothing walked every offer (3 s at a million). With other filters the text
-   * index reads matches that the filters then drop, which no count here tells: PostgreSQL plans.
+   * How to read a search's first matches (reads.SearchPath), from counts kept or taken first (the
+   * page needs its own count anyway): the offers its own text matches, the live offers under its
+   * other filters, and with other filters, all the offers its words match (what the text index
+   * reads). PostgreSQL could only guess how rare the words are, and for a word matching nothing
+   * walked every offer (3 s at a million).
    */
   async function searchPathOf(filters: OfferFilters, end: number) {
     const { search, ordering, ...others } = filters;
-    if (!search || countKey(others) !== countKey({})) return undefined;
+    if (!search) return undefined;
+    const alone = countKey(others) === countKey({});
+    const byName = ordering === 'name' || ordering === '-name';
     // Names start with the kind of goods, so a word's matches lie together in name order, not
     // spread along it as a walk assumes ("телевизор" by name: 1.1 s at a million, walking).
-    if (ordering === 'name' || ordering === '-name') return 'index';
-    const [matches, live] = await Promise.all([counts.estimate(filters), counts.estimate({})]);
-    // Both paths read only the offers whose own text matches; the category's come apart.
-    const own = matches.ownText ?? matches.count;
-    return reads.searchPathFor(own, live.count, ordering ? end : RANKED_MATCHES);
+    if (alone && byName) return 'index';
+    const [matches, live, everywhere] = await Promise.all([
+      counts.estimate(filters),
+      counts.estimate(others),
+      alone ? undefined : counts.estimate({ search }),
+    ]);
+    const ownText = (c: { count: number; ownText?: number }) => c.ownText ?? c.count;
+    const wanted = ordering ? end : RANKED_MATCHES;
+    const read = everywhere ? ownText(everywhere) : ownText(matches);
+    const path = reads.searchPathFor(ownText(matches), live.count, wanted, read);
+    // With other filters, a walk in their order may be one PostgreSQL can only give by sorting all
+    // it walks (a price range by id), and by name the matches cluster: a common word keeps its plan.
+    return alone || path === 'index' ? path : undefined;
   }
 
   async function shopOf(userId: number) {
