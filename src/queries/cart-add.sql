@@ -58,8 +58,6 @@ with added as (
         'medium', "offer_images"."base_url" || "offer_images"."medium"),
       'id', "offer_images"."id", 'position', "offer_images"."position")
     order by "offer_images"."position", "offer_images"."id")
-  from "offer_images" where "offer_images"."offer_id" = "offers"."id"), '[]'::json))::text from "offers"
-  join "products" on "products"."id" = "offers"."product_id"
+  from "offer_images" where "offer_images"."offer_id" = "offers"."id"), '[]'::json))::text from "offers" join "products" on "products"."id" = "offers"."product_id"
   join "categories" on "categories"."id" = "offers"."category_id"
-  join "shops" on "shops"."id" = "offers"."shop_id"
-  where "offers"."id" = cart."offerId") as "offer" from cart order by "id";
+  join "shops" on "shops"."id" = "offers"."shop_id" where "offers"."id" = cart."offerId") as "offer" from cart order by "id";

@@ -65,10 +65,9 @@ select coalesce(json_agg(json_build_object(
     order by "offer_images"."position", "offer_images"."id")
   from "offer_images" where "offer_images"."offer_id" = "offers"."id"), '[]'::json)) order by page.ord), '[]')::text as json
       from unnest($1::int[]) with ordinality as page(id, ord)
-      join "offers" on "offers"."id" = page.id
-      join "products" on "products"."id" = "offers"."product_id"
-      join "categories" on "categories"."id" = "offers"."category_id"
-      join "shops" on "shops"."id" = "offers"."shop_id";
+      join "offers" on "offers"."id" = page.id join "products" on "products"."id" = "offers"."product_id"
+  join "categories" on "categories"."id" = "offers"."category_id"
+  join "shops" on "shops"."id" = "offers"."shop_id";
 
 select "email" from "users" where "users"."id" = $1;
 

@@ -36,10 +36,9 @@ select "offers"."id" as "id", "offers"."shop_id" as "shopId",
     order by "offer_images"."position", "offer_images"."id")
   from "offer_images" where "offer_images"."offer_id" = "offers"."id"), '[]'::json))::text as "json"
       from unnest($1::int[], $2::int[]) as w(id, n)
-      join "offers" on "offers"."id" = w.id
-      join "products" on "products"."id" = "offers"."product_id"
-      join "categories" on "categories"."id" = "offers"."category_id"
-      join "shops" on "shops"."id" = "offers"."shop_id"
+      join "offers" on "offers"."id" = w.id join "products" on "products"."id" = "offers"."product_id"
+  join "categories" on "categories"."id" = "offers"."category_id"
+  join "shops" on "shops"."id" = "offers"."shop_id"
       order by "offers"."id"
       for no key update of "offers";
 

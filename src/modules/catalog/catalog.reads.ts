@@ -217,17 +217,18 @@ export const offerJsonWith = (quantity: SQL | typeof offers.quantity) => sql`jso
   'quantity', ${quantity}, 'price', ${offers.price}, 'price_rrc', ${offers.priceRrc},
   'parameters', ${offers.parameters}, 'images', ${galleryJsonOf(offers.id)})`;
 const offerJson = offerJsonWith(offers.quantity);
+/** What `offerJsonWith` reads besides `offers`: written after `offers` in a FROM list. */
+export const offerJsonJoins = sql`join ${products} on ${products.id} = ${offers.productId}
+  join ${categories} on ${categories.id} = ${offers.categoryId}
+  join ${shops} on ${shops.id} = ${offers.shopId}`;
 
 /**
  * The offer `id` (an expression of another module's statement, which must not itself read
  * `offers`) as JSON text, `offerSchema`'s: a cart's answer comes with the statement that changed
  * its lines instead of one more round trip.
  */
-export const offerJsonOf = (id: SQL) => sql`(select ${offerJson}::text from ${offers}
-  join ${products} on ${products.id} = ${offers.productId}
-  join ${categories} on ${categories.id} = ${offers.categoryId}
-  join ${shops} on ${shops.id} = ${offers.shopId}
-  where ${offers.id} = ${id})`;
+export const offerJsonOf = (id: SQL) =>
+  sql`(select ${offerJson}::text from ${offers} ${offerJsonJoins} where ${offers.id} = ${id})`;
 
 /**
  * The ids of one page of live offers, and the catalog epoch the statement saw (catalog.epoch.ts):
@@ -245,26 +246,18 @@ export async function listLiveOfferIds(
   if (filters.search && !filters.ordering) {
     return searchPageIds(db, filters, limit, offset, searchPath);
   }
-  if (filters.search) {
-    const name = `catalog_search_ordered_${shapeOf(filters)}`;
-    const build = () => orderedSearchPage(filters, searchPath);
-    const statement = searchPath
-      ? preparedStatement(db, `${name}_${searchPath}`, build)
-      : planEachRun(db, name, build);
-    const [row] = await runPrepared<{ epoch: number | string; ids: number[] }>(statement, {
-      ...valuesOf(filters),
-      limit,
-      offset,
-    });
-    return { ids: row!.ids.map(Number), epoch: Number(row!.epoch) };
-  }
   const first = offset === 0 ? limit : undefined;
-  const statement = preparedStatement(
-    db,
-    `catalog_page_ids_${shapeOf(filters)}${first === undefined ? '' : `_first_${first}`}`,
-    // One row even for an empty page.
-    () => sql`select ${currentEpoch} as epoch, array(${livePageIds(db, filters, first)}) as ids`,
-  );
+  const statement = filters.search
+    ? searchStatement(db, `catalog_search_ordered_${shapeOf(filters)}`, searchPath, () =>
+        orderedSearchPage(filters, searchPath),
+      )
+    : preparedStatement(
+        db,
+        `catalog_page_ids_${shapeOf(filters)}${first === undefined ? '' : `_first_${first}`}`,
+        // One row even for an empty page.
+        () =>
+          sql`select ${currentEpoch} as epoch, array(${livePageIds(db, filters, first)}) as ids`,
+      );
   const [row] = await runPrepared<{ epoch: number | string; ids: number[] }>(statement, {
     ...valuesOf(filters),
     limit,
@@ -272,6 +265,17 @@ export async function listLiveOfferIds(
   });
   return { ids: row!.ids.map(Number), epoch: Number(row!.epoch) };
 }
+
+/**
+ * A search's statement: with a `path` (SearchPath), named and planned once for that path; without,
+ * planned by PostgreSQL for its words on every run.
+ */
+const searchStatement = (
+  db: Executor,
+  name: string,
+  path: SearchPath | undefined,
+  build: () => SQL,
+) => (path ? preparedStatement(db, `${name}_${path}`, build) : planEachRun(db, name, build));
 
 /**
  * One page of a search by price or name: the offers whose own text matches and each matching
@@ -290,25 +294,26 @@ function orderedSearchPage(filters: OfferFilters, path?: SearchPath) {
     : sql`${offers}`;
   const end = sql`${sql.placeholder('limit')}::int + ${sql.placeholder('offset')}::int`;
   const fields = sql`${offers.id} as id, ${key} as key`;
-  const inOrder = sql`order by ${key} ${direction}, ${offers.id} limit ${end}`;
+  const ordered = sql`order by ${key} ${direction}, ${offers.id}`;
   const words = path ? tsQueryOnce : tsQuery;
   const vector = sql`${offers.searchVector} as vector`;
   const own =
     path === 'walk'
       ? sql`select id, key from (
-          select ${fields}, ${vector} from ${from} where ${others}
-          order by ${key} ${direction}, ${offers.id} offset 0) o
+          select ${fields}, ${vector} from ${from} where ${others} ${ordered} offset 0) o
         where vector @@ ${words} order by key ${direction}, id limit ${end}`
       : path === 'index'
         ? sql`select id, key from (
             select ${fields} from ${from} where ${others} and ${textMatches(words)} offset 0) o
           order by key ${direction}, id limit ${end}`
-        : sql`select ${fields} from ${from} where ${others} and ${textMatches(words)} ${inOrder}`;
+        : sql`select ${fields} from ${from} where ${others} and ${textMatches(words)}
+            ${ordered} limit ${end}`;
   // The same category said of the product lets the planner walk (category_id, name) in order.
   const sameCategory = byName ? sql`and ${products.categoryId} = ${categories.id}` : sql``;
   const byCategory = sql`select o.id, o.key from ${categories} cross join lateral (
       select ${fields} from ${from}
-      where ${offers.categoryId} = ${categories.id} ${sameCategory} and ${others} ${inOrder}) o
+      where ${offers.categoryId} = ${categories.id} ${sameCategory} and ${others}
+      ${ordered} limit ${end}) o
     where ${categoryNameMatches(words)}`;
   return sql`select ${currentEpoch} as epoch, array(
       select id from ((${own}) union (${byCategory})) m
@@ -327,11 +332,9 @@ async function searchPageIds(
   offset: number,
   path?: SearchPath,
 ): Promise<{ ids: number[]; epoch: number }> {
-  const name = `catalog_search_ranked_${shapeOf(filters)}`;
-  const build = () => rankedMatches(filters, path);
-  const ranked = path
-    ? preparedStatement(db, `${name}_${path}`, build)
-    : planEachRun(db, name, build);
+  const ranked = searchStatement(db, `catalog_search_ranked_${shapeOf(filters)}`, path, () =>
+    rankedMatches(filters, path),
+  );
   const [row] = await runPrepared<{ epoch: number | string; ids: number[]; last: number | null }>(
     ranked,
     valuesOf(filters),
@@ -368,10 +371,7 @@ export async function offersJsonByIds(db: Executor, ids: readonly number[]): Pro
     'catalog_offers_json',
     () => sql`select coalesce(json_agg(${offerJson} order by page.ord), '[]')::text as json
       from unnest(${sql.placeholder('ids')}::int[]) with ordinality as page(id, ord)
-      join ${offers} on ${offers.id} = page.id
-      join ${products} on ${products.id} = ${offers.productId}
-      join ${categories} on ${categories.id} = ${offers.categoryId}
-      join ${shops} on ${shops.id} = ${offers.shopId}`,
+      join ${offers} on ${offers.id} = page.id ${offerJsonJoins}`,
   );
   // A text array literal works the same on node-postgres and PGlite.
   const [row] = await runPrepared<{ json: string }>(statement, { ids: paddedIntArray(ids) });

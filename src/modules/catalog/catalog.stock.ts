@@ -12,9 +12,9 @@ import {
 } from '../../platform/db/statements.js';
 import { problem } from '../../platform/problems.js';
 import { bumpCatalogEpoch, epochBumpWhere } from './catalog.epoch.js';
-import { offerJsonWith } from './catalog.reads.js';
+import { offerJsonJoins, offerJsonWith } from './catalog.reads.js';
 import type { OfferDto } from './catalog.schemas.js';
-import { categories, offers, products, shops } from './catalog.tables.js';
+import { offers, products, shops } from './catalog.tables.js';
 
 export interface OfferStock {
   id: number;
@@ -149,10 +149,7 @@ export async function lockStock(tx: Executor, wanted: Wanted): Promise<StockToTa
     () => sql`select ${stockFields},
         ${offerJsonWith(sql`${offers.quantity} - w.n`)}::text as "json"
       from unnest(${sql.placeholder('ids')}::int[], ${sql.placeholder('amounts')}::int[]) as w(id, n)
-      join ${offers} on ${offers.id} = w.id
-      join ${products} on ${products.id} = ${offers.productId}
-      join ${categories} on ${categories.id} = ${offers.categoryId}
-      join ${shops} on ${shops.id} = ${offers.shopId}
+      join ${offers} on ${offers.id} = w.id ${offerJsonJoins}
       order by ${offers.id}
       for no key update of ${offers}`,
   );
