@@ -87,12 +87,26 @@ describe.skipIf(!isPostgres)('plans of hot statements with few ids', () => {
     }));
 
   // Planned for the words on every run, a search page's statement cost as much as running it.
-  it.each(['walk', 'index'] as const)("a search's first matches, read by %s", (path) =>
+  it.each([
+    ['range', { share: 0.25 }],
+    ['index', 'index'],
+  ] as const)("a search's first matches, read by %s", (name, path) =>
     inTransaction(async (tx) => {
       for (const word of ['красный', 'смартфоны', 'samsung', 'синий', 'x', 'y', 'z', 'чайник']) {
         await listLiveOfferIds(tx, { search: word }, 20, 0, path);
       }
-      expect(await plansOf(tx, new RegExp(`^catalog_search_ranked_.*_${path}$`))).toEqual([[5, 3]]);
+      expect(await plansOf(tx, new RegExp(`^catalog_search_ranked_.*_${name}$`))).toEqual([[5, 3]]);
+    }),
+  );
+
+  it.each(['walk', 'index'] as const)("an ordered search's first matches, read by %s", (path) =>
+    inTransaction(async (tx) => {
+      for (const word of ['красный', 'смартфоны', 'samsung', 'синий', 'x', 'y', 'z', 'чайник']) {
+        await listLiveOfferIds(tx, { search: word, ordering: 'price' }, 20, 0, path);
+      }
+      expect(await plansOf(tx, new RegExp(`^catalog_search_ordered_.*_${path}$`))).toEqual([
+        [5, 3],
+      ]);
     }),
   );
 });

@@ -26,7 +26,14 @@ import {
 import { galleryJsonOf } from '../media/index.js';
 import { currentEpoch } from './catalog.epoch.js';
 import { RANKED_MATCHES, type OfferDto, type OfferFilters } from './catalog.schemas.js';
-import { categories, offers, products, shops } from './catalog.tables.js';
+import {
+  categories,
+  OFFER_ID_BLOCK_BITS,
+  offerIdBlock,
+  offers,
+  products,
+  shops,
+} from './catalog.tables.js';
 
 // Live offers: not withdrawn, of a shop that takes orders. The literal `not withdrawn` (not a bound
 // `= false`) lets the planner match the partial indexes declared with the same predicate. The shops
@@ -91,12 +98,23 @@ function offerOrder(f: OfferFilters): SQL[] {
 }
 
 /**
- * How a search finds its first matches by id. `walk`: live offers by id, each tested against the
- * words, until enough match (a common word: its matches come early). `index`: every match through
- * the text index, then the first by id (a rare word). Undefined: PostgreSQL plans the statement
- * for the words on every run and picks one of the two itself, which cost as much CPU as running it.
+ * How a search finds its first matches. `walk`: live offers in the page's order, each tested
+ * against the words, until enough match (a common word: its matches come early). `index`: every
+ * match through the text index, then the first in order (a rare word). `range` (by id only): the
+ * matches among the first `share` of the live offers' ids, through the text index, which carries
+ * each offer's block of ids beside its words (offerIdBlock); read again with four times the share
+ * when fewer than the page needs lay there. Undefined: PostgreSQL plans the statement for the
+ * words on every run and picks a plan itself, which cost as much CPU as running it.
  */
-export type SearchPath = 'walk' | 'index';
+export type SearchPath = 'walk' | 'index' | IdRange;
+export interface IdRange {
+  share: number;
+}
+
+/** A path's name in its statement's name. */
+const pathName = (path: SearchPath) => (typeof path === 'string' ? path : 'range');
+/** The `share` placeholder's value: a range's, unused otherwise. */
+const shareOf = (path?: SearchPath) => (typeof path === 'object' ? path.share : undefined);
 
 /**
  * Reading a match through the text index costs about as much as walking this many offers in order
@@ -104,6 +122,15 @@ export type SearchPath = 'walk' | 'index';
  * 0.17 µs, by how densely the matches lie, timed on the bench's catalogs of 100,000 and 1,000,000.
  */
 const INDEX_READ_IN_WALKED_OFFERS = 6;
+
+/**
+ * How many ids a range passes in the text index for the cost of reading one match: 20 ns an id
+ * against 1.7 µs a match, timed with pgbench on the bench's catalog of 1,000,000 offers.
+ */
+const RANGE_IDS_PER_INDEX_READ = 80;
+
+/** A range is sized for this many times the matches wanted: they are not spread evenly. */
+const RANGE_SLACK = 1.5;
 
 /**
  * The cheaper path for a search with `matches` matches among `live` offers, to find its first
@@ -121,34 +148,55 @@ export function searchPathFor(
 }
 
 /**
+ * The cheaper path to a search's first RANKED_MATCHES by id, with `matches` of `live` offers
+ * matching and no other filter: a range reads whole blocks of ids in the index and the matches
+ * among them, the index every match. (A walk by id is never cheaper than a range: it reads every
+ * offer it passes.)
+ */
+export function rankedSearchPath(matches: number, live: number): 'index' | IdRange {
+  const wanted = RANGE_SLACK * RANKED_MATCHES;
+  const share = wanted / Math.max(matches, 1);
+  const ids = share * live + 2 ** OFFER_ID_BLOCK_BITS;
+  return share < 1 && ids / RANGE_IDS_PER_INDEX_READ + wanted < matches ? { share } : 'index';
+}
+
+/** The blocks of ids a range reads (see IdRange), first and last, and the live ids' last block. */
+const blockBits = sql.raw(String(OFFER_ID_BLOCK_BITS));
+const idRangeBlocks = sql`select lo >> ${blockBits} as first_block,
+    (lo + ceil(${sql.placeholder('share')}::float8 * (hi - lo + 1)))::int >> ${blockBits} as last_block,
+    hi >> ${blockBits} as live_end
+  from (select min(${offers.id}) as lo, max(${offers.id}) as hi from ${offers}
+        where not ${offers.withdrawn}) ids`;
+
+/**
  * A search's matches by id after `after` (when given), at most `limit`, with whether an offer's own
  * text matches and its text vector (for the rank). The offers whose own text matches and those of a
  * category whose name matches are found apart, each through its own index: as one `or`, the
  * planner could not tell how many the category part holds and walked every offer. `path` fixes how
- * the own-text part is found (SearchPath): `offset 0` keeps PostgreSQL from folding the inner query
- * into the outer one, so with `walk` the words are tested on the offers as the id order yields
- * them, and with `index` every match is read through the text index before the order.
+ * the own-text part is found (SearchPath; a range reads the blocks of a `blocks` CTE): `offset 0`
+ * keeps PostgreSQL from folding the inner query into the outer one, so every match in the index or
+ * the range is read before the order.
  */
 function searchMatches(
   filters: OfferFilters,
   limit: SQL | Placeholder,
-  { after, path }: { after?: Placeholder; path?: SearchPath } = {},
+  { after, path }: { after?: Placeholder; path?: 'index' | IdRange } = {},
 ) {
   const words = path ? tsQueryOnce : tsQuery;
   const matches = textMatches(words);
   const others = and(offerConditions(filters), after && gt(offers.id, after));
   const fields = sql`${offers.id} as id, ${offers.searchVector} as vector`;
-  const own =
-    path === 'walk'
-      ? sql`select id, vector, true as own from (
-          select ${fields} from ${offers} where ${others} order by ${offers.id} offset 0) o
-        where vector @@ ${words} order by id limit ${limit}`
-      : path === 'index'
-        ? sql`select id, vector, true as own from (
-            select ${fields} from ${offers} where ${others} and ${matches} offset 0) o
-          order by id limit ${limit}`
-        : sql`select ${fields}, true as own from ${offers} where ${others} and ${matches}
-          order by ${offers.id} limit ${limit}`;
+  const inRange =
+    path === undefined || path === 'index'
+      ? sql``
+      : sql`and ${offerIdBlock(offers.id)}
+          && array(select generate_series(first_block, last_block) from blocks)`;
+  const own = path
+    ? sql`select id, vector, true as own from (
+        select ${fields} from ${offers} where ${others} and ${matches} ${inRange} offset 0) o
+      order by id limit ${limit}`
+    : sql`select ${fields}, true as own from ${offers} where ${others} and ${matches}
+      order by ${offers.id} limit ${limit}`;
   // Each matching category's first offers, by id, from the category index alone: asked for their
   // text vectors too, PostgreSQL reckoned a category a twentieth of the offers and walked them all
   // by id instead (a category of three offers: 330 ms at a million). The vectors come after.
@@ -164,15 +212,25 @@ function searchMatches(
     order by id, own desc limit ${limit}`;
 }
 
-/** A search's first RANKED_MATCHES matches by id, ranked, and the last id among them. */
-function rankedMatches(filters: OfferFilters, path?: SearchPath) {
+/**
+ * A search's first RANKED_MATCHES matches by id, ranked, the last id among them, and whether they
+ * are all there: a range may have held too few. They are when RANKED_MATCHES were found before the
+ * range's end (own-text matches past it come later by id), or when the range reached the last id.
+ */
+function rankedMatches(filters: OfferFilters, path?: 'index' | IdRange) {
   // A constant, so that a plan made once knows how few rows each part is asked for.
   const first = sql.raw(String(RANKED_MATCHES));
-  return sql`with candidates as materialized (${searchMatches(filters, first, { path })})
+  const range = typeof path === 'object';
+  const complete = range
+    ? sql`(select count(*) = ${first} and max(id) < ((select last_block from blocks) + 1) << ${blockBits}
+           from candidates) or (select coalesce(last_block >= live_end, true) from blocks)`
+    : sql`true`;
+  return sql`with ${range ? sql`blocks as (${idRangeBlocks}),` : sql``}
+    candidates as materialized (${searchMatches(filters, first, { path })})
     select ${currentEpoch} as epoch,
       array(select id from candidates
             order by own desc, ts_rank(vector, ${path ? tsQueryOnce : tsQuery}) desc, id) as ids,
-      (select max(id) from candidates) as last`;
+      (select max(id) from candidates) as last, ${complete} as complete`;
 }
 
 /** A page of the matches after the id `after`, by id (the pages past a search's ranked matches). */
@@ -244,8 +302,10 @@ export async function listLiveOfferIds(
   searchPath?: SearchPath,
 ): Promise<{ ids: number[]; epoch: number }> {
   if (filters.search && !filters.ordering) {
+    if (searchPath === 'walk') throw new Error('a search by relevance reads a range, not a walk');
     return searchPageIds(db, filters, limit, offset, searchPath);
   }
+  if (typeof searchPath === 'object') throw new Error('only a search by id reads a range of ids');
   const first = offset === 0 ? limit : undefined;
   const statement = filters.search
     ? searchStatement(db, `catalog_search_ordered_${shapeOf(filters)}`, searchPath, () =>
@@ -275,7 +335,8 @@ const searchStatement = (
   name: string,
   path: SearchPath | undefined,
   build: () => SQL,
-) => (path ? preparedStatement(db, `${name}_${path}`, build) : planEachRun(db, name, build));
+) =>
+  path ? preparedStatement(db, `${name}_${pathName(path)}`, build) : planEachRun(db, name, build);
 
 /**
  * One page of a search by price or name: the offers whose own text matches and each matching
@@ -284,7 +345,7 @@ const searchStatement = (
  * by price (3 s). `path` fixes how the own-text part is found, as in searchMatches; without it
  * PostgreSQL plans for the words, and may walk the whole order for a word that matches nothing.
  */
-function orderedSearchPage(filters: OfferFilters, path?: SearchPath) {
+function orderedSearchPage(filters: OfferFilters, path?: 'walk' | 'index') {
   const byName = filters.ordering === 'name' || filters.ordering === '-name';
   const key = byName ? products.name : offers.price;
   const direction = sql.raw(filters.ordering!.startsWith('-') ? 'desc' : 'asc');
@@ -330,15 +391,22 @@ async function searchPageIds(
   filters: OfferFilters,
   limit: number,
   offset: number,
-  path?: SearchPath,
+  path?: 'index' | IdRange,
 ): Promise<{ ids: number[]; epoch: number }> {
-  const ranked = searchStatement(db, `catalog_search_ranked_${shapeOf(filters)}`, path, () =>
-    rankedMatches(filters, path),
-  );
-  const [row] = await runPrepared<{ epoch: number | string; ids: number[]; last: number | null }>(
-    ranked,
-    valuesOf(filters),
-  );
+  type Ranked = { epoch: number | string; ids: number[]; last: number | null; complete: boolean };
+  let row: Ranked | undefined;
+  for (let read = path; !row?.complete;) {
+    if (row) {
+      // Too few matches lay in the range (see rankedMatches): four times as many ids, or every
+      // match once that would be most of them.
+      const share = (read as IdRange).share * 4;
+      read = share < 1 ? { share } : 'index';
+    }
+    const ranked = searchStatement(db, `catalog_search_ranked_${shapeOf(filters)}`, read, () =>
+      rankedMatches(filters, read),
+    );
+    [row] = await runPrepared<Ranked>(ranked, { ...valuesOf(filters), share: shareOf(read) });
+  }
   const epoch = Number(row!.epoch);
   const ids = row!.ids.map(Number).slice(offset, offset + limit);
   if (ids.length === limit || row!.ids.length < RANKED_MATCHES) return { ids, epoch };

@@ -1,6 +1,8 @@
-// A search's first matches read the three ways (catalog.reads.ts, SearchPath): planned for the
-// words, walking offers by id, through the text index. They must find the same offers in the same
-// order, on the database itself (the HTTP tests reach the last two only once counts are known).
+// A search's first matches read each way (catalog.reads.ts, SearchPath): planned for the words;
+// by relevance through a range of ids or the text index; ordered by walking the order or through
+// the text index. They must find the same offers in the same order, on the database itself (the
+// HTTP tests reach the kept plans only once counts are known).
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createCategory,
@@ -9,24 +11,43 @@ import {
   setShopState,
 } from '../../../test/catalog-factory.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
-import { listLiveOfferIds, searchPathFor, type SearchPath } from './catalog.reads.js';
+import {
+  listLiveOfferIds,
+  rankedSearchPath,
+  searchPathFor,
+  type SearchPath,
+} from './catalog.reads.js';
 import { RANKED_MATCHES, type Ordering } from './catalog.schemas.js';
+import { OFFER_ID_BLOCK_BITS } from './catalog.tables.js';
 
 let h: Harness;
 beforeAll(async () => void (h = await createHarness()));
 afterAll(() => h.close());
 
-const PATHS: (SearchPath | undefined)[] = [undefined, 'walk', 'index'];
+/**
+ * A range this small holds a block or two of ids, the oldest offers of the test database: read
+ * again with four times the share until the matches are there (the retries are what it tests).
+ */
+const TINY_RANGE = { share: 1e-6 };
 
 /** The ids of one page of `search` read each way: one list per path. */
 async function pagesOf(search: string, limit: number, offset: number, ordering?: Ordering) {
+  const paths: (SearchPath | undefined)[] = ordering
+    ? [undefined, 'walk', 'index']
+    : [undefined, TINY_RANGE, 'index'];
   const pages = [];
-  for (const path of PATHS) {
+  for (const path of paths) {
     const filters = { search, ordering };
     pages.push((await listLiveOfferIds(h.database.db, filters, limit, offset, path)).ids);
   }
   return pages;
 }
+
+/** The next offers get ids `blocks` id blocks further on (see offerIdBlock). */
+const skipIdBlocks = (blocks: number) =>
+  h.database.db.execute(
+    sql`select setval('offers_id_seq', nextval('offers_id_seq') + ${blocks << OFFER_ID_BLOCK_BITS})`,
+  );
 
 describe('a search read each way', () => {
   it('finds the same offers in the same order: own text first, by rank, then the category', async () => {
@@ -112,6 +133,35 @@ describe('a search read each way', () => {
   });
 });
 
+describe('a search by relevance read through a range of ids', () => {
+  it('reads further when too few matches lay in the range, and finds them all', async () => {
+    const word = `qr${Date.now()}`;
+    const shop = await createShop(h);
+    const category = await createCategory(h);
+    const made: number[] = [];
+    // Matches spread over blocks far apart, the strongest the last ranked one.
+    for (const [count, skip] of [
+      [RANKED_MATCHES / 2, 3],
+      [RANKED_MATCHES / 2 - 1, 40],
+      [3, 0],
+    ] as const) {
+      for (let i = 0; i < count; i++) {
+        const name = count === 3 && i === 0 ? `${word} ${word} ${word}` : `Кабель ${word} ${i}`;
+        made.push((await createOffer(h, shop, { category, name })).id);
+      }
+      await skipIdBlocks(skip);
+    }
+    const strong = made[RANKED_MATCHES - 1];
+    const [first, ...others] = await pagesOf(word, 5, 0);
+    expect(first![0]).toBe(strong);
+    expect(others).toEqual([first, first]);
+    // Past the ranked: the two by id after them.
+    expect(await pagesOf(word, 5, RANKED_MATCHES)).toEqual(Array(3).fill(made.slice(-2)));
+    const all = await pagesOf(word, RANKED_MATCHES + 10, 0);
+    expect(new Set(all[1])).toEqual(new Set(made));
+  });
+});
+
 describe('searchPathFor', () => {
   it('walks for a common word and reads the index for a rare one', () => {
     // An eighth of 100,000 offers match: 200 come within the first 1,600.
@@ -123,5 +173,18 @@ describe('searchPathFor', () => {
     // In one shop of 1,000 offers, 5 match, but the text index reads all 100,000 the words match.
     expect(searchPathFor(5, 1_000, 20, 100_000)).toBe('walk');
     expect(searchPathFor(5, 1_000, 20, 100)).toBe('index');
+  });
+});
+
+describe('rankedSearchPath', () => {
+  it('reads a range of ids unless the matches are few or the range would be most of the ids', () => {
+    // 5,000 of 1,000,000: the first 300 lie within about 60,000 ids.
+    expect(rankedSearchPath(5_000, 1_000_000)).toEqual({ share: 0.06 });
+    // An eighth of 100,000: within the first block or so.
+    expect(rankedSearchPath(12_500, 100_000)).toEqual({ share: 0.024 });
+    // 500 of 100,000: 60,000 ids to pass for 300 matches; reading all 500 is cheaper.
+    expect(rankedSearchPath(500, 100_000)).toBe('index');
+    expect(rankedSearchPath(250, 1_000)).toBe('index');
+    expect(rankedSearchPath(0, 100_000)).toBe('index');
   });
 });

@@ -108,6 +108,7 @@ export function createCatalogService({ db, cache, log, imports, countCache = tru
       alone ? undefined : counts.estimate({ search }),
     ]);
     const ownText = (c: { count: number; ownText?: number }) => c.ownText ?? c.count;
+    if (alone && !ordering) return reads.rankedSearchPath(ownText(matches), live.count);
     const wanted = ordering ? end : RANKED_MATCHES;
     const read = everywhere ? ownText(everywhere) : ownText(matches);
     const path = reads.searchPathFor(ownText(matches), live.count, wanted, read);

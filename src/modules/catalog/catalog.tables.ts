@@ -1,6 +1,7 @@
 // The merged catalog: shops publish offers of shared products (matched by name and category).
 import { sql, type SQL } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -24,6 +25,18 @@ export interface OfferParameter {
 }
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/** How many ids an offer's id block holds, as a power of two (see offerIdBlock). */
+export const OFFER_ID_BLOCK_BITS = 12;
+
+/**
+ * The block of 4,096 ids an offer belongs to, as a one-element array: the form the text index
+ * stores beside the words (GIN's built-in array support, no extension), and the form a search
+ * must write for PostgreSQL to match the index. Blocks, not ids: the index then holds a few hundred
+ * keys, and a range of ids is read as a handful of them.
+ */
+export const offerIdBlock = (id: AnyPgColumn) =>
+  sql`(array[${id} >> ${sql.raw(String(OFFER_ID_BLOCK_BITS))}])`;
 
 /** A supplier shop; one per shop account, created by its first price list. */
 export const shops = pgTable(
@@ -156,8 +169,10 @@ export const offers = pgTable(
     index('offers_live_category_price_idx')
       .on(t.categoryId, t.price, t.id, t.shopId)
       .where(sql`not withdrawn`),
+    // The text index carries each offer's block of ids too (offerIdBlock), so that a search reads
+    // only the matches among the first ids (SearchPath 'range' in catalog.reads.ts).
     index('offers_live_search_idx')
-      .using('gin', t.searchVector)
+      .using('gin', t.searchVector, offerIdBlock(t.id))
       .where(sql`not withdrawn`),
     check('offers_quantity_nonnegative', sql`${t.quantity} >= 0`),
     check('offers_price_nonnegative', sql`${t.price} >= 0 and ${t.priceRrc} >= 0`),
