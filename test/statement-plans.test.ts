@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Executor } from '../src/platform/db/client.js';
-import { listLiveOfferIds, offersJsonByIds } from '../src/modules/catalog/catalog.reads.js';
+import { listLiveOffers, offersJsonByIds } from '../src/modules/catalog/catalog.reads.js';
 import { lockStock } from '../src/modules/catalog/catalog.stock.js';
 import { addLines } from '../src/modules/orders/cart.repo.js';
 import { confirmBasket } from '../src/modules/orders/orders.repo.js';
@@ -93,7 +93,7 @@ describe.skipIf(!isPostgres)('plans of hot statements with few ids', () => {
   ] as const)("a search's first matches, read by %s", (name, path) =>
     inTransaction(async (tx) => {
       for (const word of ['красный', 'смартфоны', 'samsung', 'синий', 'x', 'y', 'z', 'чайник']) {
-        await listLiveOfferIds(tx, { search: word }, 20, 0, path);
+        await listLiveOffers(tx, { search: word }, 20, 0, path);
       }
       expect(await plansOf(tx, new RegExp(`^catalog_search_ranked_.*_${name}$`))).toEqual([[5, 3]]);
     }),
@@ -102,7 +102,7 @@ describe.skipIf(!isPostgres)('plans of hot statements with few ids', () => {
   it.each(['walk', 'index'] as const)("an ordered search's first matches, read by %s", (path) =>
     inTransaction(async (tx) => {
       for (const word of ['красный', 'смартфоны', 'samsung', 'синий', 'x', 'y', 'z', 'чайник']) {
-        await listLiveOfferIds(tx, { search: word, ordering: 'price' }, 20, 0, path);
+        await listLiveOffers(tx, { search: word, ordering: 'price' }, 20, 0, path);
       }
       expect(await plansOf(tx, new RegExp(`^catalog_search_ordered_.*_${path}$`))).toEqual([
         [5, 3],

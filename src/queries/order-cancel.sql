@@ -48,7 +48,8 @@ select "state", "at"
   where "order_history"."order_id" = $1
   order by "order_history"."at" asc, "order_history"."id" asc;
 
-select coalesce(json_agg(json_build_object(
+select (
+  select coalesce(json_agg(json_build_object(
   'id', "offers"."id", 'external_id', "offers"."external_id", 'model', "offers"."model",
   'product', json_build_object('id', "products"."id", 'name', "products"."name",
     'category', json_build_object('id', "categories"."id", 'name', "categories"."name")),
@@ -63,11 +64,11 @@ select coalesce(json_agg(json_build_object(
         'medium', "offer_images"."base_url" || "offer_images"."medium"),
       'id', "offer_images"."id", 'position', "offer_images"."position")
     order by "offer_images"."position", "offer_images"."id")
-  from "offer_images" where "offer_images"."offer_id" = "offers"."id"), '[]'::json)) order by page.ord), '[]')::text as json
-      from unnest($1::int[]) with ordinality as page(id, ord)
-      join "offers" on "offers"."id" = page.id join "products" on "products"."id" = "offers"."product_id"
+  from "offer_images" where "offer_images"."offer_id" = "offers"."id"), '[]'::json)) order by page.ord), '[]')::text
+  from unnest($1::int[]) with ordinality as page(id, ord)
+  join "offers" on "offers"."id" = page.id join "products" on "products"."id" = "offers"."product_id"
   join "categories" on "categories"."id" = "offers"."category_id"
-  join "shops" on "shops"."id" = "offers"."shop_id";
+  join "shops" on "shops"."id" = "offers"."shop_id") as json;
 
 select "email" from "users" where "users"."id" = $1;
 

@@ -216,6 +216,7 @@ function searchMatches(
  * A search's first RANKED_MATCHES matches by id, ranked, the last id among them, and whether they
  * are all there: a range may have held too few. They are when RANKED_MATCHES were found before the
  * range's end (own-text matches past it come later by id), or when the range reached the last id.
+ * With a `path` (a plan kept), also the page's offers among them as JSON (see pageSelect).
  */
 function rankedMatches(filters: OfferFilters, path?: 'index' | IdRange) {
   // A constant, so that a plan made once knows how few rows each part is asked for.
@@ -225,12 +226,15 @@ function rankedMatches(filters: OfferFilters, path?: 'index' | IdRange) {
     ? sql`(select count(*) = ${first} and max(id) < ((select last_block from blocks) + 1) << ${blockBits}
            from candidates) or (select coalesce(last_block >= live_end, true) from blocks)`
     : sql`true`;
+  const offset = sql`${sql.placeholder('offset')}::int`;
+  const page = sql`ranked.ids[${offset} + 1 : ${offset} + ${sql.placeholder('limit')}::int]`;
   return sql`with ${range ? sql`blocks as (${idRangeBlocks}),` : sql``}
-    candidates as materialized (${searchMatches(filters, first, { path })})
-    select ${currentEpoch} as epoch,
-      array(select id from candidates
-            order by own desc, ts_rank(vector, ${path ? tsQueryOnce : tsQuery}) desc, id) as ids,
-      (select max(id) from candidates) as last, ${complete} as complete`;
+    candidates as materialized (${searchMatches(filters, first, { path })}),
+    ranked as (select array(select id from candidates
+      order by own desc, ts_rank(vector, ${path ? tsQueryOnce : tsQuery}) desc, id) as ids)
+    select ${currentEpoch} as epoch, ranked.ids, (select max(id) from candidates) as last,
+      ${complete} as complete ${path ? sql`, ${offersJsonIn(sql`${page}`)} as json` : sql``}
+    from ranked`;
 }
 
 /** A page of the matches after the id `after`, by id (the pages past a search's ranked matches). */
@@ -280,6 +284,12 @@ export const offerJsonJoins = sql`join ${products} on ${products.id} = ${offers.
   join ${categories} on ${categories.id} = ${offers.categoryId}
   join ${shops} on ${shops.id} = ${offers.shopId}`;
 
+/** The offers `ids` (an int[] expression) as a JSON array (text) of `offerSchema` objects, in order. */
+const offersJsonIn = (ids: SQL) => sql`(
+  select coalesce(json_agg(${offerJson} order by page.ord), '[]')::text
+  from unnest(${ids}) with ordinality as page(id, ord)
+  join ${offers} on ${offers.id} = page.id ${offerJsonJoins})`;
+
 /**
  * The offer `id` (an expression of another module's statement, which must not itself read
  * `offers`) as JSON text, `offerSchema`'s: a cart's answer comes with the statement that changed
@@ -288,42 +298,59 @@ export const offerJsonJoins = sql`join ${products} on ${products.id} = ${offers.
 export const offerJsonOf = (id: SQL) =>
   sql`(select ${offerJson}::text from ${offers} ${offerJsonJoins} where ${offers.id} = ${id})`;
 
+/** A page statement's row: the offers as JSON when the statement wrote it (see pageSelect), else their ids. */
+interface PageRow {
+  epoch: number | string;
+  json?: string | null;
+  ids?: number[] | null;
+}
+
 /**
- * The ids of one page of live offers, and the catalog epoch the statement saw (catalog.epoch.ts):
- * under one epoch every list has the same count. PostgreSQL plans this one on every call
- * (with LIMIT and OFFSET as parameters its generic plan looks dearer than a custom one), which is
- * why the offers themselves are a second statement that keeps its plan (`offersJsonByIds`).
+ * The SELECT of a page statement whose offers are `ids`, an int[] expression in the page's order.
+ * A statement whose plan is kept writes the offers' JSON too, one round trip for the page (the
+ * API's CPU went mostly to the socket writes of its statements). One planned on every run answers
+ * the ids, and the JSON comes from a second statement that keeps its plan (`offersJsonByIds`), so
+ * that PostgreSQL does not plan the JSON's joins again every time.
  */
-export async function listLiveOfferIds(
+const pageSelect = (ids: SQL, planKept: boolean) =>
+  planKept
+    ? sql`select ${currentEpoch} as epoch, ${offersJsonIn(ids)} as json`
+    : sql`select ${currentEpoch} as epoch, ${ids} as ids`;
+
+/** A page row's offers as JSON: its own, or read by its ids. */
+const pageJson = async (db: Executor, row: PageRow) =>
+  row.json ?? offersJsonByIds(db, (row.ids ?? []).map(Number));
+
+/**
+ * One page of live offers as a JSON array (text) of `offerSchema` objects, and the catalog epoch
+ * its statement saw (catalog.epoch.ts): under one epoch every list has the same count. A page with
+ * an offset, unlike the first, is planned by PostgreSQL on every call (with LIMIT and OFFSET as
+ * parameters its generic plan looks dearer than a custom one); so is a search without a `path`.
+ */
+export async function listLiveOffers(
   db: Executor,
   filters: OfferFilters,
   limit: number,
   offset: number,
   searchPath?: SearchPath,
-): Promise<{ ids: number[]; epoch: number }> {
+): Promise<{ json: string; epoch: number }> {
   if (filters.search && !filters.ordering) {
     if (searchPath === 'walk') throw new Error('a search by relevance reads a range, not a walk');
-    return searchPageIds(db, filters, limit, offset, searchPath);
+    return searchPage(db, filters, limit, offset, searchPath);
   }
   if (typeof searchPath === 'object') throw new Error('only a search by id reads a range of ids');
   const first = offset === 0 ? limit : undefined;
   const statement = filters.search
     ? searchStatement(db, `catalog_search_ordered_${shapeOf(filters)}`, searchPath, () =>
-        orderedSearchPage(filters, searchPath),
+        pageSelect(orderedSearchPageIds(filters, searchPath), !!searchPath),
       )
     : preparedStatement(
         db,
-        `catalog_page_ids_${shapeOf(filters)}${first === undefined ? '' : `_first_${first}`}`,
-        // One row even for an empty page.
-        () =>
-          sql`select ${currentEpoch} as epoch, array(${livePageIds(db, filters, first)}) as ids`,
+        `catalog_page_${shapeOf(filters)}${first === undefined ? '' : `_first_${first}`}`,
+        () => pageSelect(sql`array(${livePageIds(db, filters, first)})`, first !== undefined),
       );
-  const [row] = await runPrepared<{ epoch: number | string; ids: number[] }>(statement, {
-    ...valuesOf(filters),
-    limit,
-    offset,
-  });
-  return { ids: row!.ids.map(Number), epoch: Number(row!.epoch) };
+  const [row] = await runPrepared<PageRow>(statement, { ...valuesOf(filters), limit, offset });
+  return { json: await pageJson(db, row!), epoch: Number(row!.epoch) };
 }
 
 /**
@@ -339,13 +366,13 @@ const searchStatement = (
   path ? preparedStatement(db, `${name}_${pathName(path)}`, build) : planEachRun(db, name, build);
 
 /**
- * One page of a search by price or name: the offers whose own text matches and each matching
+ * The ids of one page of a search by price or name: the offers whose own text matches and each matching
  * category's offers, found apart (see searchMatches), each part in that order up to the page's
  * end, then merged. As one `or`, a word naming a category of three offers walked a million offers
  * by price (3 s). `path` fixes how the own-text part is found, as in searchMatches; without it
  * PostgreSQL plans for the words, and may walk the whole order for a word that matches nothing.
  */
-function orderedSearchPage(filters: OfferFilters, path?: 'walk' | 'index') {
+function orderedSearchPageIds(filters: OfferFilters, path?: 'walk' | 'index') {
   const byName = filters.ordering === 'name' || filters.ordering === '-name';
   const key = byName ? products.name : offers.price;
   const direction = sql.raw(filters.ordering!.startsWith('-') ? 'desc' : 'asc');
@@ -376,24 +403,23 @@ function orderedSearchPage(filters: OfferFilters, path?: 'walk' | 'index') {
       where ${offers.categoryId} = ${categories.id} ${sameCategory} and ${others}
       ${ordered} limit ${end}) o
     where ${categoryNameMatches(words)}`;
-  return sql`select ${currentEpoch} as epoch, array(
-      select id from ((${own}) union (${byCategory})) m
+  return sql`array(select id from ((${own}) union (${byCategory})) m
       order by key ${direction}, id
-      limit ${sql.placeholder('limit')} offset ${sql.placeholder('offset')}) as ids`;
+      limit ${sql.placeholder('limit')} offset ${sql.placeholder('offset')})`;
 }
 
 /**
- * One page of a search by relevance (see RANKED_MATCHES): one statement, two past the ranked. With
- * a `path`, the ranked matches come from a statement whose plan is made once (see SearchPath).
+ * One page of a search by relevance (see RANKED_MATCHES): one statement with its offers when it has
+ * a `path` (its plan made once, see SearchPath), else two; three past the ranked.
  */
-async function searchPageIds(
+async function searchPage(
   db: Executor,
   filters: OfferFilters,
   limit: number,
   offset: number,
   path?: 'index' | IdRange,
-): Promise<{ ids: number[]; epoch: number }> {
-  type Ranked = { epoch: number | string; ids: number[]; last: number | null; complete: boolean };
+): Promise<{ json: string; epoch: number }> {
+  type Ranked = PageRow & { ids: number[]; last: number | null; complete: boolean };
   let row: Ranked | undefined;
   for (let read = path; !row?.complete;) {
     if (row) {
@@ -405,11 +431,14 @@ async function searchPageIds(
     const ranked = searchStatement(db, `catalog_search_ranked_${shapeOf(filters)}`, read, () =>
       rankedMatches(filters, read),
     );
-    [row] = await runPrepared<Ranked>(ranked, { ...valuesOf(filters), share: shareOf(read) });
+    const values = { ...valuesOf(filters), share: shareOf(read), limit, offset };
+    [row] = await runPrepared<Ranked>(ranked, values);
   }
   const epoch = Number(row!.epoch);
   const ids = row!.ids.map(Number).slice(offset, offset + limit);
-  if (ids.length === limit || row!.ids.length < RANKED_MATCHES) return { ids, epoch };
+  if (ids.length === limit || row!.ids.length < RANKED_MATCHES) {
+    return { json: await pageJson(db, { ...row!, ids }), epoch };
+  }
   const after = planEachRun(db, `catalog_search_after_${shapeOf(filters)}`, () =>
     matchesAfter(filters),
   );
@@ -422,7 +451,7 @@ async function searchPageIds(
     limit: restLimit,
     offset: restOffset,
   });
-  return { ids: [...ids, ...rest!.ids.map(Number)], epoch };
+  return { json: await offersJsonByIds(db, [...ids, ...rest!.ids.map(Number)]), epoch };
 }
 
 /**
@@ -437,9 +466,7 @@ export async function offersJsonByIds(db: Executor, ids: readonly number[]): Pro
   const statement = preparedStatement(
     db,
     'catalog_offers_json',
-    () => sql`select coalesce(json_agg(${offerJson} order by page.ord), '[]')::text as json
-      from unnest(${sql.placeholder('ids')}::int[]) with ordinality as page(id, ord)
-      join ${offers} on ${offers.id} = page.id ${offerJsonJoins}`,
+    () => sql`select ${offersJsonIn(sql`${sql.placeholder('ids')}::int[]`)} as json`,
   );
   // A text array literal works the same on node-postgres and PGlite.
   const [row] = await runPrepared<{ json: string }>(statement, { ids: paddedIntArray(ids) });

@@ -12,7 +12,7 @@ import {
 } from '../../../test/catalog-factory.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
 import {
-  listLiveOfferIds,
+  listLiveOffers,
   rankedSearchPath,
   searchPathFor,
   type SearchPath,
@@ -38,7 +38,8 @@ async function pagesOf(search: string, limit: number, offset: number, ordering?:
   const pages = [];
   for (const path of paths) {
     const filters = { search, ordering };
-    pages.push((await listLiveOfferIds(h.database.db, filters, limit, offset, path)).ids);
+    const { json } = await listLiveOffers(h.database.db, filters, limit, offset, path);
+    pages.push((JSON.parse(json) as { id: number }[]).map((o) => o.id));
   }
   return pages;
 }

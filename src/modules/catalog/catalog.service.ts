@@ -151,12 +151,8 @@ export function createCatalogService({ db, cache, log, imports, countCache = tru
       offset: number,
     ): Promise<{ count: number; resultsJson: string }> {
       const path = await searchPathOf(filters, limit + offset);
-      const { ids, epoch } = await reads.listLiveOfferIds(db, filters, limit, offset, path);
-      const [count, resultsJson] = await Promise.all([
-        counts.count(filters, epoch),
-        reads.offersJsonByIds(db, ids),
-      ]);
-      return { count, resultsJson };
+      const { json, epoch } = await reads.listLiveOffers(db, filters, limit, offset, path);
+      return { count: await counts.count(filters, epoch), resultsJson: json };
     },
 
     /** A live offer; withdrawn offers and those of shops that are off are not found. */
