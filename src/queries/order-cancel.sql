@@ -49,26 +49,30 @@ select "state", "at"
   order by "order_history"."at" asc, "order_history"."id" asc;
 
 select (
-  select coalesce(json_agg(json_build_object(
+  with page as (select id, ord from unnest($1::int[]) with ordinality as page(id, ord))
+  select coalesce(json_agg(
+    json_build_object(
   'id', "offers"."id", 'external_id', "offers"."external_id", 'model', "offers"."model",
   'product', json_build_object('id', "products"."id", 'name', "products"."name",
     'category', json_build_object('id', "categories"."id", 'name', "categories"."name")),
   'shop', json_build_object('id', "shops"."id", 'name', "shops"."name"),
   'quantity', "offers"."quantity", 'price', "offers"."price", 'price_rrc', "offers"."price_rrc",
-  'parameters', "offers"."parameters", 'images', coalesce((
-  select json_agg(json_build_object(
-      'url', "offer_images"."base_url" || "offer_images"."original",
-      'width', "offer_images"."width", 'height', "offer_images"."height",
-      'thumbnails', json_build_object(
-        'small', "offer_images"."base_url" || "offer_images"."small",
-        'medium', "offer_images"."base_url" || "offer_images"."medium"),
-      'id', "offer_images"."id", 'position', "offer_images"."position")
-    order by "offer_images"."position", "offer_images"."id")
-  from "offer_images" where "offer_images"."offer_id" = "offers"."id"), '[]'::json)) order by page.ord), '[]')::text
-  from unnest($1::int[]) with ordinality as page(id, ord)
-  join "offers" on "offers"."id" = page.id join "products" on "products"."id" = "offers"."product_id"
+  'parameters', "offers"."parameters", 'images', coalesce(galleries.gallery, '[]'::json))
+    order by page.ord), '[]')::text
+  from page join "offers" on "offers"."id" = page.id join "products" on "products"."id" = "offers"."product_id"
   join "categories" on "categories"."id" = "offers"."category_id"
-  join "shops" on "shops"."id" = "offers"."shop_id") as json;
+  join "shops" on "shops"."id" = "offers"."shop_id"
+  left join (
+  select "offer_images"."offer_id" as offer_id, json_agg(json_build_object(
+    'url', "offer_images"."base_url" || "offer_images"."original",
+    'width', "offer_images"."width", 'height', "offer_images"."height",
+    'thumbnails', json_build_object(
+      'small', "offer_images"."base_url" || "offer_images"."small",
+      'medium', "offer_images"."base_url" || "offer_images"."medium"),
+    'id', "offer_images"."id", 'position', "offer_images"."position")
+  order by "offer_images"."position", "offer_images"."id") as gallery from "offer_images"
+  where "offer_images"."offer_id" in (select id from page) group by "offer_images"."offer_id") galleries
+    on galleries.offer_id = "offers"."id") as json;
 
 select "email" from "users" where "users"."id" = $1;
 

@@ -27,14 +27,14 @@ select "offers"."id" as "id", "offers"."shop_id" as "shopId",
   'quantity', "offers"."quantity" - w.n, 'price', "offers"."price", 'price_rrc', "offers"."price_rrc",
   'parameters', "offers"."parameters", 'images', coalesce((
   select json_agg(json_build_object(
-      'url', "offer_images"."base_url" || "offer_images"."original",
-      'width', "offer_images"."width", 'height', "offer_images"."height",
-      'thumbnails', json_build_object(
-        'small', "offer_images"."base_url" || "offer_images"."small",
-        'medium', "offer_images"."base_url" || "offer_images"."medium"),
-      'id', "offer_images"."id", 'position', "offer_images"."position")
-    order by "offer_images"."position", "offer_images"."id")
-  from "offer_images" where "offer_images"."offer_id" = "offers"."id"), '[]'::json))::text as "json"
+    'url', "offer_images"."base_url" || "offer_images"."original",
+    'width', "offer_images"."width", 'height', "offer_images"."height",
+    'thumbnails', json_build_object(
+      'small', "offer_images"."base_url" || "offer_images"."small",
+      'medium', "offer_images"."base_url" || "offer_images"."medium"),
+    'id', "offer_images"."id", 'position', "offer_images"."position")
+  order by "offer_images"."position", "offer_images"."id") from "offer_images" where "offer_images"."offer_id" = "offers"."id"),
+  '[]'::json))::text as "json"
       from unnest($1::int[], $2::int[]) as w(id, n)
       join "offers" on "offers"."id" = w.id join "products" on "products"."id" = "offers"."product_id"
   join "categories" on "categories"."id" = "offers"."category_id"

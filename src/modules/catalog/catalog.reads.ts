@@ -23,7 +23,7 @@ import {
   preparedStatement,
   runPrepared,
 } from '../../platform/db/statements.js';
-import { galleryJsonOf } from '../media/index.js';
+import { galleriesJsonOf, galleryJsonOf } from '../media/index.js';
 import { currentEpoch } from './catalog.epoch.js';
 import { RANKED_MATCHES, type OfferDto, type OfferFilters } from './catalog.schemas.js';
 import {
@@ -271,24 +271,34 @@ function livePageIds(db: Executor, filters: OfferFilters, firstPageOf?: number) 
  * every result of a list with the zod-serialized `GET /products/{id}/`), over `offers` joined with
  * its product, category and shop. `quantity`: the stock to show, when the statement changes it.
  */
-export const offerJsonWith = (quantity: SQL | typeof offers.quantity) => sql`json_build_object(
+export const offerJsonWith = (
+  quantity: SQL | typeof offers.quantity,
+  images: SQL = galleryJsonOf(offers.id),
+) => sql`json_build_object(
   'id', ${offers.id}, 'external_id', ${offers.externalId}, 'model', ${offers.model},
   'product', json_build_object('id', ${products.id}, 'name', ${products.name},
     'category', json_build_object('id', ${categories.id}, 'name', ${categories.name})),
   'shop', json_build_object('id', ${shops.id}, 'name', ${shops.name}),
   'quantity', ${quantity}, 'price', ${offers.price}, 'price_rrc', ${offers.priceRrc},
-  'parameters', ${offers.parameters}, 'images', ${galleryJsonOf(offers.id)})`;
+  'parameters', ${offers.parameters}, 'images', ${images})`;
 const offerJson = offerJsonWith(offers.quantity);
 /** What `offerJsonWith` reads besides `offers`: written after `offers` in a FROM list. */
 export const offerJsonJoins = sql`join ${products} on ${products.id} = ${offers.productId}
   join ${categories} on ${categories.id} = ${offers.categoryId}
   join ${shops} on ${shops.id} = ${offers.shopId}`;
 
-/** The offers `ids` (an int[] expression) as a JSON array (text) of `offerSchema` objects, in order. */
+/**
+ * The offers `ids` (an int[] expression) as a JSON array (text) of `offerSchema` objects, in order,
+ * their galleries read for all of them at once.
+ */
 const offersJsonIn = (ids: SQL) => sql`(
-  select coalesce(json_agg(${offerJson} order by page.ord), '[]')::text
-  from unnest(${ids}) with ordinality as page(id, ord)
-  join ${offers} on ${offers.id} = page.id ${offerJsonJoins})`;
+  with page as (select id, ord from unnest(${ids}) with ordinality as page(id, ord))
+  select coalesce(json_agg(
+    ${offerJsonWith(offers.quantity, sql`coalesce(galleries.gallery, '[]'::json)`)}
+    order by page.ord), '[]')::text
+  from page join ${offers} on ${offers.id} = page.id ${offerJsonJoins}
+  left join (${galleriesJsonOf(sql`select id from page`)}) galleries
+    on galleries.offer_id = ${offers.id})`;
 
 /**
  * The offer `id` (an expression of another module's statement, which must not itself read

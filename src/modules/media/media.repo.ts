@@ -24,21 +24,32 @@ export const filesOf = (p: Pick<StoredPicture, 'original' | 'small' | 'medium'>)
   p.medium,
 ];
 
+/** One picture of a gallery as JSON: the same fields, in the same order, as `galleryPictureSchema`. */
+const galleryPictureJson = sql`json_agg(json_build_object(
+    'url', ${offerImages.baseUrl} || ${offerImages.original},
+    'width', ${offerImages.width}, 'height', ${offerImages.height},
+    'thumbnails', json_build_object(
+      'small', ${offerImages.baseUrl} || ${offerImages.small},
+      'medium', ${offerImages.baseUrl} || ${offerImages.medium}),
+    'id', ${offerImages.id}, 'position', ${offerImages.position})
+  order by ${offerImages.position}, ${offerImages.id})`;
+
 /**
  * An offer's gallery as a JSON array in gallery order, for the catalog to put in the offers it
- * writes as JSON (one statement for a whole page of offers, whatever their number). The same
- * fields, in the same order, as `galleryPictureSchema`.
+ * writes as JSON (a subquery run for each offer: for a few offers).
  */
 export const galleryJsonOf = (offerId: AnyColumn | SQL) => sql`coalesce((
-  select json_agg(json_build_object(
-      'url', ${offerImages.baseUrl} || ${offerImages.original},
-      'width', ${offerImages.width}, 'height', ${offerImages.height},
-      'thumbnails', json_build_object(
-        'small', ${offerImages.baseUrl} || ${offerImages.small},
-        'medium', ${offerImages.baseUrl} || ${offerImages.medium}),
-      'id', ${offerImages.id}, 'position', ${offerImages.position})
-    order by ${offerImages.position}, ${offerImages.id})
-  from ${offerImages} where ${offerImages.offerId} = ${offerId}), '[]'::json)`;
+  select ${galleryPictureJson} from ${offerImages} where ${offerImages.offerId} = ${offerId}),
+  '[]'::json)`;
+
+/**
+ * The galleries of the offers `offerIds` (a subquery of ids) as rows `(offer_id, gallery)`, for a
+ * page of offers to join: one read for the page instead of a subquery per offer (a fifth of a
+ * catalog page's statement). Offers without pictures have no row.
+ */
+export const galleriesJsonOf = (offerIds: SQL) => sql`
+  select ${offerImages.offerId} as offer_id, ${galleryPictureJson} as gallery from ${offerImages}
+  where ${offerImages.offerId} in (${offerIds}) group by ${offerImages.offerId}`;
 
 export async function findAvatar(db: Executor, userId: number) {
   const [row] = await db.select().from(avatars).where(eq(avatars.userId, userId));
