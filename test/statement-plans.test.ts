@@ -87,6 +87,16 @@ describe.skipIf(!isPostgres)('plans of hot statements with few ids', () => {
     }));
 
   // Planned for the words on every run, a search page's statement cost as much as running it.
+  it.each(['price', undefined] as const)('later pages of a category by %s', (ordering) =>
+    inTransaction(async (tx) => {
+      for (let page = 1; page <= 8; page++) {
+        await listLiveOffers(tx, { category_id: 1, ordering }, 20, page * 20);
+      }
+      const name = `^catalog_page_\\w+:${ordering ?? ''}$`;
+      expect(await plansOf(tx, new RegExp(name))).toEqual([[5, 3]]);
+    }),
+  );
+
   it.each([
     ['range', { share: 0.25 }],
     ['index', 'index'],
