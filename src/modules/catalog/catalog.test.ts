@@ -460,13 +460,15 @@ describe('pagination', () => {
     expect(fifty.size).toBe(50);
     expect(one.queries).toBe(fifty.queries);
     expect(fifty.queries).toBeLessThanOrEqual(4);
-    const searched = await cost({
-      shop_id: shop.id,
-      search: 'смартфоны',
-      ordering: 'name',
-      page_size: 50,
-    });
-    expect(searched).toEqual({ queries: fifty.queries, size: 50 });
+    // A search with other filters first takes the counts that choose how it reads (the page's
+    // own among them; new words each time, so they are taken), and how it reads may differ with
+    // the page's end: one statement more when planned per call, never one per offer.
+    const search = { shop_id: shop.id, ordering: 'name' };
+    const searchedOne = await cost({ ...search, search: 'смартфоны', page_size: 1 });
+    const searched = await cost({ ...search, search: 'смартфон', page_size: 50 });
+    expect(searchedOne.size).toBe(1);
+    expect(searched.size).toBe(50);
+    expect(Math.max(searchedOne.queries, searched.queries)).toBeLessThanOrEqual(4);
 
     const before = h.database.queries.count;
     expect(
