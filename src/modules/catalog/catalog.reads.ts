@@ -1,5 +1,5 @@
-// The catalog's reads: pages of live offers (ids, then the offers as JSON written by PostgreSQL),
-// exact counts, one offer, offers by id for carts and orders, categories and shops. Each hot
+// The catalog's reads: pages of live offers (the offers as JSON written by PostgreSQL, with their
+// ids first where a statement is planned on every run), exact counts, one offer, offers by id for carts and orders, categories and shops. Each hot
 // statement is built once (platform/db/statements.ts): a named prepared statement, or for a
 // search's pages, unless the service chose how to read its matches (SearchPath), one planned for
 // its words on every run.
@@ -103,7 +103,8 @@ function offerOrder(f: OfferFilters): SQL[] {
  * match through the text index, then the first in order (a rare word). `range` (by id only): the
  * matches among the first `share` of the live offers' ids, through the text index, which carries
  * each offer's block of ids beside its words (offerIdBlock); read again with four times the share
- * when fewer than the page needs lay there. Undefined: PostgreSQL plans the statement for the
+ * when fewer than RANKED_MATCHES lay there and the range did not reach the last id. `walk` is for
+ * ordered searches only (a range reads fewer offers than a walk by id). Undefined: PostgreSQL plans the statement for the
  * words on every run and picks a plan itself, which cost as much CPU as running it.
  */
 export type SearchPath = 'walk' | 'index' | IdRange;
@@ -228,12 +229,14 @@ function rankedMatches(filters: OfferFilters, path?: 'index' | IdRange) {
     : sql`true`;
   const offset = sql`${sql.placeholder('offset')}::int`;
   const page = sql`ranked.ids[${offset} + 1 : ${offset} + ${sql.placeholder('limit')}::int]`;
+  // Not written for an incomplete range, which is read again.
+  const json = path ? sql`, case when ${complete} then ${offersJsonIn(page)} end as json` : sql``;
   return sql`with ${range ? sql`blocks as (${idRangeBlocks}),` : sql``}
     candidates as materialized (${searchMatches(filters, first, { path })}),
     ranked as (select array(select id from candidates
       order by own desc, ts_rank(vector, ${path ? tsQueryOnce : tsQuery}) desc, id) as ids)
     select ${currentEpoch} as epoch, ranked.ids, (select max(id) from candidates) as last,
-      ${complete} as complete ${path ? sql`, ${offersJsonIn(sql`${page}`)} as json` : sql``}
+      ${complete} as complete${json}
     from ranked`;
 }
 
@@ -246,20 +249,33 @@ function matchesAfter(filters: OfferFilters) {
 }
 
 /**
+ * Whether one index walks a page's offers in its order, whatever its filters' values: by id, the
+ * id index alone or under a category or a shop; by price, the price index alone or under a
+ * category, a price range included. (By id within a price range PostgreSQL may prefer the price
+ * index and a sort of every offer in the range.)
+ */
+export function indexWalksInOrder(f: OfferFilters) {
+  const priceRange = f.price_min !== undefined || f.price_max !== undefined;
+  if (f.ordering === undefined) {
+    return !priceRange && (f.category_id === undefined || f.shop_id === undefined);
+  }
+  return (f.ordering === 'price' || f.ordering === '-price') && f.shop_id === undefined;
+}
+
+/**
  * The ids of one page of live offers, in order (a subquery of the page statement), and whether
  * PostgreSQL keeps one plan for it (planning cost three times the page's execution). The first
  * page of a size has its LIMIT written out and no OFFSET: nothing is left that the planner can only
- * guess at. Later pages in id or price order read LIMIT and OFFSET from subqueries, which the
- * planner cannot look into for any values, so the plan it makes once is the plan it would make
- * for each: the index walk. By name, a plan made without knowing how few offers are wanted joins
- * every product and sorts them (page 100 at 100,000 offers: 83 ms against 5 ms), so those pages
- * take LIMIT and OFFSET as parameters and are planned on every call.
+ * guess at. Later pages that one index walks in order (indexWalksInOrder) read LIMIT and OFFSET
+ * from subqueries, which the planner cannot look into for any values, so the plan it makes once is
+ * the walk it would make for each. Other later pages take them as parameters and are planned on
+ * every call: without knowing how few offers are wanted, a plan may read and sort them all (by
+ * name, page 100 at 100,000 offers: 83 ms against 5 ms; by id in a price range, 16 ms against 0.2).
  */
 function livePageIds(db: Executor, filters: OfferFilters, firstPageOf?: number) {
   let page = db.select({ id: offers.id }).from(offers).$dynamic();
   const where = [offerConditions(filters)];
-  const byName = filters.ordering === 'name' || filters.ordering === '-name';
-  if (byName) {
+  if (filters.ordering === 'name' || filters.ordering === '-name') {
     page = page.innerJoin(products, eq(products.id, offers.productId));
     // The same category said of the product lets the planner walk (category_id, name) in order.
     if (filters.category_id !== undefined) {
@@ -271,7 +287,9 @@ function livePageIds(db: Executor, filters: OfferFilters, firstPageOf?: number) 
   if (firstPageOf !== undefined) {
     return { ids: sql`${ordered} limit ${sql.raw(String(firstPageOf))}`, planKept: true };
   }
-  if (byName) return { ids: sql`${ordered.limit(limit).offset(offset)}`, planKept: false };
+  if (!indexWalksInOrder(filters)) {
+    return { ids: sql`${ordered.limit(limit).offset(offset)}`, planKept: false };
+  }
   const window = sql`limit (select ${limit}::int) offset (select ${offset}::int)`;
   return { ids: sql`${ordered} ${window}`, planKept: true };
 }
@@ -346,7 +364,7 @@ const pageJson = async (db: Executor, row: PageRow) =>
  * its statement saw (catalog.epoch.ts): under one epoch every list has the same count. A later page
  * by name (see livePageIds) and a search without a `path` are planned by PostgreSQL on every call.
  */
-export async function listLiveOffers(
+export async function liveOffersPage(
   db: Executor,
   filters: OfferFilters,
   limit: number,
@@ -478,7 +496,7 @@ async function searchPage(
 
 /**
  * Offers as a finished JSON array (text) of `offerSchema` objects in the order of `ids`, with
- * product, category, shop, parameters and pictures (the media module's `galleryJsonOf`): one
+ * product, category, shop, parameters and pictures (the media module's `galleriesJsonOf`): one
  * statement whatever their number. PostgreSQL writes the JSON, so the API neither parses rows nor
  * serializes objects, which was most of a page's CPU in the API process; `::text` keeps the
  * driver from parsing it.

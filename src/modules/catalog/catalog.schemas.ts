@@ -73,7 +73,7 @@ export type Ordering = (typeof ORDERINGS)[number];
  * category matches, then ts_rank), and lists the matches after them by id. Ranking every match
  * read and ranked every matching row for each page of 20: a broad word ("красный", an eighth of
  * the catalog) cost 5.6 ms of database CPU per page at 100,000 offers and grew with the catalog.
- * Now the first matches come from the first blocks of ids in the text index (catalog.reads.ts,
+ * Now a search alone finds them in the first blocks of ids in the text index (catalog.reads.ts,
  * SearchPath), and only a rare word's read every match: 0.3 to 0.9 ms at a million offers.
  */
 export const RANKED_MATCHES = 200;

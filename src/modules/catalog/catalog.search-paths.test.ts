@@ -12,7 +12,8 @@ import {
 } from '../../../test/catalog-factory.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
 import {
-  listLiveOffers,
+  indexWalksInOrder,
+  liveOffersPage,
   rankedSearchPath,
   searchPathFor,
   type SearchPath,
@@ -38,7 +39,7 @@ async function pagesOf(search: string, limit: number, offset: number, ordering?:
   const pages = [];
   for (const path of paths) {
     const filters = { search, ordering };
-    const { json } = await listLiveOffers(h.database.db, filters, limit, offset, path);
+    const { json } = await liveOffersPage(h.database.db, filters, limit, offset, path);
     pages.push((JSON.parse(json) as { id: number }[]).map((o) => o.id));
   }
   return pages;
@@ -163,6 +164,32 @@ describe('a search by relevance read through a range of ids', () => {
   });
 });
 
+describe('a search by relevance read through a range of ids, enough in the first', () => {
+  it('answers in one statement when the first matches lie within the range', async () => {
+    const word = `qs${Date.now()}`;
+    const shop = await createShop(h);
+    const category = await createCategory(h);
+    const made: number[] = [];
+    for (let i = 0; i < RANKED_MATCHES + 5; i++) {
+      made.push((await createOffer(h, shop, { category, name: `Кабель ${word} ${i}` })).id);
+    }
+    await skipIdBlocks(3);
+    for (let i = 0; i < 3; i++) await createOffer(h, shop, { category, name: `${word} ${word}` });
+    // A range that ends in the block of the last early match: the first 200 lie within it.
+    const { rows } = (await h.database.db.execute(
+      sql`select min(id)::int as lo, max(id)::int as hi from offers where not withdrawn`,
+    )) as unknown as { rows: { lo: number; hi: number }[] };
+    const { lo, hi } = rows[0]!;
+    const range = { share: (made.at(-1)! - lo + 1) / (hi - lo + 1) };
+    const before = h.database.queries.count;
+    const { json } = await liveOffersPage(h.database.db, { search: word }, 5, 0, range);
+    expect(h.database.queries.count - before).toBe(1);
+    const { json: indexed } = await liveOffersPage(h.database.db, { search: word }, 5, 0, 'index');
+    expect(JSON.parse(json)).toEqual(JSON.parse(indexed));
+    expect(JSON.parse(json)).toHaveLength(5);
+  });
+});
+
 describe('searchPathFor', () => {
   it('walks for a common word and reads the index for a rare one', () => {
     // An eighth of 100,000 offers match: 200 come within the first 1,600.
@@ -187,5 +214,19 @@ describe('rankedSearchPath', () => {
     expect(rankedSearchPath(500, 100_000)).toBe('index');
     expect(rankedSearchPath(250, 1_000)).toBe('index');
     expect(rankedSearchPath(0, 100_000)).toBe('index');
+  });
+});
+
+describe('indexWalksInOrder (later pages that keep one plan)', () => {
+  it('holds where one index gives the order whatever the values, not in a price range by id', () => {
+    expect(indexWalksInOrder({})).toBe(true);
+    expect(indexWalksInOrder({ category_id: 1 })).toBe(true);
+    expect(indexWalksInOrder({ shop_id: 1, in_stock: true })).toBe(true);
+    expect(indexWalksInOrder({ ordering: 'price', category_id: 1, price_max: 5 })).toBe(true);
+    expect(indexWalksInOrder({ ordering: '-price', price_min: 1, price_max: 5 })).toBe(true);
+    expect(indexWalksInOrder({ category_id: 1, shop_id: 1 })).toBe(false);
+    expect(indexWalksInOrder({ price_min: 1 })).toBe(false);
+    expect(indexWalksInOrder({ ordering: 'price', shop_id: 1 })).toBe(false);
+    expect(indexWalksInOrder({ ordering: 'name' })).toBe(false);
   });
 });

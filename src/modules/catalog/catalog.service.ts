@@ -151,7 +151,7 @@ export function createCatalogService({ db, cache, log, imports, countCache = tru
       offset: number,
     ): Promise<{ count: number; resultsJson: string }> {
       const path = await searchPathOf(filters, limit + offset);
-      const { json, epoch } = await reads.listLiveOffers(db, filters, limit, offset, path);
+      const { json, epoch } = await reads.liveOffersPage(db, filters, limit, offset, path);
       return { count: await counts.count(filters, epoch), resultsJson: json };
     },
 

@@ -26,7 +26,10 @@ export interface OfferParameter {
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
-/** How many ids an offer's id block holds, as a power of two (see offerIdBlock). */
+/**
+ * How many ids an offer's id block holds, as a power of two (see offerIdBlock). The text index is
+ * built with it: a new value needs a migration that builds the index again, or searches stop using it.
+ */
 export const OFFER_ID_BLOCK_BITS = 12;
 
 /**

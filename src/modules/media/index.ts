@@ -1,7 +1,7 @@
 // Pictures: avatars and offer galleries, their files and thumbnails. What other modules and the
 // app may use. The catalog puts galleries into the offers it writes (`galleryJsonOf`,
-// `galleriesJsonOf`); whose an
-// offer is comes in from the catalog at wiring time (`OfferOwners`), so media imports no module.
+// `galleriesJsonOf`); whose an offer is comes in from the catalog at wiring time (`OfferOwners`),
+// so media imports no module.
 import type { Executor } from '../../platform/db/client.js';
 import * as repo from './media.repo.js';
 import type { Picture } from './media.schemas.js';

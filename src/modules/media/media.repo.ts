@@ -24,7 +24,7 @@ export const filesOf = (p: Pick<StoredPicture, 'original' | 'small' | 'medium'>)
   p.medium,
 ];
 
-/** One picture of a gallery as JSON: the same fields, in the same order, as `galleryPictureSchema`. */
+/** The pictures read as a gallery: a JSON array in gallery order of `galleryPictureSchema` objects. */
 const galleryPictureJson = sql`json_agg(json_build_object(
     'url', ${offerImages.baseUrl} || ${offerImages.original},
     'width', ${offerImages.width}, 'height', ${offerImages.height},
