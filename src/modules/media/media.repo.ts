@@ -25,7 +25,7 @@ export const filesOf = (p: Pick<StoredPicture, 'original' | 'small' | 'medium'>)
 ];
 
 /** The pictures read as a gallery: a JSON array in gallery order of `galleryPictureSchema` objects. */
-const galleryPictureJson = sql`json_agg(json_build_object(
+const galleryJsonAgg = sql`json_agg(json_build_object(
     'url', ${offerImages.baseUrl} || ${offerImages.original},
     'width', ${offerImages.width}, 'height', ${offerImages.height},
     'thumbnails', json_build_object(
@@ -39,7 +39,7 @@ const galleryPictureJson = sql`json_agg(json_build_object(
  * writes as JSON (a subquery run for each offer: for a few offers).
  */
 export const galleryJsonOf = (offerId: AnyColumn | SQL) => sql`coalesce((
-  select ${galleryPictureJson} from ${offerImages} where ${offerImages.offerId} = ${offerId}),
+  select ${galleryJsonAgg} from ${offerImages} where ${offerImages.offerId} = ${offerId}),
   '[]'::json)`;
 
 /**
@@ -48,7 +48,7 @@ export const galleryJsonOf = (offerId: AnyColumn | SQL) => sql`coalesce((
  * catalog page's statement). Offers without pictures have no row.
  */
 export const galleriesJsonOf = (offerIds: SQL) => sql`
-  select ${offerImages.offerId} as offer_id, ${galleryPictureJson} as gallery from ${offerImages}
+  select ${offerImages.offerId} as offer_id, ${galleryJsonAgg} as gallery from ${offerImages}
   where ${offerImages.offerId} in (${offerIds}) group by ${offerImages.offerId}`;
 
 export async function findAvatar(db: Executor, userId: number) {
