@@ -104,8 +104,9 @@ function offerOrder(f: OfferFilters): SQL[] {
  * matches among the first `share` of the live offers' ids, through the text index, which carries
  * each offer's block of ids beside its words (offerIdBlock); read again with four times the share
  * when fewer than RANKED_MATCHES lay there and the range did not reach the last id. `walk` is for
- * ordered searches only (a range reads fewer offers than a walk by id). Undefined: PostgreSQL plans the statement for the
- * words on every run and picks a plan itself, which cost as much CPU as running it.
+ * ordered searches only (a range reads fewer offers than a walk by id). Undefined: PostgreSQL
+ * plans the statement for the words on every run and picks a plan itself, which cost as much CPU
+ * as running it.
  */
 export type SearchPath = 'walk' | 'index' | IdRange;
 export interface IdRange {
