@@ -231,13 +231,16 @@ function rankedMatches(filters: OfferFilters, path?: 'index' | IdRange) {
   const offset = sql`${sql.placeholder('offset')}::int`;
   const page = sql`ranked.ids[${offset} + 1 : ${offset} + ${sql.placeholder('limit')}::int]`;
   // Not written for an incomplete range, which is read again.
-  const json = path ? sql`, case when ${complete} then ${offersJsonIn(page)} end as json` : sql``;
+  const json = path
+    ? sql`, case when ranked.complete then ${offersJsonIn(page)} end as json`
+    : sql``;
   return sql`with ${range ? sql`blocks as (${idRangeBlocks}),` : sql``}
     candidates as materialized (${searchMatches(filters, first, { path })}),
     ranked as (select array(select id from candidates
-      order by own desc, ts_rank(vector, ${path ? tsQueryOnce : tsQuery}) desc, id) as ids)
+      order by own desc, ts_rank(vector, ${path ? tsQueryOnce : tsQuery}) desc, id) as ids,
+      ${complete} as complete)
     select ${currentEpoch} as epoch, ranked.ids, (select max(id) from candidates) as last,
-      ${complete} as complete${json}
+      ranked.complete${json}
     from ranked`;
 }
 
