@@ -71,7 +71,7 @@ describe('SQL of the hot paths', () => {
     [shop, buyer] = await Promise.all([createUser(h, { type: 'shop' }), createUser(h)]);
   });
 
-  it('price-list import (one batch of goods)', async () => {
+  it('price-list import (one batch of goods), then again unchanged', async () => {
     const yaml = FIXTURE.replace(/^shop: .*$/m, `shop: SQL snapshot ${process.pid}-${Date.now()}`);
     let imported = { statusCode: 0, body: '' };
     const sql = await recorded(async () => {
@@ -83,6 +83,15 @@ describe('SQL of the hot paths', () => {
     });
     await snapshot('price-list-import', sql);
     shopId = JSON.parse(imported.body).shop.id;
+
+    // Again, unchanged: a shop that has offers probes for changed goods and withdraws missing ones.
+    const again = await recorded(() =>
+      client(h, shop).post('/partner/update/', undefined, {
+        payload: yaml,
+        contentType: 'application/yaml',
+      }),
+    );
+    await snapshot('price-list-reimport', again);
   });
 
   it('catalog page (filtered, ordered, counted)', async () => {

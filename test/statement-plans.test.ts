@@ -4,8 +4,12 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Executor } from '../src/platform/db/client.js';
 import { liveOffersPage, offersJsonByIds } from '../src/modules/catalog/catalog.reads.js';
-import { lockStock } from '../src/modules/catalog/catalog.stock.js';
-import { addLines } from '../src/modules/orders/cart.repo.js';
+import { users } from '../src/modules/accounts/accounts.tables.js';
+import {
+  addLines,
+  linesWithStockToTake,
+  lockedBasketWithStock,
+} from '../src/modules/orders/cart.repo.js';
 import { confirmBasket } from '../src/modules/orders/orders.repo.js';
 import { isPostgres, openTestDatabase } from './harness.js';
 
@@ -61,29 +65,37 @@ describe.skipIf(!isPostgres)('plans of hot statements with few ids', () => {
         byUserId: 1,
       };
       const quantities = new Map([...prices.keys()].map((id) => [id, 0]));
+      const mail = {
+        to: 'buyer@example.com',
+        subject: 'Заказ',
+        text: 'Текст',
+        html: '<p>Текст</p>',
+      };
       for (let call = 0; call < 8; call++)
-        await confirmBasket(tx, 0, placed, { quantities, prices });
+        await confirmBasket(tx, 0, placed, { quantities, prices }, [mail]);
       expect(await plansOf(tx, /^order_confirm$/)).toEqual([[5, 3]]);
     }));
 
-  it("an order's offers, locked (with their answer)", () =>
+  it("an order's lines with their offers, locked (with their answer)", () =>
     inTransaction(async (tx) => {
-      const wanted = new Map([
-        [-1, 1],
-        [-2, 2],
-        [-3, 1],
-      ]);
-      for (let call = 0; call < 8; call++) {
-        // No such offers: the statement finds none, and the check refuses in JS.
-        await expect(lockStock(tx, wanted)).rejects.toThrow(/not found/);
-      }
-      expect(await plansOf(tx, /^catalog_stock_to_take$/)).toEqual([[5, 3]]);
+      for (let call = 0; call < 8; call++) await linesWithStockToTake(tx, 0, 0, 0);
+      expect(await plansOf(tx, /^cart_lines_stock_to_take$/)).toEqual([[5, 3]]);
     }));
 
   it("a cart's add (with its answer)", () =>
     inTransaction(async (tx) => {
       for (let call = 0; call < 8; call++) await addLines(tx, 0, [], 10);
       expect(await plansOf(tx, /^cart_add_lines$/)).toEqual([[5, 3]]);
+    }));
+
+  it("a cart's basket, with the stock of the offers added", () =>
+    inTransaction(async (tx) => {
+      const [user] = await tx
+        .insert(users)
+        .values({ email: 'plans@example.com', passwordHash: 'x' })
+        .returning({ id: users.id });
+      for (let call = 0; call < 8; call++) await lockedBasketWithStock(tx, user!.id, [-1, -2, -3]);
+      expect(await plansOf(tx, /^cart_basket_with_stock$/)).toEqual([[5, 3]]);
     }));
 
   it.each(['price', undefined] as const)('later pages of a category by %s', (ordering) =>

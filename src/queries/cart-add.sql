@@ -12,17 +12,18 @@ with found as (
       made as (
         insert into "orders" (user_id) select $2 where not exists (select from found)
         on conflict (user_id) where state = 'basket' do nothing
-        returning "orders"."id" as id)
-      select id from found union all select id from made;
-
-select "offers"."id" as "id", "offers"."shop_id" as "shopId",
+        returning "orders"."id" as id),
+      basket as (select id from found union all select id from made)
+      select basket.id as "orderId", s.*
+      from basket left join (select "offers"."id" as "id", "offers"."shop_id" as "shopId",
   "products"."name" as "name", "offers"."price" as "price", "offers"."quantity" as "quantity",
   "offers"."withdrawn" as "withdrawn", "shops"."state" as "shopOpen", "shops"."name" as "shopName"
       from "offers"
       join "products" on "products"."id" = "offers"."product_id"
       join "shops" on "shops"."id" = "offers"."shop_id"
-      where "offers"."id" = any($1::int[])
-      order by "offers"."id";
+      where "offers"."id" = any($3::int[])
+      order by "offers"."id") s on true
+      order by s.id;
 
 with added as (
         insert into "order_items" (order_id, offer_id, shop_id, quantity)

@@ -76,8 +76,10 @@ select (
 
 select "email" from "users" where "users"."id" = $1;
 
-insert into "outgoing_mail" (recipient, subject, text, html, created_at)
-          select m.recipient, m.subject, m.text, m.html, $1::timestamptz
-          from unnest($2::text[], $3::text[], $4::text[],
-                      $5::text[]) as m(recipient, subject, text, html)
-          returning "outgoing_mail"."id" as "id";
+with mailed as (
+    insert into "outgoing_mail" (recipient, subject, text, html, created_at)
+    select m.recipient, m.subject, m.text, m.html, $1::timestamptz
+    from unnest($2::text[], $3::text[],
+                $4::text[], $5::text[])
+      as m(recipient, subject, text, html)
+    returning "outgoing_mail"."id" as id) select id from mailed;

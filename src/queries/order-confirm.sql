@@ -9,13 +9,6 @@ select "orders"."id" as "id" from "orders"
       where "orders"."user_id" = $1 and "orders"."state" = 'basket'
       for update;
 
-select "order_items"."id" as "id", "order_items"."offer_id" as "offerId",
-  "order_items"."shop_id" as "shopId", "order_items"."quantity" as "quantity",
-  "order_items"."price" as "price", a.address as "address"
-      from (select (select json_build_object('first_name', "first_name", 'last_name', "last_name", 'middle_name', "middle_name", 'email', "email", 'phone', "phone", 'city', "city", 'street', "street", 'house', "house", 'structure', "structure", 'building', "building", 'apartment', "apartment") from "contacts" where "contacts"."id" = $1 and "contacts"."user_id" = $2) as address) a
-      left join "order_items" on "order_items"."order_id" = $3
-      order by "order_items"."id";
-
 select "offers"."id" as "id", "offers"."shop_id" as "shopId",
   "products"."name" as "name", "offers"."price" as "price", "offers"."quantity" as "quantity",
   "offers"."withdrawn" as "withdrawn", "shops"."state" as "shopOpen", "shops"."name" as "shopName",
@@ -34,9 +27,11 @@ select "offers"."id" as "id", "offers"."shop_id" as "shopId",
       'medium', "offer_images"."base_url" || "offer_images"."medium"),
     'id', "offer_images"."id", 'position', "offer_images"."position")
   order by "offer_images"."position", "offer_images"."id") from "offer_images" where "offer_images"."offer_id" = "offers"."id"),
-  '[]'::json))::text as "json"
-      from unnest($1::int[], $2::int[]) as w(id, n)
-      join "offers" on "offers"."id" = w.id join "products" on "products"."id" = "offers"."product_id"
+  '[]'::json))::text as "json", w.line_id as "lineId", w.n as "lineQuantity",
+        (select json_build_object('first_name', "first_name", 'last_name', "last_name", 'middle_name', "middle_name", 'email', "email", 'phone', "phone", 'city', "city", 'street', "street", 'house', "house", 'structure', "structure", 'building', "building", 'apartment', "apartment") from "contacts" where "contacts"."id" = $1 and "contacts"."user_id" = $2) as "address"
+      from (select "order_items"."id" as line_id, "order_items"."offer_id" as id,
+             "order_items"."quantity" as n
+           from "order_items" where "order_items"."order_id" = $3) as w join "offers" on "offers"."id" = w.id join "products" on "products"."id" = "offers"."product_id"
   join "categories" on "categories"."id" = "offers"."category_id"
   join "shops" on "shops"."id" = "offers"."shop_id"
       order by "offers"."id"
@@ -64,12 +59,15 @@ sold_out as (insert into "catalog_epoch" (id, n) select 1, 1
   counted as (
     insert into "order_state_counts" (state, slot, n)
     select 'new', id % 8, 1 from placed
-    on conflict (state, slot) do update set n = "order_state_counts"."n" + excluded.n)
-  insert into "order_history" (order_id, state, at, by_user_id)
-  select id, 'new', $10::timestamptz, $11 from placed;
-
-insert into "outgoing_mail" (recipient, subject, text, html, created_at)
-          select m.recipient, m.subject, m.text, m.html, $1::timestamptz
-          from unnest($2::text[], $3::text[], $4::text[],
-                      $5::text[]) as m(recipient, subject, text, html)
-          returning "outgoing_mail"."id" as "id";
+    on conflict (state, slot) do update set n = "order_state_counts"."n" + excluded.n),
+  history as (
+    insert into "order_history" (order_id, state, at, by_user_id)
+    select id, 'new', $10::timestamptz, $11 from placed),
+  mailed as (
+  insert into "outgoing_mail" (recipient, subject, text, html, created_at)
+  select m.recipient, m.subject, m.text, m.html, $12::timestamptz
+  from unnest($13::text[], $14::text[],
+              $15::text[], $16::text[])
+    as m(recipient, subject, text, html)
+  returning "outgoing_mail"."id" as id)
+  select id from mailed;

@@ -29,15 +29,6 @@ insert into shop_categories (shop_id, category_id, external_id)
     select $1, c, e from unnest($2::int[], $3::bigint[]) x(c, e)
     on conflict do nothing;
 
-select x.i::int as i
-      from unnest($1::bigint[], $2::text[],
-                  $3::int[]) with ordinality x(ext, h, qty, i)
-      left join lateral (
-        select o.content_hash, o.withdrawn, o.quantity from offers o
-        where o.shop_id = $4 and o.external_id = x.ext offset 0
-      ) o on true
-      where o.content_hash is distinct from x.h or o.withdrawn or o.quantity is distinct from x.qty;
-
 insert into products (name, category_id)
     select distinct x.n, x.c from unnest($1::text[], $2::int[]) x(n, c)
     order by 1, 2 on conflict (name, category_id) do nothing;
@@ -72,13 +63,6 @@ with g as (
       withdrawn = false, search_text = excluded.search_text, content_hash = excluded.content_hash,
       parameters = excluded.parameters, updated_at = now()
     returning (o.xmax = 0) as inserted;
-
-with w as (
-      update offers o set withdrawn = true, updated_at = now()
-      where o.shop_id = $1 and not o.withdrawn
-        and not exists (select 1 from unnest($2::bigint[]) k(ext) where k.ext = o.external_id)
-      returning 1
-    ) select count(*)::int as n from w;
 
 insert into "catalog_epoch" (id, n) select 1, 1 where true
     on conflict (id) do update set n = "catalog_epoch"."n" + 1;

@@ -8,7 +8,7 @@ import * as shops from './catalog.shops.js';
 import { priceListImports } from './catalog.tables.js';
 import { bumpCatalogEpoch } from './catalog.epoch.js';
 import * as writes from './catalog.writes.js';
-import type { PriceList, PriceListGood } from './catalog.writes.js';
+import type { PriceList, PriceListGood, ShopOffers } from './catalog.writes.js';
 
 export interface ImportSummary {
   shop: { id: number; name: string };
@@ -40,6 +40,8 @@ export async function importPriceList(
     return await db.transaction(async (tx) => {
       await writes.beginImport(tx, userId);
       let shop = await shops.findShopByUser(tx, userId);
+      // A shop this import makes has no offers: nothing to compare its goods with or to withdraw.
+      const offers: ShopOffers = shop ? 'some' : 'none';
       if (!shop || shop.name !== list.shop) {
         if (await shops.shopNameTakenByOther(tx, list.shop, userId)) throw nameTaken(list.shop);
         shop = shop
@@ -52,8 +54,8 @@ export async function importPriceList(
         created,
         updated: changed,
         listed,
-      } = await writeGoods(tx, shop.id, list, categoryOf, progress);
-      const withdrawn = await writes.withdrawMissing(tx, shop.id, listed);
+      } = await writeGoods(tx, shop.id, offers, list, categoryOf, progress);
+      const withdrawn = offers === 'none' ? 0 : await writes.withdrawMissing(tx, shop.id, listed);
       // Offers added, changed or withdrawn can change any list's count; nothing else here can.
       if (created + changed + withdrawn > 0) await bumpCatalogEpoch(tx);
       await tx.insert(priceListImports).values({
@@ -82,13 +84,14 @@ export async function importPriceList(
 async function writeGoods(
   tx: Executor,
   shopId: number,
+  offers: ShopOffers,
   list: PriceList,
   categoryOf: Map<number, number>,
   progress: Progress,
 ) {
   const result = { created: 0, updated: 0, listed: [] as number[] };
   const write = async (batch: PriceListGood[]) => {
-    const written = await writes.writeGoodsBatch(tx, shopId, batch, categoryOf);
+    const written = await writes.writeGoodsBatch(tx, shopId, batch, categoryOf, offers);
     result.created += written.created;
     result.updated += written.updated;
     for (const g of batch) result.listed.push(g.id);

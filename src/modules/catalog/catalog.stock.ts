@@ -2,14 +2,9 @@
 // giving them back when it is canceled. Callers pass their own transaction (`tx`), so a stock
 // change commits or rolls back with the order that caused it. Offers are always locked in id
 // order, so two transactions that share offers never deadlock each other.
-import { sql, type Placeholder } from 'drizzle-orm';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import {
-  intArray,
-  paddedIntArray,
-  preparedStatement,
-  runPrepared,
-} from '../../platform/db/statements.js';
+import { intArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import { problem } from '../../platform/problems.js';
 import { bumpCatalogEpoch, epochBumpWhere } from './catalog.epoch.js';
 import { offerJsonJoins, offerJsonWith } from './catalog.reads.js';
@@ -50,18 +45,24 @@ const stockFields = sql`${offers.id} as "id", ${offers.shopId} as "shopId",
   ${products.name} as "name", ${offers.price} as "price", ${offers.quantity} as "quantity",
   ${offers.withdrawn} as "withdrawn", ${shops.state} as "shopOpen", ${shops.name} as "shopName"`;
 
+/**
+ * The rows `stockOf` reads, as a subquery of the offers whose ids are the int array `ids`, in id
+ * order: for a caller that reads them in a statement of its own (the cart's add, with its basket).
+ */
+export const stockRowsOf = (ids: Placeholder) => sql`select ${stockFields}
+      from ${offers}
+      join ${products} on ${products.id} = ${offers.productId}
+      join ${shops} on ${shops.id} = ${offers.shopId}
+      where ${offers.id} = any(${ids}::int[])
+      order by ${offers.id}`;
+
 /** Stock, price and the shop's order taking of the offers; with `lock`, rows locked in id order. */
 export async function stockOf(db: Executor, ids: number[], lock = false): Promise<OfferStock[]> {
   if (ids.length === 0) return [];
   const statement = preparedStatement(
     db,
     lock ? 'catalog_stock_locked' : 'catalog_stock',
-    () => sql`select ${stockFields}
-      from ${offers}
-      join ${products} on ${products.id} = ${offers.productId}
-      join ${shops} on ${shops.id} = ${offers.shopId}
-      where ${offers.id} = any(${sql.placeholder('ids')}::int[])
-      order by ${offers.id}
+    () => sql`${stockRowsOf(sql.placeholder('ids'))}
       ${lock ? sql`for no key update of ${offers}` : sql``}`,
   );
   // NO KEY UPDATE (what an UPDATE of the quantity takes anyway) leaves the KEY SHARE locks of
@@ -129,12 +130,17 @@ async function returnToStock(tx: Executor, wanted: Wanted) {
   });
 }
 
+/** A row of `stockToTakeRows`: the offer's stock, and its answer as the order will leave it. */
+export type StockToTakeRow = OfferStock & { json: string };
+
 /**
- * Locks and checks the offers an order wants (a withdrawn offer is simply not available any more)
- * and returns each one's price, which the lock keeps as it was checked, and the offer as the order
- * will leave it (its quantity less the amount wanted), for the order's answer. The caller then
- * takes the stock with `stockTaking` in its own next statement, in the same transaction. The CHECK
- * (quantity >= 0) would refuse an oversell even without the check.
+ * The offers an order takes, locked in id order (a withdrawn offer is simply not available any
+ * more): the statement reads `wanted`, a relation named w with the columns id (offer) and n
+ * (amount), and `more` columns the caller adds (the order's lines, to save a round trip). Each
+ * row carries the offer as the order will leave it (its quantity less n), for the order's answer.
+ * Check the rows with `stockToTake`; the caller then takes the stock with `stockTaking` in its own
+ * next statement, in the same transaction. The CHECK (quantity >= 0) would refuse an oversell
+ * even without the check.
  *
  * The lock and the taking are two statements, not one: an UPDATE in the locking statement reads
  * with that statement's snapshot, so it meets the old version of a row another order changed
@@ -142,22 +148,17 @@ async function returnToStock(tx: Executor, wanted: Wanted) {
  * deadlock PostgreSQL breaks after a second (seen in the orders benchmark). The UPDATE after the
  * lock sees the new version.
  */
-export async function lockStock(tx: Executor, wanted: Wanted): Promise<StockToTake> {
-  const statement = preparedStatement(
-    tx,
-    'catalog_stock_to_take',
-    () => sql`select ${stockFields},
-        ${offerJsonWith(sql`${offers.quantity} - w.n`)}::text as "json"
-      from unnest(${sql.placeholder('ids')}::int[], ${sql.placeholder('amounts')}::int[]) as w(id, n)
-      join ${offers} on ${offers.id} = w.id ${offerJsonJoins}
+export const stockToTakeRows = (wanted: SQL, more: SQL) => sql`select ${stockFields},
+        ${offerJsonWith(sql`${offers.quantity} - w.n`)}::text as "json"${more}
+      from ${wanted} join ${offers} on ${offers.id} = w.id ${offerJsonJoins}
       order by ${offers.id}
-      for no key update of ${offers}`,
-  );
-  // Padded (null pairs join nothing) so that PostgreSQL keeps one plan (see paddedIntArray).
-  const stock = await runPrepared<OfferStock & { json: string }>(statement, {
-    ids: paddedIntArray([...wanted.keys()]),
-    amounts: paddedIntArray([...wanted.values()]),
-  });
+      for no key update of ${offers}`;
+
+/**
+ * Checks the locked rows against `wanted` (see `assertSellable`) and returns each offer's price,
+ * which the lock keeps as it was checked, and its answer.
+ */
+export function stockToTake(stock: StockToTakeRow[], wanted: Wanted): StockToTake {
   assertSellable(
     stock.map((s) => (s.withdrawn ? { ...s, withdrawn: false, quantity: 0 } : s)),
     wanted,
@@ -169,7 +170,7 @@ export async function lockStock(tx: Executor, wanted: Wanted): Promise<StockToTa
 }
 
 /**
- * The catalog's part of a statement that takes stock of offers `lockStock` has locked: CTEs that
+ * The catalog's part of a statement that takes stock of offers `stockToTakeRows` has locked: CTEs that
  * subtract `amounts` from the offers `ids` (int array placeholders; null pairs match nothing) and
  * bump the catalog epoch when one sells out, since `in_stock=true` lists then change their counts.
  * Run inside the caller's statement (an order's confirmation) to save a round trip: the caller
@@ -187,7 +188,7 @@ export const stockTaking = (ids: Placeholder, amounts: Placeholder) => sql`
 /** Gives an order's quantities back (a cancel), locking the offers in id order first. */
 export async function returnStock(tx: Executor, wanted: Wanted): Promise<void> {
   if (wanted.size === 0) return;
-  await stockOf(tx, [...wanted.keys()], true); // the lock, in id order, as lockStock takes it
+  await stockOf(tx, [...wanted.keys()], true); // the lock, in id order, as orders take it
   const back = await returnToStock(tx, wanted);
   // An offer back in stock joins `in_stock=true` lists again.
   if (back.some((r) => r.after - r.moved === 0)) await bumpCatalogEpoch(tx);

@@ -102,19 +102,21 @@ function contentHash(g: PriceListGood, categoryId: number, parameters: string): 
   return hash('md5', head + parameters, 'base64');
 }
 
-/** Writes one batch of goods: products and offers with their parameters, skipping unchanged goods. */
-export async function writeGoodsBatch(
+/** Whether the shop may already have offers: 'none' when this import made the shop. */
+export type ShopOffers = 'none' | 'some';
+
+/**
+ * The positions in `batch` of goods that are new, changed or withdrawn, by one index probe per
+ * good. Orders and cancels move the stock without touching the digest, so the stock is compared
+ * too: after an import every offer holds what the file says.
+ */
+async function staleGoods(
   tx: Executor,
   shopId: number,
   batch: PriceListGood[],
-  categoryOf: Map<number, number>,
-): Promise<BatchResult> {
-  const params = batch.map(parametersJson);
-  const hashes = batch.map((g, i) => contentHash(g, categoryOf.get(g.category)!, params[i]!));
-  // One index probe per good: only new, changed or withdrawn offers go on to the writes below.
-  // Orders and cancels move the stock without touching the digest, so the stock is compared too:
-  // after an import every offer holds what the file says.
-  const stale = await rows<{ i: number }>(
+  hashes: string[],
+): Promise<number[]> {
+  const found = await rows<{ i: number }>(
     tx,
     sql`select x.i::int as i
       from unnest(${p(batch.map((g) => g.id))}::bigint[], ${p(hashes)}::text[],
@@ -125,10 +127,28 @@ export async function writeGoodsBatch(
       ) o on true
       where o.content_hash is distinct from x.h or o.withdrawn or o.quantity is distinct from x.qty`,
   );
+  return found.map((r) => r.i - 1);
+}
+
+/**
+ * Writes one batch of goods: products and offers with their parameters, skipping unchanged goods.
+ * A shop with no offers yet skips the probe for them (a tenth of a first import): all are new.
+ */
+export async function writeGoodsBatch(
+  tx: Executor,
+  shopId: number,
+  batch: PriceListGood[],
+  categoryOf: Map<number, number>,
+  offers: ShopOffers,
+): Promise<BatchResult> {
+  const params = batch.map(parametersJson);
+  const hashes = batch.map((g, i) => contentHash(g, categoryOf.get(g.category)!, params[i]!));
+  const stale =
+    offers === 'none' ? batch.map((_, i) => i) : await staleGoods(tx, shopId, batch, hashes);
   if (stale.length === 0) return { created: 0, updated: 0 };
-  const goods = stale.map((r) => batch[r.i - 1]!);
-  const hash = stale.map((r) => hashes[r.i - 1]!);
-  const param = stale.map((r) => params[r.i - 1]!);
+  const goods = stale.map((i) => batch[i]!);
+  const hash = stale.map((i) => hashes[i]!);
+  const param = stale.map((i) => params[i]!);
   const ext = goods.map((g) => g.id);
   const cat = goods.map((g) => categoryOf.get(g.category)!);
   const name = goods.map((g) => g.name);

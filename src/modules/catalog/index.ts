@@ -8,12 +8,15 @@ export { findOffersByIds, offerJsonOf } from './catalog.reads.js';
 export { shopNamesOf } from './catalog.shops.js';
 export {
   stockOf,
+  stockRowsOf,
   assertSellable,
-  lockStock,
+  stockToTakeRows,
+  stockToTake,
   stockTaking,
   returnStock,
   type OfferStock,
   type StockToTake,
+  type StockToTakeRow,
   type Wanted,
 } from './catalog.stock.js';
 export { IMPORT_BATCH, type ImportSummary, type Progress } from './catalog.import.js';

@@ -1,8 +1,21 @@
 // SQL of the cart: the user's order in state `basket` and its lines.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import { paddedIntArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
-import { offerJsonOf, type OfferDto } from '../catalog/index.js';
+import {
+  intArray,
+  paddedIntArray,
+  preparedStatement,
+  runPrepared,
+} from '../../platform/db/statements.js';
+import {
+  offerJsonOf,
+  stockOf,
+  stockRowsOf,
+  stockToTakeRows,
+  type OfferDto,
+  type OfferStock,
+  type StockToTakeRow,
+} from '../catalog/index.js';
 import { addressJsonOf, type Address } from '../contacts/index.js';
 import { orderItems, orders } from './orders.tables.js';
 
@@ -27,27 +40,64 @@ export async function findBasket(
 }
 
 /**
- * The basket, made on first use, in one statement: the look (locked FOR UPDATE when `lock`) and,
- * when it finds nothing, the insert. Two first uses at once meet at the partial unique index: the
- * loser's insert does nothing, and a new statement sees the winner's basket.
+ * CTEs `found` and `made`: the user's basket (locked FOR UPDATE when `lock`) and, when there is
+ * none, the insert that makes it. Two first uses at once meet at the partial unique index: the
+ * loser's insert does nothing and finds no basket, and a new statement sees the winner's.
  */
-export async function basketOf(db: Executor, userId: number, lock = false): Promise<number> {
+const basketFoundOrMade = (lock: boolean) => {
   const user = sql.placeholder('user');
-  const statement = preparedStatement(
-    db,
-    lock ? 'cart_basket_made_locked' : 'cart_basket_made',
-    () => sql`with found as (
+  return sql`found as (
         select ${orders.id} as id from ${orders}
         where ${orders.userId} = ${user} and ${orders.state} = 'basket'
         ${lock ? sql`for update` : sql``}),
       made as (
         insert into ${orders} (user_id) select ${user} where not exists (select from found)
         on conflict (user_id) where state = 'basket' do nothing
-        returning ${orders.id} as id)
+        returning ${orders.id} as id)`;
+};
+
+/** The basket, made on first use, in one statement (see basketFoundOrMade). */
+export async function basketOf(db: Executor, userId: number, lock = false): Promise<number> {
+  const statement = preparedStatement(
+    db,
+    lock ? 'cart_basket_made_locked' : 'cart_basket_made',
+    () => sql`with ${basketFoundOrMade(lock)}
       select id from found union all select id from made`,
   );
   const [row] = await runPrepared<{ id: number }>(statement, { user: userId });
   return row?.id ?? (await findBasket(db, userId, lock))!;
+}
+
+/**
+ * The basket, locked and made on first use, and the stock of the offers `offerIds` (the catalog's
+ * `stockOf`), in one statement. The stock may be read before a wait for the basket's lock ends:
+ * it only checks what a cart may hold, as a read a moment earlier would; a confirmation checks
+ * again under the offers' locks.
+ */
+export async function lockedBasketWithStock(
+  db: Executor,
+  userId: number,
+  offerIds: number[],
+): Promise<{ orderId: number; stock: OfferStock[] }> {
+  const statement = preparedStatement(
+    db,
+    'cart_basket_with_stock',
+    () => sql`with ${basketFoundOrMade(true)},
+      basket as (select id from found union all select id from made)
+      select basket.id as "orderId", s.*
+      from basket left join (${stockRowsOf(sql.placeholder('ids'))}) s on true
+      order by s.id`,
+  );
+  const rows = await runPrepared<{ orderId: number } & Partial<OfferStock>>(statement, {
+    user: userId,
+    ids: intArray(offerIds),
+  });
+  if (rows.length === 0) {
+    // The first use lost a race to make the basket: the winner's is there for a new statement.
+    return { orderId: (await findBasket(db, userId, true))!, stock: await stockOf(db, offerIds) };
+  }
+  const stock = rows.flatMap(({ orderId: _, ...s }) => (s.id == null ? [] : [s as OfferStock]));
+  return { orderId: rows[0]!.orderId, stock };
 }
 
 export interface LineRow {
@@ -72,31 +122,41 @@ const lineFields = sql`${orderItems.id} as "id", ${orderItems.offerId} as "offer
   ${orderItems.price} as "price"`;
 
 /**
- * The basket's lines and the address of the contact a confirmation names (the contacts module's
- * subquery; null if not the user's), in one statement. Run after `findBasket(…, true)` has locked
- * the basket: see the confirmation (orders.service.ts).
+ * What a confirmation reads, in one statement: the basket's lines, with their offers locked as
+ * the catalog's `stockToTakeRows` locks them (check them with `stockToTake`), and the address of
+ * the contact it names (the contacts module's subquery; null if not the user's). Run after
+ * `findBasket(…, true)` has locked the basket: see the confirmation (orders.service.ts). An empty
+ * basket has no rows, so no address either.
  */
-export async function linesWithAddress(
+export async function linesWithStockToTake(
   db: Executor,
   orderId: number,
   userId: number,
   contactId: number,
 ) {
-  const statement = preparedStatement(
-    db,
-    'cart_lines_with_address',
-    () => sql`select ${lineFields}, a.address as "address"
-      from (select ${addressJsonOf(sql.placeholder('user'), sql.placeholder('contact'))} as address) a
-      left join ${orderItems} on ${orderItems.orderId} = ${sql.placeholder('order')}
-      order by ${orderItems.id}`,
+  const ph = sql.placeholder;
+  const statement = preparedStatement(db, 'cart_lines_stock_to_take', () =>
+    stockToTakeRows(
+      sql`(select ${orderItems.id} as line_id, ${orderItems.offerId} as id,
+             ${orderItems.quantity} as n
+           from ${orderItems} where ${orderItems.orderId} = ${ph('order')}) as w`,
+      sql`, w.line_id as "lineId", w.n as "lineQuantity",
+        ${addressJsonOf(ph('user'), ph('contact'))} as "address"`,
+    ),
   );
   const rows = await runPrepared<
-    Omit<LineRow, 'id'> & { id: number | null; address: Partial<Address> | null }
+    StockToTakeRow & { lineId: number; lineQuantity: number; address: Partial<Address> | null }
   >(statement, { order: orderId, user: userId, contact: contactId });
-  return {
-    address: rows[0]?.address ?? undefined,
-    lines: rows.flatMap(({ address: _, id, ...line }) => (id === null ? [] : [{ id, ...line }])),
-  };
+  const lines: LineRow[] = rows
+    .map((r) => ({
+      id: r.lineId,
+      offerId: r.id,
+      shopId: r.shopId,
+      quantity: r.lineQuantity,
+      price: null,
+    }))
+    .sort((a, b) => a.id - b.id);
+  return { address: rows[0]?.address ?? undefined, lines, stock: rows };
 }
 
 export async function linesOf(db: Executor, orderId: number): Promise<LineRow[]> {

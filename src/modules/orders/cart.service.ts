@@ -57,8 +57,7 @@ export function createCartService({ db }: { db: Db }) {
         body.items.map((i) => ({ key: i.product_info, quantity: i.quantity })),
       );
       const { orderId, lines } = await db.transaction(async (tx) => {
-        const orderId = await repo.basketOf(tx, userId, true);
-        const stock = await stockOf(tx, [...wanted.keys()]);
+        const { orderId, stock } = await repo.lockedBasketWithStock(tx, userId, [...wanted.keys()]);
         assertSellable(stock, wanted);
         // The whole cart after the merge, under the basket's lock: its size for the limit, the
         // merged lines for the checks, and the lines of the answer.

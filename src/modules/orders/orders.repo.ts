@@ -1,6 +1,7 @@
 // SQL of placed orders: confirmation, state changes, history, lists. Stock is the catalog's.
 import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
+import { mailedCte, mailValues, type MailMessage } from '../../platform/mailer.js';
 import { paddedIntArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import { stockTaking } from '../catalog/index.js';
 import type { Address } from '../contacts/index.js';
@@ -26,14 +27,16 @@ export async function quantitiesOf(db: Executor, orderId: number): Promise<Map<n
 /**
  * Basket → `new` in one statement: the stock taken (the catalog's `stockTaking`; the caller has
  * locked the offers with `lockStock`), the address copy, each line's price frozen (`prices` by
- * offer id, as the stock was locked), the first history entry and the per-state counter.
+ * offer id, as the stock was locked), the first history entry, the per-state counter and the
+ * order's mails in the outbox (`mailedCte`). Returns the mails' ids, for `Mailer.dispatch`.
  */
 export async function confirmBasket(
   db: Executor,
   orderId: number,
   placed: { contactId: number; address: Address; at: Date; byUserId: number },
   taken: { quantities: Map<number, number>; prices: Map<number, number> },
-) {
+  mails: MailMessage[],
+): Promise<number[]> {
   const ph = sql.placeholder;
   const statement = preparedStatement(
     db,
@@ -51,12 +54,15 @@ export async function confirmBasket(
     counted as (
       insert into ${orderStateCounts} (state, slot, n)
       select 'new', id % ${sql.raw(String(COUNT_SLOTS))}, 1 from placed
-      on conflict (state, slot) do update set n = ${orderStateCounts.n} + excluded.n)
-    insert into ${orderHistory} (order_id, state, at, by_user_id)
-    select id, 'new', ${ph('at')}::timestamptz, ${ph('by')} from placed`,
+      on conflict (state, slot) do update set n = ${orderStateCounts.n} + excluded.n),
+    history as (
+      insert into ${orderHistory} (order_id, state, at, by_user_id)
+      select id, 'new', ${ph('at')}::timestamptz, ${ph('by')} from placed),
+    ${mailedCte}
+    select id from mailed`,
   );
   const offerIds = [...taken.quantities.keys()];
-  await runPrepared(statement, {
+  const rows = await runPrepared<{ id: number }>(statement, {
     order: orderId,
     contact: placed.contactId,
     address: JSON.stringify(placed.address),
@@ -66,7 +72,9 @@ export async function confirmBasket(
     quantities: paddedIntArray(offerIds.map((id) => taken.quantities.get(id)!)),
     prices: paddedIntArray(offerIds.map((id) => taken.prices.get(id)!)),
     by: placed.byUserId,
+    ...mailValues(mails, placed.at),
   });
+  return rows.map((r) => Number(r.id));
 }
 
 export async function addHistory(

@@ -8,7 +8,7 @@ import type { Mailer } from '../../platform/mailer.js';
 import type { OrderMetrics } from '../../platform/metrics.js';
 import { problem } from '../../platform/problems.js';
 import { emailOf, staffEmails } from '../accounts/index.js';
-import { lockStock, returnStock } from '../catalog/index.js';
+import { returnStock, stockToTake } from '../catalog/index.js';
 import { addressOf } from '../contacts/index.js';
 import * as cartRepo from './cart.repo.js';
 import { createIdempotency, requestHash } from './idempotency.js';
@@ -101,16 +101,13 @@ export function createOrdersService({ db, mail, clock, adminEmail, metrics, log 
         if (body.id !== undefined && body.id !== basketId)
           throw problem.notFound(`Cart ${body.id} not found.`);
         if (basketId === undefined) throw cartEmpty();
-        const basket = await cartRepo.linesWithAddress(tx, basketId, user.id, body.contact);
+        const basket = await cartRepo.linesWithStockToTake(tx, basketId, user.id, body.contact);
         const { lines } = basket;
         if (lines.length === 0) throw cartEmpty();
         if (!basket.address) throw problem.notFound(`Contact ${body.contact} not found.`);
         const address = addressOf(basket.address);
         const quantities = new Map(lines.map((l) => [l.offerId, l.quantity]));
-        const { prices, offers } = await lockStock(tx, quantities);
-        const placement = { contactId: body.contact, address, at: now, byUserId: user.id };
-        await repo.confirmBasket(tx, basketId, placement, { quantities, prices });
-
+        const { prices, offers } = stockToTake(basket.stock, quantities);
         const row: repo.OrderRow = {
           id: basketId,
           userId: user.id,
@@ -123,7 +120,8 @@ export function createOrdersService({ db, mail, clock, adminEmail, metrics, log 
         const priced = lines.map((l) => ({ ...l, price: prices.get(l.offerId)! }));
         const order = orderDto(row, itemsWith(priced, offers), [{ state: 'new', at: now }]);
         const admins = adminEmail ? [adminEmail] : await staffEmails(tx);
-        const mails = await mail.add(tx, [
+        const placement = { contactId: body.contact, address, at: now, byUserId: user.id };
+        const mails = await repo.confirmBasket(tx, basketId, placement, { quantities, prices }, [
           confirmationMail(user.email, order),
           ...admins.map((to) => invoiceMail(to, order, user.email)),
         ]);
