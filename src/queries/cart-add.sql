@@ -18,10 +18,10 @@ with found as (
       from basket left join (select "offers"."id" as "id", "offers"."shop_id" as "shopId",
   "products"."name" as "name", "offers"."price" as "price", "offers"."quantity" as "quantity",
   "offers"."withdrawn" as "withdrawn", "shops"."state" as "shopOpen", "shops"."name" as "shopName"
-      from "offers"
+      from unnest($3::int[]) as ids(id)
+      join "offers" on "offers"."id" = ids.id
       join "products" on "products"."id" = "offers"."product_id"
       join "shops" on "shops"."id" = "offers"."shop_id"
-      where "offers"."id" = any($3::int[])
       order by "offers"."id") s on true
       order by s.id;
 

@@ -20,10 +20,10 @@ select "offer_id", "quantity" from "order_items" where "order_items"."order_id" 
 select "offers"."id" as "id", "offers"."shop_id" as "shopId",
   "products"."name" as "name", "offers"."price" as "price", "offers"."quantity" as "quantity",
   "offers"."withdrawn" as "withdrawn", "shops"."state" as "shopOpen", "shops"."name" as "shopName"
-      from "offers"
+      from unnest($1::int[]) as ids(id)
+      join "offers" on "offers"."id" = ids.id
       join "products" on "products"."id" = "offers"."product_id"
       join "shops" on "shops"."id" = "offers"."shop_id"
-      where "offers"."id" = any($1::int[])
       order by "offers"."id"
       for no key update of "offers";
 

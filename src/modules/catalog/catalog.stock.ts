@@ -48,12 +48,13 @@ const stockFields = sql`${offers.id} as "id", ${offers.shopId} as "shopId",
 /**
  * The rows `stockOf` reads, as a subquery of the offers whose ids are the int array `ids`, in id
  * order: for a caller that reads them in a statement of its own (the cart's add, with its basket).
+ * The ids are joined, so a null matches nothing and a caller may pad them (paddedIntArray).
  */
 export const stockRowsOf = (ids: Placeholder) => sql`select ${stockFields}
-      from ${offers}
+      from unnest(${ids}::int[]) as ids(id)
+      join ${offers} on ${offers.id} = ids.id
       join ${products} on ${products.id} = ${offers.productId}
       join ${shops} on ${shops.id} = ${offers.shopId}
-      where ${offers.id} = any(${ids}::int[])
       order by ${offers.id}`;
 
 /** Stock, price and the shop's order taking of the offers; with `lock`, rows locked in id order. */

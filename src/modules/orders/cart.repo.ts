@@ -2,7 +2,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import {
-  intArray,
   paddedIntArray,
   preparedStatement,
   runPrepared,
@@ -90,7 +89,8 @@ export async function lockedBasketWithStock(
   );
   const rows = await runPrepared<{ orderId: number } & Partial<OfferStock>>(statement, {
     user: userId,
-    ids: intArray(offerIds),
+    // Padded (null ids match no offer) so that PostgreSQL keeps one plan (paddedIntArray).
+    ids: paddedIntArray(offerIds),
   });
   if (rows.length === 0) {
     // The first use lost a race to make the basket: the winner's is there for a new statement.
