@@ -1,11 +1,7 @@
 // SQL of the cart: the user's order in state `basket` and its lines.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
-import {
-  paddedIntArray,
-  preparedStatement,
-  runPrepared,
-} from '../../platform/db/statements.js';
+import { paddedIntArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import {
   offerJsonOf,
   stockOf,
