@@ -48,7 +48,8 @@ const stockFields = sql`${offers.id} as "id", ${offers.shopId} as "shopId",
 /**
  * The rows `stockOf` reads, as a subquery of the offers whose ids are the int array `ids`, in id
  * order: for a caller that reads them in a statement of its own (the cart's add, with its basket).
- * The ids are joined, so a null matches nothing and a caller may pad them (paddedIntArray).
+ * The ids are joined: give each once (a repeated id is a repeated row); a null matches nothing,
+ * so a caller may pad them to keep one plan (paddedIntArray).
  */
 export const stockRowsOf = (ids: Placeholder) => sql`select ${stockFields}
       from unnest(${ids}::int[]) as ids(id)
@@ -171,8 +172,8 @@ export function stockToTake(stock: StockToTakeRow[], wanted: Wanted): StockToTak
 }
 
 /**
- * The catalog's part of a statement that takes stock of offers `stockToTakeRows` has locked: CTEs that
- * subtract `amounts` from the offers `ids` (int array placeholders; null pairs match nothing) and
+ * The catalog's part of a statement that takes stock of offers `stockToTakeRows` has locked: CTEs
+ * that subtract `amounts` from the offers `ids` (int array placeholders; null pairs match nothing) and
  * bump the catalog epoch when one sells out, since `in_stock=true` lists then change their counts.
  * Run inside the caller's statement (an order's confirmation) to save a round trip: the caller
  * writes `with ${stockTaking(…)}, its own CTEs …`, and leaves the names stock_taken and sold_out

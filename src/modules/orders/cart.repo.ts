@@ -65,9 +65,12 @@ export async function basketOf(db: Executor, userId: number, lock = false): Prom
 
 /**
  * The basket, locked and made on first use, and the stock of the offers `offerIds` (the catalog's
- * `stockOf`), in one statement. The stock may be read before a wait for the basket's lock ends:
- * it only checks what a cart may hold, as a read a moment earlier would; a confirmation checks
- * again under the offers' locks.
+ * `stockOf`), in one statement. The stock is read as the statement starts, before any wait for the
+ * basket's lock, and a wait lasts as long as the holder's transaction (the same user's confirmation
+ * queued behind other orders' offer locks). It only decides what the cart may hold: an offer
+ * restocked meanwhile may be refused (asked again, it is added), one withdrawn meanwhile may enter
+ * the cart. A confirmation checks every line again under the offers' locks, so nothing is sold
+ * that is not there.
  */
 export async function lockedBasketWithStock(
   db: Executor,
