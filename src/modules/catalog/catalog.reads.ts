@@ -363,9 +363,20 @@ const pageSelect = (ids: SQL, planKept: boolean) =>
 const pageJson = async (db: Executor, row: PageRow) =>
   row.json ?? offersJsonByIds(db, (row.ids ?? []).map(Number));
 
+/** A page of live offers (see liveOffersPage). */
+export interface LivePage {
+  /** A JSON array (text) of `offerSchema` objects. */
+  json: string;
+  /** The catalog epoch the page's statement saw (catalog.epoch.ts). */
+  epoch: number;
+  /** A search by relevance's ranked matches (see rankedMatches), which hold while the epoch does. */
+  ranked?: number[];
+}
+
 /**
  * One page of live offers as a JSON array (text) of `offerSchema` objects, and the catalog epoch
- * its statement saw (catalog.epoch.ts): under one epoch every list has the same count. A later page
+ * its statement saw (catalog.epoch.ts): under one epoch every list has the same count, and a
+ * search the same ranked matches. A later page
  * by name (see livePageIds) and a search without a `path` are planned by PostgreSQL on every call.
  */
 export async function liveOffersPage(
@@ -374,7 +385,7 @@ export async function liveOffersPage(
   limit: number,
   offset: number,
   searchPath?: SearchPath,
-): Promise<{ json: string; epoch: number }> {
+): Promise<LivePage> {
   if (filters.search && !filters.ordering) {
     if (searchPath === 'walk') throw new Error('a search by relevance reads a range, not a walk');
     return searchPage(db, filters, limit, offset, searchPath);
@@ -462,7 +473,7 @@ async function searchPage(
   limit: number,
   offset: number,
   path?: 'index' | IdRange,
-): Promise<{ json: string; epoch: number }> {
+): Promise<LivePage> {
   type Ranked = PageRow & { ids: number[]; last: number | null; complete: boolean };
   let row: Ranked | undefined;
   for (let read = path; !row?.complete;) {
@@ -479,9 +490,10 @@ async function searchPage(
     [row] = await runPrepared<Ranked>(ranked, values);
   }
   const epoch = Number(row!.epoch);
-  const ids = row!.ids.map(Number).slice(offset, offset + limit);
-  if (ids.length === limit || row!.ids.length < RANKED_MATCHES) {
-    return { json: await pageJson(db, { ...row!, ids }), epoch };
+  const ranked = row!.ids.map(Number);
+  const ids = ranked.slice(offset, offset + limit);
+  if (ids.length === limit || ranked.length < RANKED_MATCHES) {
+    return { json: await pageJson(db, { ...row!, ids }), epoch, ranked };
   }
   const after = planEachRun(db, `catalog_search_after_${shapeOf(filters)}`, () =>
     matchesAfter(filters),
@@ -495,26 +507,29 @@ async function searchPage(
     limit: restLimit,
     offset: restOffset,
   });
-  return { json: await offersJsonByIds(db, [...ids, ...rest!.ids.map(Number)]), epoch };
+  return { json: await offersJsonByIds(db, [...ids, ...rest!.ids.map(Number)]), epoch, ranked };
 }
 
 /**
  * Offers as a finished JSON array (text) of `offerSchema` objects in the order of `ids`, with
- * product, category, shop, parameters and pictures (the media module's `galleriesJsonOf`): one
- * statement whatever their number. PostgreSQL writes the JSON, so the API neither parses rows nor
- * serializes objects, which was most of a page's CPU in the API process; `::text` keeps the
- * driver from parsing it.
+ * product, category, shop, parameters and pictures (the media module's `galleriesJsonOf`), and the
+ * catalog epoch the statement saw: one statement whatever their number. PostgreSQL writes the
+ * JSON, so the API neither parses rows nor serializes objects, which was most of a page's CPU in
+ * the API process; `::text` keeps the driver from parsing it. The epoch tells whether a search's
+ * ranked matches kept under an epoch (catalog.service.ts) still hold for this page.
  */
-export async function offersJsonByIds(db: Executor, ids: readonly number[]): Promise<string> {
-  if (ids.length === 0) return '[]';
-  const statement = preparedStatement(
-    db,
-    'catalog_offers_json',
-    () => sql`select ${offersJsonIn(sql`${sql.placeholder('ids')}::int[]`)} as json`,
+export async function offersPageByIds(db: Executor, ids: readonly number[]): Promise<LivePage> {
+  const statement = preparedStatement(db, 'catalog_offers_json', () =>
+    pageSelect(sql`${sql.placeholder('ids')}::int[]`, true),
   );
   // A text array literal works the same on node-postgres and PGlite.
-  const [row] = await runPrepared<{ json: string }>(statement, { ids: paddedIntArray(ids) });
-  return row!.json;
+  const [row] = await runPrepared<PageRow>(statement, { ids: paddedIntArray(ids) });
+  return { json: row!.json!, epoch: Number(row!.epoch) };
+}
+
+/** `offersPageByIds`'s offers alone. */
+export async function offersJsonByIds(db: Executor, ids: readonly number[]): Promise<string> {
+  return ids.length === 0 ? '[]' : (await offersPageByIds(db, ids)).json;
 }
 
 /**

@@ -438,6 +438,27 @@ describe('pagination', () => {
     expect((await products({ shop_id: shop.id })).count).toBe(1);
   });
 
+  it('reads a repeated search by relevance in one statement, and follows every change at once', async () => {
+    const shop = await createShop(h);
+    const word = `quux${Date.now()}`;
+    const weak = await createOffer(h, shop, { name: `Кабель ${word}` });
+    const strong = await createOffer(h, shop, { name: `Смартфон ${word} ${word}` });
+    const search = { search: word };
+    expect(ids(await products(search))).toEqual([strong.id, weak.id]);
+    // Its ranked matches and its count are kept under the catalog epoch: the page alone is read.
+    const before = h.database.queries.count;
+    expect(ids(await products(search))).toEqual([strong.id, weak.id]);
+    expect(h.database.queries.count - before).toBe(1);
+    expect(ids(await products({ ...search, page_size: 1, page: 2 }))).toEqual([weak.id]);
+    // A new match, a withdrawn one, a shop switched off: each is seen by the next read.
+    const third = await createOffer(h, shop, { name: `${word} ${word} ${word} ${word} ${word}` });
+    expect(ids(await products(search))).toEqual([third.id, strong.id, weak.id]);
+    await setOfferWithdrawn(h, strong, true);
+    expect(ids(await products(search))).toEqual([third.id, weak.id]);
+    await setShopState(h, shop, false);
+    expect(await products(search)).toMatchObject({ count: 0, results: [] });
+  });
+
   it('costs the same number of queries for a page of 1 and a page of 50', async () => {
     const shop = await createShop(h);
     const category = await createCategory(h);
