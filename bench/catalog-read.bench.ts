@@ -170,6 +170,16 @@ function scenariosFor(categoryId: number, inCategory: number): Scenario[] {
       target: { rps: 0 },
       runs: 1,
     },
+    {
+      // Not a target: a search whose ranked matches and counts are never reused (a new filter
+      // each time; every offer passes it), so every request ranks and counts (catalog.service.ts).
+      name: `search "${SEARCH}", nothing reused (informative)`,
+      path: `/products/?search=${encodeURIComponent(SEARCH)}&page_size=20`,
+      randomPath: () =>
+        `/products/?search=${encodeURIComponent(SEARCH)}&page_size=20&price_max=${300_000 + Math.floor(Math.random() * 1e9)}`,
+      target: { rps: 0 },
+      runs: 1,
+    },
   ];
 }
 
