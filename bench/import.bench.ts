@@ -189,7 +189,8 @@ async function main() {
     'How: the file stays as bytes and is parsed 500 goods at a time as the import writes batches of',
     '5,000 (memory does not grow with the list); parameters are a JSON column of the offer (one row',
     'per good, not five); `jit = off` in the import transaction; a per-offer `content_hash`, so a',
-    're-import probes (external id, digest, stock) and writes only new, changed or withdrawn goods;',
+    're-import probes (external id, digest, stock) and writes only new, changed or withdrawn goods',
+    "(a shop's first import, with no offers to compare, skips the probe and the withdrawal);",
     'a line parser for block-style goods (js-yaml for anything else).',
     '',
   ].join('\n');
