@@ -32,16 +32,14 @@ export interface MailMessage {
  * its messages inside a statement of its own to save a round trip (an order's confirmation). The
  * statement takes the placeholders `mailValues` names; give the ids to `dispatch` after the commit.
  */
-export const mailedCte = (() => {
-  const ph = sql.placeholder;
-  return sql`mailed as (
+const ph = sql.placeholder;
+export const mailedCte = sql`mailed as (
     insert into ${outgoingMail} (recipient, subject, text, html, created_at)
     select m.recipient, m.subject, m.text, m.html, ${ph('mail_at')}::timestamptz
     from unnest(${ph('mail_to')}::text[], ${ph('mail_subjects')}::text[],
                 ${ph('mail_texts')}::text[], ${ph('mail_htmls')}::text[])
       as m(recipient, subject, text, html)
     returning ${outgoingMail.id} as id)`;
-})();
 
 /** The values of `mailedCte`'s placeholders: `messages`, committed at `at`. */
 export const mailValues = (messages: MailMessage[], at: Date) => ({

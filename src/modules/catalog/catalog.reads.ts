@@ -1,6 +1,6 @@
 // The catalog's reads: pages of live offers (the offers as JSON written by PostgreSQL, with their
-// ids first where a statement is planned on every run), exact counts, one offer, offers by id for carts and orders, categories and shops. Each hot
-// statement is built once (platform/db/statements.ts): a named prepared statement, or for a
+// ids first where a statement is planned on every run), exact counts, one offer, offers by id for
+// carts and orders, categories and shops. Each hot statement is built once (platform/db/statements.ts): a named prepared statement, or for a
 // search's pages, unless the service chose how to read its matches (SearchPath), one planned for
 // its words on every run.
 import {
@@ -369,15 +369,15 @@ export interface LivePage {
   json: string;
   /** The catalog epoch the page's statement saw (catalog.epoch.ts). */
   epoch: number;
-  /** A search by relevance's ranked matches (see rankedMatches), which hold while the epoch does. */
+  /** A search by relevance's ranked matches (rankedMatches), which hold while the epoch does. */
   ranked?: number[];
 }
 
 /**
  * One page of live offers as a JSON array (text) of `offerSchema` objects, and the catalog epoch
  * its statement saw (catalog.epoch.ts): under one epoch every list has the same count, and a
- * search the same ranked matches. A later page
- * by name (see livePageIds) and a search without a `path` are planned by PostgreSQL on every call.
+ * search the same ranked matches. A later page by name (see livePageIds) and a search without a
+ * `path` are planned by PostgreSQL on every call.
  */
 export async function liveOffersPage(
   db: Executor,
