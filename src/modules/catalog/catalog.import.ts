@@ -80,7 +80,11 @@ export async function importPriceList(
   }
 }
 
-/** Writes the list's goods in batches, reading ahead; returns the changes and the ids listed. */
+/**
+ * Writes the list's goods in batches, reading ahead; returns the changes and the ids listed. A
+ * batch is prepared (digests, array texts: this process's CPU) while the one before it is written
+ * (PostgreSQL's), so neither waits for the other.
+ */
 async function writeGoods(
   tx: Executor,
   shopId: number,
@@ -90,21 +94,36 @@ async function writeGoods(
   progress: Progress,
 ) {
   const result = { created: 0, updated: 0, listed: [] as number[] };
-  const write = async (batch: PriceListGood[]) => {
-    const written = await writes.writeGoodsBatch(tx, shopId, batch, categoryOf, offers);
+  const write = async (batch: writes.PreparedBatch) => {
+    const written = await writes.writeGoodsBatch(tx, shopId, batch);
     result.created += written.created;
     result.updated += written.updated;
-    for (const g of batch) result.listed.push(g.id);
+    for (const g of batch.goods) result.listed.push(g.id);
     progress(result.listed.length, list.goodsCount);
   };
-  let batch: PriceListGood[] = [];
-  for await (const chunk of readAhead(list.goods(READ_CHUNK), IMPORT_BATCH / READ_CHUNK)) {
-    batch.push(...chunk);
-    if (batch.length < IMPORT_BATCH) continue;
-    await write(batch);
-    batch = [];
+  let writing: Promise<void> = Promise.resolve();
+  const writeNext = async (goods: PriceListGood[]) => {
+    const batch = writes.prepareBatch(goods, categoryOf, offers);
+    await writing;
+    writing = write(batch);
+    // Awaited before the next batch or at the end; until then a failure must not go unhandled.
+    writing.catch(() => {});
+  };
+  try {
+    let goods: PriceListGood[] = [];
+    for await (const chunk of readAhead(list.goods(READ_CHUNK), IMPORT_BATCH / READ_CHUNK)) {
+      goods.push(...chunk);
+      if (goods.length < IMPORT_BATCH) continue;
+      await writeNext(goods);
+      goods = [];
+    }
+    if (goods.length > 0) await writeNext(goods);
+  } finally {
+    // A wrong good ends the reading while a batch may still be on its way: the transaction
+    // rolls back after that write has its answer.
+    await writing.catch(() => {});
   }
-  if (batch.length > 0) await write(batch);
+  await writing;
   return result;
 }
 

@@ -4,6 +4,7 @@
 import { hash } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
+import { intArray, textArray } from '../../platform/db/statements.js';
 
 const p = (value: unknown) => sql.param(value);
 
@@ -105,22 +106,77 @@ function contentHash(g: PriceListGood, categoryId: number, parameters: string): 
 /** Whether the shop may already have offers: 'none' when this import made the shop. */
 export type ShopOffers = 'none' | 'some';
 
+/** The columns of the goods to write, each as one array text (see textArray). */
+interface GoodsColumns {
+  ext: string;
+  cat: string;
+  name: string;
+  model: string;
+  price: string;
+  rrc: string;
+  qty: string;
+  search: string;
+  hash: string;
+  param: string;
+}
+
 /**
- * The positions in `batch` of goods that are new, changed or withdrawn, by one index probe per
+ * A batch of goods with what this process computes for it (digests, parameters as JSON, and for a
+ * shop with no offers yet every column), made while the batch before it is being written.
+ */
+export interface PreparedBatch {
+  goods: PriceListGood[];
+  categoryOf: Map<number, number>;
+  hashes: string[];
+  params: string[];
+  /** Set when every good is written: a shop with no offers yet has nothing to compare. */
+  columns?: GoodsColumns;
+}
+
+export function prepareBatch(
+  goods: PriceListGood[],
+  categoryOf: Map<number, number>,
+  offers: ShopOffers,
+): PreparedBatch {
+  const params = goods.map(parametersJson);
+  const hashes = goods.map((g, i) => contentHash(g, categoryOf.get(g.category)!, params[i]!));
+  const batch: PreparedBatch = { goods, categoryOf, hashes, params };
+  if (offers === 'none') batch.columns = columnsOf(batch, goods.keys());
+  return batch;
+}
+
+/** The columns of the goods at `positions` in the batch. */
+function columnsOf(batch: PreparedBatch, positions: Iterable<number>): GoodsColumns {
+  const at = [...positions];
+  const goods = at.map((i) => batch.goods[i]!);
+  return {
+    ext: intArray(goods.map((g) => g.id)),
+    cat: intArray(goods.map((g) => batch.categoryOf.get(g.category)!)),
+    name: textArray(goods.map((g) => g.name)),
+    model: textArray(goods.map((g) => g.model)),
+    price: intArray(goods.map((g) => g.price)),
+    rrc: intArray(goods.map((g) => g.price_rrc)),
+    qty: intArray(goods.map((g) => g.quantity)),
+    search: textArray(
+      goods.map((g) => [g.name, g.model, ...g.parameters.map(([, v]) => v)].join(' ')),
+    ),
+    hash: textArray(at.map((i) => batch.hashes[i]!)),
+    param: textArray(at.map((i) => batch.params[i]!)),
+  };
+}
+
+/**
+ * The positions in the batch of goods that are new, changed or withdrawn, by one index probe per
  * good. Orders and cancels move the stock without touching the digest, so the stock is compared
  * too: after an import every offer holds what the file says.
  */
-async function staleGoods(
-  tx: Executor,
-  shopId: number,
-  batch: PriceListGood[],
-  hashes: string[],
-): Promise<number[]> {
+async function staleGoods(tx: Executor, shopId: number, batch: PreparedBatch): Promise<number[]> {
+  const { goods, hashes } = batch;
   const found = await rows<{ i: number }>(
     tx,
     sql`select x.i::int as i
-      from unnest(${p(batch.map((g) => g.id))}::bigint[], ${p(hashes)}::text[],
-                  ${p(batch.map((g) => g.quantity))}::int[]) with ordinality x(ext, h, qty, i)
+      from unnest(${p(intArray(goods.map((g) => g.id)))}::bigint[], ${p(textArray(hashes))}::text[],
+                  ${p(intArray(goods.map((g) => g.quantity)))}::int[]) with ordinality x(ext, h, qty, i)
       left join lateral (
         select o.content_hash, o.withdrawn, o.quantity from offers o
         where o.shop_id = ${shopId} and o.external_id = x.ext offset 0
@@ -137,26 +193,15 @@ async function staleGoods(
 export async function writeGoodsBatch(
   tx: Executor,
   shopId: number,
-  batch: PriceListGood[],
-  categoryOf: Map<number, number>,
-  offers: ShopOffers,
+  batch: PreparedBatch,
 ): Promise<BatchResult> {
-  const params = batch.map(parametersJson);
-  const hashes = batch.map((g, i) => contentHash(g, categoryOf.get(g.category)!, params[i]!));
-  const stale =
-    offers === 'none' ? batch.map((_, i) => i) : await staleGoods(tx, shopId, batch, hashes);
-  if (stale.length === 0) return { created: 0, updated: 0 };
-  const goods = stale.map((i) => batch[i]!);
-  const hash = stale.map((i) => hashes[i]!);
-  const param = stale.map((i) => params[i]!);
-  const ext = goods.map((g) => g.id);
-  const cat = goods.map((g) => categoryOf.get(g.category)!);
-  const name = goods.map((g) => g.name);
-  const model = goods.map((g) => g.model);
-  const price = goods.map((g) => g.price);
-  const rrc = goods.map((g) => g.price_rrc);
-  const qty = goods.map((g) => g.quantity);
-  const search = goods.map((g) => [g.name, g.model, ...g.parameters.map(([, v]) => v)].join(' '));
+  let columns = batch.columns;
+  if (!columns) {
+    const stale = await staleGoods(tx, shopId, batch);
+    if (stale.length === 0) return { created: 0, updated: 0 };
+    columns = columnsOf(batch, stale);
+  }
+  const { ext, cat, name, model, price, rrc, qty, search, hash, param } = columns;
 
   // Lookups below go through LATERAL index probes: a batch must cost the same whatever the size
   // of the shop or of the catalog (a hash join would scan every product or offer per batch).
@@ -212,7 +257,7 @@ export async function withdrawMissing(
     sql`with w as (
       update offers o set withdrawn = true, updated_at = now()
       where o.shop_id = ${shopId} and not o.withdrawn
-        and not exists (select 1 from unnest(${p(keep)}::bigint[]) k(ext) where k.ext = o.external_id)
+        and not exists (select 1 from unnest(${p(intArray(keep))}::bigint[]) k(ext) where k.ext = o.external_id)
       returning 1
     ) select count(*)::int as n from w`,
   );

@@ -55,6 +55,28 @@ describe('POST /partner/update/', () => {
     expect(again.json()).toMatchObject({ shop: body.shop, created: 0, updated: 0, withdrawn: 0 });
   });
 
+  it('keeps texts with quotes, backslashes, braces and commas exactly as written', async () => {
+    const shop = await createUser(h, { type: 'shop' });
+    const odd = 'Кабель "USB-C" \\ 1,5 м {угловой}';
+    const yaml = shopYaml().replace(
+      'goods:\n',
+      'goods:\n' +
+        `  - {id: 778, category: 15, name: '${odd}', model: 'a\\b"c', price: 10, price_rrc: 12,\n` +
+        `     quantity: 1, parameters: {'Тип "x"': 'NULL', 'Длина, м': '1,5 \\ 2'}}\n`,
+    );
+    const res = await importYaml(h, shop, yaml);
+    expect(res.statusCode).toBe(200);
+    const row = (await offersOf(h, res.json().shop.id)).find((o) => o.externalId === 778)!;
+    expect(row).toMatchObject({ model: 'a\\b"c' });
+    expect(row.parameters).toEqual([
+      { name: 'Тип "x"', value: 'NULL' },
+      { name: 'Длина, м', value: '1,5 \\ 2' },
+    ]);
+    expect(row.searchText).toBe(`${odd} a\\b"c NULL 1,5 \\ 2`);
+    const page = await client(h, null).get(`/products/${row.id}/`);
+    expect(page.json()).toMatchObject({ product: { name: odd }, model: 'a\\b"c' });
+  });
+
   it('two shops selling the same goods make one product with two offers', async () => {
     const [a, b] = await Promise.all([
       createUser(h, { type: 'shop' }),

@@ -56,6 +56,17 @@ export async function runPrepared<T>(
 /** Integers as one array parameter (`{1,2,3}`, cast with `::int[]`): one text for any count. */
 export const intArray = (xs: Iterable<number>) => `{${[...xs].join(',')}}`;
 
+// In a quoted array element only a backslash and a double quote need a backslash before them.
+const NEEDS_ESCAPE = /[\\"]/;
+const quoteElement = (s: string) => `"${NEEDS_ESCAPE.test(s) ? s.replace(/[\\"]/g, '\\$&') : s}"`;
+
+/**
+ * Texts as one array parameter (`{"a","b \\"c\\""}`, cast with `::text[]` or `::jsonb[]`). The
+ * driver makes the same text, but through a string built piece by piece and two replaces per
+ * element: for a batch of 5,000 goods this is several times cheaper.
+ */
+export const textArray = (xs: readonly string[]) => `{${xs.map(quoteElement).join(',')}}`;
+
 /** How many elements PostgreSQL assumes an array parameter has when it makes a generic plan. */
 const GENERIC_ARRAY_LENGTH = 10;
 
