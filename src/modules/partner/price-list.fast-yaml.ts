@@ -20,18 +20,21 @@ const INDICATORS = new Set('-?:,[]{}#&*!|>\'"%@`\t');
 function resolvePlain(s: string): unknown {
   // Core-schema non-strings start with a digit, sign, dot, `~` or one of n/N/t/T/f/F.
   if (!/^[-+.~0-9nNtTfF]/.test(s)) return s;
+  // Most values of a list are plain decimal integers (ids, prices, quantities): no tag needed.
+  if (/^[1-9][0-9]{0,14}$/.test(s)) return Number(s);
   for (const tag of TAGS) {
-    const v = (tag.resolve as (s: string, explicit: boolean) => unknown)(s, false);
+    const v = resolvesTo(tag, s);
     if (v !== NOT_RESOLVED) return v;
   }
   return s;
 }
 
-interface Scalar {
-  value: unknown;
-  /** The text as written, for plain scalars (parameter values keep it). */
-  plain: string | null;
-}
+/** The value `tag` gives the plain scalar `s`, or NOT_RESOLVED. */
+const resolvesTo = (tag: (typeof TAGS)[number], s: string): unknown =>
+  (tag.resolve as (s: string, explicit: boolean) => unknown)(s, false);
+
+/** A quoted scalar's text, or a plain scalar as written (resolved where it is used). */
+type Scalar = { quoted: string; plain: null } | { quoted: null; plain: string };
 
 /** Reads one scalar from `s` (already trimmed on the left); null when outside the fast shape. */
 function scalar(s: string): Scalar | null {
@@ -39,11 +42,11 @@ function scalar(s: string): Scalar | null {
   if (c === '"' || c === "'") {
     const close = s.indexOf(c, 1);
     if (close !== s.length - 1 || (c === '"' && s.includes('\\'))) return null;
-    return { value: s.slice(1, close), plain: null };
+    return { quoted: s.slice(1, close), plain: null };
   }
   if (INDICATORS.has(c) || s.includes(' #') || s.includes(': ') || s.endsWith(':')) return null;
   if (s.includes('\t')) return null;
-  return { value: resolvePlain(s), plain: s };
+  return { quoted: null, plain: s };
 }
 
 /** `key: value` or `key:`; null when outside the fast shape. */
@@ -142,14 +145,13 @@ export function parseGoodsFast(src: string, from: number, to: number): Obj[] | n
       pendingKey = kv.key;
       continue;
     }
-    const { value, plain } = kv.value;
-    // Parameter values keep the text as written (`6.50`, `true`), as price-list.yaml.ts does.
-    target[kv.key] =
-      target === nested &&
-      plain !== null &&
-      (typeof value === 'number' || typeof value === 'boolean')
-        ? plain
-        : value;
+    const { quoted, plain } = kv.value;
+    // Parameter values keep the text as written (`6.50`, `true`), as price-list.yaml.ts does: of
+    // what a plain one means, only null matters there.
+    if (plain === null) target[kv.key] = quoted;
+    else if (target === nested)
+      target[kv.key] = resolvesTo(nullCoreTag, plain) === NOT_RESOLVED ? plain : null;
+    else target[kv.key] = resolvePlain(plain);
   }
   if (pendingKey !== null && good) good[pendingKey] = null;
   return goods;

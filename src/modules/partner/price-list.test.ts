@@ -92,11 +92,13 @@ describe('readPriceList', () => {
     model:
     price: 1
     price_rrc: 1
-    quantity: 1
+    quantity: 1234567890
     parameters:
 `;
     const slow = parseYaml(goods, 'goods');
     expect(parseGoodsFast(goods, 0, goods.length)).toEqual(slow);
+    const nulls = '  - id: 1\n    parameters:\n      n: ~\n      m: NULL\n      k: nul\n';
+    expect(parseGoodsFast(nulls, 0, nulls.length)).toEqual(parseYaml(nulls, 'goods'));
     expect(parseGoodsFast(goods + '\r\n', 0, goods.length + 2)).toEqual(slow);
     for (const odd of [
       '  - id: 1 # comment\n',
