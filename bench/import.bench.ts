@@ -191,7 +191,8 @@ async function main() {
     'per good, not five); `jit = off` in the import transaction; a per-offer `content_hash`, so a',
     're-import probes (external id, digest, stock) and writes only new, changed or withdrawn goods',
     "(a shop's first import, with no offers to compare, skips the probe and the withdrawal);",
-    'a line parser for block-style goods (js-yaml for anything else).',
+    "a line parser for block-style goods (js-yaml for anything else); each batch's digests and",
+    'array parameters (one text per column) made while the batch before it is written.',
     '',
   ].join('\n');
   await saveReport('import', report, md);
