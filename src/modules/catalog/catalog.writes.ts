@@ -1,6 +1,7 @@
 // The bulk writes of a price-list import, set-based (DESIGN.md "Bulk writes"): arrays through
-// unnest, thousands of rows per statement, and only rows whose data changed are touched. Every
-// lookup is a LATERAL index probe, so a batch costs the same whatever the size of the catalog.
+// unnest (each array one text parameter, textArray), thousands of rows per statement, and only rows
+// whose data changed are touched. Every lookup is a LATERAL index probe, so a batch costs the same
+// whatever the size of the catalog.
 import { hash } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
@@ -61,7 +62,7 @@ export async function syncCategories(
   shopId: number,
   list: PriceListCategory[],
 ): Promise<Map<number, number>> {
-  const names = list.map((c) => c.name);
+  const names = textArray(list.map((c) => c.name));
   // Sorted inserts keep two concurrent imports from deadlocking on the unique index.
   await tx.execute(sql`insert into categories (name)
     select n from unnest(${p(names)}::text[]) n order by n on conflict (name) do nothing`);
@@ -70,8 +71,8 @@ export async function syncCategories(
     sql`select id, name from categories where name = any(${p(names)}::text[])`,
   );
   const idByName = new Map(found.map((r) => [r.name, r.id]));
-  const ext = list.map((c) => c.id);
-  const cat = list.map((c) => idByName.get(c.name)!);
+  const ext = intArray(list.map((c) => c.id));
+  const cat = intArray(list.map((c) => idByName.get(c.name)!));
   await tx.execute(sql`delete from shop_categories sc where sc.shop_id = ${shopId}
     and not exists (select 1 from unnest(${p(cat)}::int[], ${p(ext)}::bigint[]) x(c, e)
                     where x.c = sc.category_id and x.e = sc.external_id)`);
@@ -133,6 +134,7 @@ export interface PreparedBatch {
   columns?: GoodsColumns;
 }
 
+/** Prepares `goods` for `writeGoodsBatch`; see PreparedBatch. */
 export function prepareBatch(
   goods: PriceListGood[],
   categoryOf: Map<number, number>,
@@ -171,12 +173,13 @@ function columnsOf(batch: PreparedBatch, positions: Iterable<number>): GoodsColu
  * too: after an import every offer holds what the file says.
  */
 async function staleGoods(tx: Executor, shopId: number, batch: PreparedBatch): Promise<number[]> {
-  const { goods, hashes } = batch;
+  const ids = intArray(batch.goods.map((g) => g.id));
+  const quantities = intArray(batch.goods.map((g) => g.quantity));
   const found = await rows<{ i: number }>(
     tx,
     sql`select x.i::int as i
-      from unnest(${p(intArray(goods.map((g) => g.id)))}::bigint[], ${p(textArray(hashes))}::text[],
-                  ${p(intArray(goods.map((g) => g.quantity)))}::int[]) with ordinality x(ext, h, qty, i)
+      from unnest(${p(ids)}::bigint[], ${p(textArray(batch.hashes))}::text[],
+                  ${p(quantities)}::int[]) with ordinality x(ext, h, qty, i)
       left join lateral (
         select o.content_hash, o.withdrawn, o.quantity from offers o
         where o.shop_id = ${shopId} and o.external_id = x.ext offset 0
@@ -252,12 +255,13 @@ export async function withdrawMissing(
   shopId: number,
   keep: number[],
 ): Promise<number> {
+  const listed = intArray(keep);
   const [row] = await rows<{ n: number }>(
     tx,
     sql`with w as (
       update offers o set withdrawn = true, updated_at = now()
       where o.shop_id = ${shopId} and not o.withdrawn
-        and not exists (select 1 from unnest(${p(intArray(keep))}::bigint[]) k(ext) where k.ext = o.external_id)
+        and not exists (select 1 from unnest(${p(listed)}::bigint[]) k(ext) where k.ext = o.external_id)
       returning 1
     ) select count(*)::int as n from w`,
   );
