@@ -234,8 +234,8 @@ function params(v: unknown, field: string, problem: Problem): [string, string][]
     if (name.trim() === '' || name.length > 200) {
       problem(at, 'parameter names must be 1 to 200 characters');
       ok = false;
-    } else if (textProblem(name + String(value))) {
-      problem(at, textProblem(name + String(value))!);
+    } else if (textProblem(name) ?? textProblem(String(value))) {
+      problem(at, (textProblem(name) ?? textProblem(String(value)))!);
       ok = false;
     } else if (seen.has(name.trim())) {
       problem(at, 'duplicate parameter name');
