@@ -187,7 +187,7 @@ async function main() {
     '',
     'Load avg is the 1-minute load as the size started (2 cores: above 2, other work shares them).',
     'How: the file stays as bytes and is parsed 500 goods at a time as the import writes batches of',
-    '5,000 (memory does not grow with the list); parameters are a JSON column of the offer (one row',
+    '2,500 (memory does not grow with the list); parameters are a JSON column of the offer (one row',
     'per good, not five); `jit = off` in the import transaction; a per-offer `content_hash`, so a',
     're-import probes (external id, digest, stock) and writes only new, changed or withdrawn goods',
     "(a shop's first import, with no offers to compare, skips the probe and the withdrawal);",

@@ -20,8 +20,13 @@ export interface ImportSummary {
 
 export type Progress = (done: number, total: number) => void;
 
-/** Goods per batch of statements: big enough to amortise round trips, small enough to bound memory. */
-export const IMPORT_BATCH = 5_000;
+/**
+ * Goods per batch of statements: big enough to amortise round trips, small enough to bound memory.
+ * Measured on 100,000 goods against 5,000: the goods a batch holds outlive the young generation's
+ * collections, so smaller batches cost less GC (an unchanged re-import 2.0-2.1 → 1.9-2.0 s; a
+ * first import no slower); 1,000 is slower again (more statements).
+ */
+export const IMPORT_BATCH = 2_500;
 /** Goods read at a time while a batch is written (see readAhead): a few ms of work each. */
 const READ_CHUNK = 500;
 

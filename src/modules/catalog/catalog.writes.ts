@@ -52,7 +52,7 @@ export async function beginImport(tx: Executor, userId: number): Promise<void> {
   await tx.execute(
     sql`select pg_advisory_xact_lock(hashtext('price-list-import'), ${userId}::int)`,
   );
-  // A batch's rows (5,000 goods with their texts and parameters) sort and hash in memory.
+  // A batch's rows (2,500 goods with their texts and parameters) sort and hash in memory.
   await tx.execute(sql`set local work_mem = '64MB'`);
 }
 
