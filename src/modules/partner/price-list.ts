@@ -231,11 +231,12 @@ function params(v: unknown, field: string, problem: Problem): [string, string][]
   let ok = true;
   for (const [name, value] of Object.entries(v)) {
     const at = `${field}.${name}`;
+    const badText = textProblem(name) ?? textProblem(String(value));
     if (name.trim() === '' || name.length > 200) {
       problem(at, 'parameter names must be 1 to 200 characters');
       ok = false;
-    } else if (textProblem(name) ?? textProblem(String(value))) {
-      problem(at, (textProblem(name) ?? textProblem(String(value)))!);
+    } else if (badText) {
+      problem(at, badText);
       ok = false;
     } else if (seen.has(name.trim())) {
       problem(at, 'duplicate parameter name');
