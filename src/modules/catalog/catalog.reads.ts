@@ -1,8 +1,8 @@
 // The catalog's reads: pages of live offers (the offers as JSON written by PostgreSQL, with their
 // ids first where a statement is planned on every run), exact counts, one offer, offers by id for
-// carts and orders, categories and shops. Each hot statement is built once (platform/db/statements.ts): a named prepared statement, or for a
-// search's pages, unless the service chose how to read its matches (SearchPath), one planned for
-// its words on every run.
+// carts and orders, categories and shops. Each hot statement is built once
+// (platform/db/statements.ts): a named prepared statement, or for a search's pages, unless the
+// service chose how to read its matches (SearchPath), one planned for its words on every run.
 import {
   and,
   asc,

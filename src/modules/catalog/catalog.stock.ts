@@ -174,10 +174,10 @@ export function stockToTake(stock: StockToTakeRow[], wanted: Wanted): StockToTak
 /**
  * The catalog's part of a statement that takes stock of offers `stockToTakeRows` has locked: CTEs
  * that subtract `amounts` from the offers `ids` (int array placeholders; null pairs match nothing)
- * and bump the catalog epoch when one sells out, since `in_stock=true` lists then change their counts.
- * Run inside the caller's statement (an order's confirmation) to save a round trip: the caller
- * writes `with ${stockTaking(…)}, its own CTEs …`, and leaves the names stock_taken and sold_out
- * to these.
+ * and bump the catalog epoch when one sells out, since `in_stock=true` lists then change their
+ * counts. Run inside the caller's statement (an order's confirmation) to save a round trip: the
+ * caller writes `with ${stockTaking(…)}, its own CTEs …`, and leaves the names stock_taken and
+ * sold_out to these.
  */
 export const stockTaking = (ids: Placeholder, amounts: Placeholder) => sql`
   stock_taken as (

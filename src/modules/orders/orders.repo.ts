@@ -28,7 +28,8 @@ export async function quantitiesOf(db: Executor, orderId: number): Promise<Map<n
  * Basket → `new` in one statement: the stock taken (the catalog's `stockTaking`; the caller has
  * locked the offers with the catalog's `stockToTakeRows`), the address copy, each line's price
  * frozen (`prices` by offer id, as the stock was locked), the first history entry, the per-state
- * counter and the order's mails in the outbox (`mailedCte`). Returns the mails' ids, for `Mailer.dispatch`.
+ * counter and the order's mails in the outbox (`mailedCte`). Returns the mails' ids, for
+ * `Mailer.dispatch`.
  */
 export async function confirmBasket(
   db: Executor,
