@@ -14,7 +14,7 @@ import type { Background } from './background.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Db, Executor } from './db/client.js';
-import { preparedStatement, runPrepared } from './db/statements.js';
+import { preparedStatement, runPrepared, textArray } from './db/statements.js';
 import { composeMime, mailbox } from './mail-mime.js';
 import { outgoingMail } from './mail-outbox.tables.js';
 import type { JobDefinition, JobQueue } from './queue.js';
@@ -44,10 +44,10 @@ export const mailedCte = sql`mailed as (
 /** The values of `mailedCte`'s placeholders: `messages`, committed at `at`. */
 export const mailValues = (messages: MailMessage[], at: Date) => ({
   mail_at: at.toISOString(),
-  mail_to: messages.map((m) => m.to),
-  mail_subjects: messages.map((m) => m.subject),
-  mail_texts: messages.map((m) => m.text),
-  mail_htmls: messages.map((m) => m.html),
+  mail_to: textArray(messages.map((m) => m.to)),
+  mail_subjects: textArray(messages.map((m) => m.subject)),
+  mail_texts: textArray(messages.map((m) => m.text)),
+  mail_htmls: textArray(messages.map((m) => m.html)),
 });
 
 export interface Mailer {
