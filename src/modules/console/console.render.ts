@@ -1,18 +1,17 @@
 // Rendering a console page: the template with what every page shows (the staff user, the CSRF
 // token of its forms, the asset URLs, the navigation) and the helpers templates format with.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { groupedNumber, roubles } from '../../lib/money.js';
 import { addressLine, STATE_WORDS } from '../orders/index.js';
 import { assetUrls } from './console.assets.js';
 
-const rub = (n: number) => `${n.toLocaleString('ru-RU').replace(/\u00a0/g, ' ')} ₽`;
-const num = (n: number) => n.toLocaleString('ru-RU').replace(/\u00a0/g, ' ');
 /** Times are shown in UTC, as stored, so two staff members never read different days. */
 const time = (t: string | Date) =>
   `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 export const fmt = {
-  rub,
-  num,
+  rub: roubles,
+  num: groupedNumber,
   time,
   state: (s: keyof typeof STATE_WORDS) => STATE_WORDS[s],
   address: addressLine,

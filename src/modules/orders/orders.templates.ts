@@ -1,5 +1,6 @@
 // Order mails, in Russian as the service's users read them, each with a text and an HTML part.
 import { escapeHtml } from '../../lib/html.js';
+import { roubles } from '../../lib/money.js';
 import type { MailMessage } from '../../platform/mailer.js';
 import type { OrderDto } from './orders.schemas.js';
 import type { Address } from '../contacts/index.js';
@@ -14,8 +15,6 @@ export const STATE_WORDS: Record<OrderState, string> = {
   delivered: 'Доставлен',
   canceled: 'Отменён',
 };
-
-const rub = (n: number) => `${n.toLocaleString('ru-RU').replace(/\u00a0/g, ' ')} ₽`;
 
 export function addressLine(a: Address): string {
   const place = [
@@ -35,9 +34,9 @@ export function addressLine(a: Address): string {
 function itemsText(order: OrderDto): string {
   const lines = order.items.map(
     (i, n) =>
-      `${n + 1}. ${i.product_info.product.name} (${i.product_info.shop.name}): ${rub(i.price)} × ${i.quantity} = ${rub(i.sum)}`,
+      `${n + 1}. ${i.product_info.product.name} (${i.product_info.shop.name}): ${roubles(i.price)} × ${i.quantity} = ${roubles(i.sum)}`,
   );
-  return `${lines.join('\n')}\nИтого: ${order.total_quantity} шт. на сумму ${rub(order.total_sum)}`;
+  return `${lines.join('\n')}\nИтого: ${order.total_quantity} шт. на сумму ${roubles(order.total_sum)}`;
 }
 
 function itemsHtml(order: OrderDto): string {
@@ -45,7 +44,7 @@ function itemsHtml(order: OrderDto): string {
     .map(
       (i) =>
         `<tr><td>${escapeHtml(i.product_info.product.name)}</td><td>${escapeHtml(i.product_info.shop.name)}</td>` +
-        `<td align="right">${rub(i.price)}</td><td align="right">${i.quantity}</td><td align="right">${rub(i.sum)}</td></tr>`,
+        `<td align="right">${roubles(i.price)}</td><td align="right">${i.quantity}</td><td align="right">${roubles(i.sum)}</td></tr>`,
     )
     .join('');
   return (
@@ -53,7 +52,7 @@ function itemsHtml(order: OrderDto): string {
     '<tr><th>Товар</th><th>Магазин</th><th>Цена</th><th>Кол-во</th><th>Сумма</th></tr>' +
     rows +
     `<tr><td colspan="3"><b>Итого</b></td><td align="right"><b>${order.total_quantity}</b></td>` +
-    `<td align="right"><b>${rub(order.total_sum)}</b></td></tr></table>`
+    `<td align="right"><b>${roubles(order.total_sum)}</b></td></tr></table>`
   );
 }
 
