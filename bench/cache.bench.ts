@@ -1,5 +1,6 @@
 // A cached catalog page on one API process at 100,000 offers, and what the rate limiter costs per
-// request. The real server (src/server.ts) in its own process; autocannon at 16 connections here.
+// request. The real server (dist/server.js, compiled) in its own process; autocannon at 16
+// connections here.
 //   BENCH_CACHE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/purchases_bench_cache, RECREATED)
 //   BENCH_REDIS_URL (redis://127.0.0.1:6379/9; keys under a fresh prefix), BENCH_OFFERS (100000),
 //   BENCH_SECONDS per run (10)

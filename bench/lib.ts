@@ -36,8 +36,8 @@ export interface BenchServer {
 }
 
 /**
- * Starts `src/server.ts` on PostgreSQL at `databaseUrl` with production settings and limits that
- * never refuse; `env` adds or overrides settings. Resolves once /health/ answers.
+ * Starts the compiled server (`dist/server.js`) on PostgreSQL at `databaseUrl` with production
+ * settings and limits that never refuse; `env` adds or overrides settings. Resolves once /health/ answers.
  */
 export async function startServer(
   databaseUrl: string,

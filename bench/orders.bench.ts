@@ -1,6 +1,6 @@
 // Orders on PostgreSQL: buyers fill a cart with 3 goods of 2 shops and confirm it, at 1, 8 and
-// 32 concurrent clients. The real server (src/server.ts) runs in its own process and mails every
-// confirmation and invoice to an SMTP sink in this process. One order = POST /cart/add/ + POST
+// 32 concurrent clients. The real server (dist/server.js, compiled) runs in its own process and
+// mails every confirmation and invoice to an SMTP sink in this process. One order = POST /cart/add/ + POST
 // /order/confirm/. After the runs the stock is audited: start − now must equal what orders hold.
 //   BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/purchases_bench_orders, RECREATED)
 //   BENCH_SECONDS per run (15), BENCH_RUNS per level (3, the median reported),
