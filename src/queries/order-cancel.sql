@@ -48,7 +48,8 @@ select "state", "at"
   where "order_history"."order_id" = $1
   order by "order_history"."at" asc, "order_history"."id" asc;
 
-select coalesce((select "catalog_epoch"."n" from "catalog_epoch"), 0) as epoch, (
+select coalesce((select "catalog_epoch"."n" from "catalog_epoch"), 0) as epoch,
+  coalesce((select "catalog_epoch"."stock_n" from "catalog_epoch"), 0) as "stockEpoch", (
   with page as (select id, ord from unnest($1::int[]) with ordinality as page(id, ord))
   select coalesce(json_agg(
     json_build_object(

@@ -43,11 +43,11 @@ stock_taken as (
   from unnest($1::int[], $2::int[]) as v(id, n)
   where "offers"."id" = v.id
   returning "offers"."quantity" as after),
-sold_out as (insert into "catalog_epoch" (id, n) select 1, 1
+sold_out as (insert into "catalog_epoch" (id, "stock_n") select 1, 1
   where exists (select
   from stock_taken
   where after = 0)
-  on conflict (id) do update set n = "catalog_epoch"."n" + 1),
+  on conflict (id) do update set "stock_n" = "catalog_epoch"."stock_n" + 1),
   placed as (
     update "orders" set state = 'new', contact_id = $3,
       address = $4::jsonb, confirmed_at = $5::timestamptz

@@ -64,7 +64,7 @@ with g as (
       parameters = excluded.parameters, updated_at = now()
     returning (o.xmax = 0) as inserted;
 
-insert into "catalog_epoch" (id, n) select 1, 1 where true
-    on conflict (id) do update set n = "catalog_epoch"."n" + 1;
+insert into "catalog_epoch" (id, "n") select 1, 1 where true
+    on conflict (id) do update set "n" = "catalog_epoch"."n" + 1;
 
 insert into "price_list_imports" ("id", "shop_id", "at", "goods", "created", "updated", "withdrawn") values (default, $1, default, $2, $3, $4, $5);

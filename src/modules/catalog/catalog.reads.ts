@@ -24,7 +24,7 @@ import {
   runPrepared,
 } from '../../platform/db/statements.js';
 import { galleriesJsonOf, galleryJsonOf } from '../media/index.js';
-import { currentEpoch } from './catalog.epoch.js';
+import { currentEpochs, epochOf, type EpochColumns } from './catalog.epoch.js';
 import { RANKED_MATCHES, type OfferDto, type OfferFilters } from './catalog.schemas.js';
 import {
   categories,
@@ -239,7 +239,7 @@ function rankedMatches(filters: OfferFilters, path?: 'index' | IdRange) {
     ranked as (select array(select id from candidates
       order by own desc, ts_rank(vector, ${path ? tsQueryOnce : tsQuery}) desc, id) as ids,
       ${complete} as complete)
-    select ${currentEpoch} as epoch, ranked.ids, (select max(id) from candidates) as last,
+    select ${currentEpochs}, ranked.ids, (select max(id) from candidates) as last,
       ranked.complete${json}
     from ranked`;
 }
@@ -341,8 +341,7 @@ export const offerJsonOf = (id: SQL) =>
   sql`(select ${offerJson}::text from ${offers} ${offerJsonJoins} where ${offers.id} = ${id})`;
 
 /** A page statement's row: the offers as JSON when the statement wrote it (see pageSelect), else their ids. */
-interface PageRow {
-  epoch: number | string;
+interface PageRow extends EpochColumns {
   json?: string | null;
   ids?: number[] | null;
 }
@@ -356,8 +355,8 @@ interface PageRow {
  */
 const pageSelect = (ids: SQL, planKept: boolean) =>
   planKept
-    ? sql`select ${currentEpoch} as epoch, ${offersJsonIn(ids)} as json`
-    : sql`select ${currentEpoch} as epoch, ${ids} as ids`;
+    ? sql`select ${currentEpochs}, ${offersJsonIn(ids)} as json`
+    : sql`select ${currentEpochs}, ${ids} as ids`;
 
 /** A page row's offers as JSON: its own, or read by its ids. */
 const pageJson = async (db: Executor, row: PageRow) =>
@@ -405,7 +404,7 @@ export async function liveOffersPage(
         },
       );
   const [row] = await runPrepared<PageRow>(statement, { ...valuesOf(filters), limit, offset });
-  return { json: await pageJson(db, row!), epoch: Number(row!.epoch) };
+  return { json: await pageJson(db, row!), epoch: epochOf(filters.in_stock, row!) };
 }
 
 /**
@@ -489,7 +488,7 @@ async function searchPage(
     const values = { ...valuesOf(filters), share: shareOf(read), limit, offset };
     [row] = await runPrepared<Ranked>(ranked, values);
   }
-  const epoch = Number(row!.epoch);
+  const epoch = epochOf(filters.in_stock, row!);
   const ranked = row!.ids.map(Number);
   const ids = ranked.slice(offset, offset + limit);
   if (ids.length === limit || ranked.length < RANKED_MATCHES) {
@@ -515,16 +514,21 @@ async function searchPage(
  * product, category, shop, parameters and pictures (the media module's `galleriesJsonOf`), and the
  * catalog epoch the statement saw: one statement whatever their number. PostgreSQL writes the
  * JSON, so the API neither parses rows nor serializes objects, which was most of a page's CPU in
- * the API process; `::text` keeps the driver from parsing it. The epoch tells whether a search's
- * ranked matches kept under an epoch (catalog.service.ts) still hold for this page.
+ * the API process; `::text` keeps the driver from parsing it. The epoch (of an `in_stock=true` list
+ * when `inStock`) tells whether a search's ranked matches kept under an epoch (catalog.service.ts)
+ * still hold for this page.
  */
-export async function offersPageByIds(db: Executor, ids: readonly number[]): Promise<LivePage> {
+export async function offersPageByIds(
+  db: Executor,
+  ids: readonly number[],
+  inStock?: boolean,
+): Promise<LivePage> {
   const statement = preparedStatement(db, 'catalog_offers_json', () =>
     pageSelect(sql`${sql.placeholder('ids')}::int[]`, true),
   );
   // A text array literal works the same on node-postgres and PGlite.
   const [row] = await runPrepared<PageRow>(statement, { ids: paddedIntArray(ids) });
-  return { json: row!.json!, epoch: Number(row!.epoch) };
+  return { json: row!.json!, epoch: epochOf(inStock, row!) };
 }
 
 /** `offersPageByIds`'s offers alone. */
@@ -565,16 +569,16 @@ export async function countLiveOffers(
 ): Promise<{ count: number; ownText?: number; epoch: number }> {
   const statement = preparedStatement(db, `catalog_count_${shapeOf(filters)}`, () =>
     filters.search
-      ? sql`select (c.own + c.by_category)::int as n, c.own::int as own, ${currentEpoch} as epoch
+      ? sql`select (c.own + c.by_category)::int as n, c.own::int as own, ${currentEpochs}
           from (${searchCounts(filters)}) c`
-      : sql`select count(*)::int as n, ${currentEpoch} as epoch
+      : sql`select count(*)::int as n, ${currentEpochs}
           from ${offers} where ${offerConditions(filters)}`,
   );
-  const [row] = await runPrepared<{ n: number; own?: number; epoch: number | string }>(
+  const [row] = await runPrepared<{ n: number; own?: number } & EpochColumns>(
     statement,
     valuesOf(filters),
   );
-  return { count: row!.n, ownText: row!.own, epoch: Number(row!.epoch) };
+  return { count: row!.n, ownText: row!.own, epoch: epochOf(filters.in_stock, row!) };
 }
 
 /** The id if that offer is live (shown in the catalog), else undefined. */

@@ -46,8 +46,9 @@ const countKey = (f: OfferFilters) =>
  * Counting every live offer scans 100,000 index entries (about 28 ms here), far more than the
  * page itself (0.2 ms). So a count is kept with the catalog epoch it was taken under and reused
  * while pages see the same epoch: no change that could alter a count has committed since (orders
- * that only move stock between other numbers do not bump it), so it is still exact. Concurrent
- * misses of one list share one count query.
+ * that only move stock between other numbers do not bump it, and stock reaching zero only moves
+ * the epoch of `in_stock=true` lists: catalog.epoch.ts), so it is still exact. Concurrent misses
+ * of one list share one count query.
  */
 function createCountCache(db: Db, enabled: boolean) {
   if (!enabled) {
@@ -93,7 +94,8 @@ interface RankedEntry {
  * A search by relevance's ranked matches (reads.rankedMatches: the first RANKED_MATCHES by id, in
  * rank order), kept with the epoch they were read under, as counts are: every change that can
  * alter which offers a search matches or how they rank (an import that changed offers, a shop
- * switched on or off, stock reaching zero or coming back) bumps the epoch in its own transaction.
+ * switched on or off, and for `in_stock=true`, stock reaching zero or coming back) bumps the epoch
+ * in its own transaction.
  * A page among them is then one statement, its offers by id, whose epoch tells whether they still
  * hold; if it moved on, the search runs again. Ranking was most of a search's cost: every match's
  * row read (500 at 100,000 offers, 2 ms) for 20 shown.
@@ -187,7 +189,7 @@ export function createCatalogService({ db, cache, log, imports, epochReuse = tru
       offset: number,
     ): Promise<{ count: number; resultsJson: string }> {
       const kept = ranked.pageOf(filters, limit, offset);
-      let page = kept && (await reads.offersPageByIds(db, kept.ids));
+      let page = kept && (await reads.offersPageByIds(db, kept.ids, filters.in_stock));
       if (!page || page.epoch !== kept!.epoch) {
         const path = await searchPathOf(filters, limit + offset);
         page = await reads.liveOffersPage(db, filters, limit, offset, path);

@@ -6,7 +6,7 @@ import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import { intArray, preparedStatement, runPrepared } from '../../platform/db/statements.js';
 import { problem } from '../../platform/problems.js';
-import { bumpCatalogEpoch, epochBumpWhere } from './catalog.epoch.js';
+import { bumpStockEpoch, stockEpochBumpWhere } from './catalog.epoch.js';
 import { offerJsonJoins, offerJsonWith } from './catalog.reads.js';
 import type { OfferDto } from './catalog.schemas.js';
 import { offers, products, shops } from './catalog.tables.js';
@@ -174,10 +174,10 @@ export function stockToTake(stock: StockToTakeRow[], wanted: Wanted): StockToTak
 /**
  * The catalog's part of a statement that takes stock of offers `stockToTakeRows` has locked: CTEs
  * that subtract `amounts` from the offers `ids` (int array placeholders; null pairs match nothing)
- * and bump the catalog epoch when one sells out, since `in_stock=true` lists then change their
- * counts. Run inside the caller's statement (an order's confirmation) to save a round trip: the
- * caller writes `with ${stockTaking(…)}, its own CTEs …`, and leaves the names stock_taken and
- * sold_out to these.
+ * and bump the catalog epoch's stock counter when one sells out, since `in_stock=true` lists then
+ * change their counts. Run inside the caller's statement (an order's confirmation) to save a round
+ * trip: the caller writes `with ${stockTaking(…)}, its own CTEs …`, and leaves the names
+ * stock_taken and sold_out to these.
  */
 export const stockTaking = (ids: Placeholder, amounts: Placeholder) => sql`
   stock_taken as (
@@ -185,7 +185,7 @@ export const stockTaking = (ids: Placeholder, amounts: Placeholder) => sql`
     from unnest(${ids}::int[], ${amounts}::int[]) as v(id, n)
     where ${offers.id} = v.id
     returning ${offers.quantity} as after),
-  sold_out as (${epochBumpWhere(sql`exists (select from stock_taken where after = 0)`)})`;
+  sold_out as (${stockEpochBumpWhere(sql`exists (select from stock_taken where after = 0)`)})`;
 
 /** Gives an order's quantities back (a cancel), locking the offers in id order first. */
 export async function returnStock(tx: Executor, wanted: Wanted): Promise<void> {
@@ -193,5 +193,5 @@ export async function returnStock(tx: Executor, wanted: Wanted): Promise<void> {
   await stockOf(tx, [...wanted.keys()], true); // the lock, in id order, as orders take it
   const back = await returnToStock(tx, wanted);
   // An offer back in stock joins `in_stock=true` lists again.
-  if (back.some((r) => r.after - r.moved === 0)) await bumpCatalogEpoch(tx);
+  if (back.some((r) => r.after - r.moved === 0)) await bumpStockEpoch(tx);
 }

@@ -201,15 +201,17 @@ export const priceListImports = pgTable(
 
 /**
  * One row, bumped in the transaction of every change that can alter how many live offers a list
- * has: an import, a shop switched on or off, an offer's stock reaching zero or coming back. A list's
- * count is kept under the epoch its page saw (catalog.service.ts), so orders that only move stock
- * between other numbers leave every count cached, and the counts stay exact.
+ * has: `n` by an import or a shop switched on or off, `stock_n` by an offer's stock reaching zero
+ * or coming back, which only `in_stock=true` lists see. A list's count is kept under the epoch its
+ * page saw (catalog.epoch.ts, catalog.service.ts), so orders leave every other count cached, and
+ * the counts stay exact.
  */
 export const catalogEpoch = pgTable(
   'catalog_epoch',
   {
     id: integer('id').primaryKey().default(1),
     n: bigint('n', { mode: 'number' }).notNull().default(0),
+    stockN: bigint('stock_n', { mode: 'number' }).notNull().default(0),
   },
   (t) => [check('catalog_epoch_one_row', sql`${t.id} = 1`)],
 );

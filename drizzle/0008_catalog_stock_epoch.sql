@@ -1,0 +1,1 @@
+ALTER TABLE "catalog_epoch" ADD COLUMN "stock_n" bigint DEFAULT 0 NOT NULL;
