@@ -373,9 +373,9 @@ export interface LivePage {
 }
 
 /**
- * One page of live offers as a JSON array (text) of `offerSchema` objects, and the catalog epoch
- * its statement saw (catalog.epoch.ts): under one epoch every list has the same count, and a
- * search the same ranked matches. A later page by name (see livePageIds) and a search without a
+ * One page of live offers as a JSON array (text) of `offerSchema` objects, and the list's epoch
+ * its statement saw (`epochOf`): under one epoch the list has the same count, and a search the
+ * same ranked matches. A later page by name (see livePageIds) and a search without a
  * `path` are planned by PostgreSQL on every call.
  */
 export async function liveOffersPage(
