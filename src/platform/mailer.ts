@@ -27,12 +27,13 @@ export interface MailMessage {
   html: string;
 }
 
+const ph = sql.placeholder;
+
 /**
  * The outbox's insert as a CTE, `mailed` (returning each message's id), for a caller that writes
  * its messages inside a statement of its own to save a round trip (an order's confirmation). The
  * statement takes the placeholders `mailValues` names; give the ids to `dispatch` after the commit.
  */
-const ph = sql.placeholder;
 export const mailedCte = sql`mailed as (
     insert into ${outgoingMail} (recipient, subject, text, html, created_at)
     select m.recipient, m.subject, m.text, m.html, ${ph('mail_at')}::timestamptz

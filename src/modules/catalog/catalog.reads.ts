@@ -366,7 +366,7 @@ const pageJson = async (db: Executor, row: PageRow) =>
 export interface LivePage {
   /** A JSON array (text) of `offerSchema` objects. */
   json: string;
-  /** The catalog epoch the page's statement saw (catalog.epoch.ts). */
+  /** The list's epoch the page's statement saw (`epochOf`, catalog.epoch.ts). */
   epoch: number;
   /** A search by relevance's ranked matches (rankedMatches), which hold while the epoch does. */
   ranked?: number[];
